@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** Bounded contexts that publish events; `source` is `commerce.<context>`. */
+export type EventSourceContext = 'users' | 'catalog' | 'inventory' | 'orders' | 'payments' | 'shipping';
+
+export const EventMetadata = z.object({
+  eventId: z.string().min(1),
+  correlationId: z.string().min(1),
+  occurredAt: z.iso.datetime(),
+  version: z.literal(1),
+});
+export type EventMetadata = z.infer<typeof EventMetadata>;
+
+/**
+ * One domain event: its EventBridge `source`, `detail-type` and the schema of `detail.data`.
+ * Producers build events through it and consumers parse with it, so a name or a field can
+ * never drift between the two sides.
+ */
+export interface EventContract<Name extends string = string, Data extends z.ZodType = z.ZodType> {
+  readonly source: `commerce.${EventSourceContext}`;
+  readonly detailType: Name;
+  readonly data: Data;
+  readonly detail: z.ZodObject<{ metadata: typeof EventMetadata; data: Data }>;
+}
+
+export function defineEvent<Name extends string, Data extends z.ZodType>(
+  context: EventSourceContext,
+  detailType: Name,
+  data: Data,
+): EventContract<Name, Data> {
+  return {
+    source: `commerce.${context}`,
+    detailType,
+    data,
+    detail: z.object({ metadata: EventMetadata, data }),
+  };
+}
+
+export type EventData<E extends EventContract> = z.infer<E['data']>;
+export type EventDetail<E extends EventContract> = z.infer<E['detail']>;
+
+/** The EventBridge pattern that selects exactly these events. */
+export function patternFor(...events: EventContract[]): { source: string[]; 'detail-type': string[] } {
+  return {
+    source: [...new Set(events.map((e) => e.source))],
+    'detail-type': events.map((e) => e.detailType),
+  };
+}

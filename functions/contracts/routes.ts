@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { AccessToken, LoginRequest, RegisterRequest, UpdateMeRequest, UserProfile } from './api/users';
+import { CreateProductRequest, ListProductsQuery, Product, ProductPage, UpdateProductRequest } from './api/catalog';
+import { Id } from './api/common';
+import { Health } from './api/edge';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+/** `public`: anyone; `user`: any signed-in user; `admin`: the admin role only. */
+export type Access = 'public' | 'user' | 'admin';
+/** Who owns a route's function: a bounded context, or the gateway itself for edge routes. */
+export type RouteOwner = 'users' | 'catalog' | 'edge';
+
+export interface RouteContract {
+  readonly method: HttpMethod;
+  readonly path: `/${string}`;
+  readonly owner: RouteOwner;
+  readonly access: Access;
+  readonly summary: string;
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  readonly body?: z.ZodType;
+  /** Success responses by status code; error statuses are listed separately (problem+json). */
+  readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType }>>;
+  readonly errors: readonly number[];
+}
+
+const productParams = z.object({ productId: Id });
+
+/**
+ * Every route of the public API. The one source for request validation in the handlers,
+ * the API Gateway request models, the OpenAPI document and the wiring of the API stack;
+ * a route's handler lives at `functions/<owner>/handlers/<kebab-case id>.ts`.
+ */
+export const routes = {
+  register: {
+    method: 'POST', path: '/auth/register', owner: 'users', access: 'public',
+    summary: 'Create a customer account',
+    body: RegisterRequest,
+    responses: { 201: { description: 'The new profile', schema: UserProfile } },
+    errors: [400, 409, 413],
+  },
+  login: {
+    method: 'POST', path: '/auth/login', owner: 'users', access: 'public',
+    summary: 'Exchange credentials for a short-lived access token',
+    body: LoginRequest,
+    responses: { 200: { description: 'A bearer token', schema: AccessToken } },
+    errors: [400, 401, 413],
+  },
+  getMe: {
+    method: 'GET', path: '/users/me', owner: 'users', access: 'user',
+    summary: "The caller's profile",
+    responses: { 200: { description: 'Profile', schema: UserProfile } },
+    errors: [401, 404],
+  },
+  updateMe: {
+    method: 'PATCH', path: '/users/me', owner: 'users', access: 'user',
+    summary: "Change the caller's name",
+    body: UpdateMeRequest,
+    responses: { 200: { description: 'Profile', schema: UserProfile } },
+    errors: [400, 401, 404, 413],
+  },
+  listProducts: {
+    method: 'GET', path: '/products', owner: 'catalog', access: 'public',
+    summary: 'Active products, optionally of one category',
+    query: ListProductsQuery,
+    responses: { 200: { description: 'A page of products', schema: ProductPage } },
+    errors: [400],
+  },
+  getProduct: {
+    method: 'GET', path: '/products/{productId}', owner: 'catalog', access: 'public',
+    summary: 'One active product',
+    params: productParams,
+    responses: { 200: { description: 'Product', schema: Product } },
+    errors: [404],
+  },
+  createProduct: {
+    method: 'POST', path: '/products', owner: 'catalog', access: 'admin',
+    summary: 'Add a product to the catalog',
+    body: CreateProductRequest,
+    responses: { 201: { description: 'The new product', schema: Product } },
+    errors: [400, 401, 403, 409, 413],
+  },
+  updateProduct: {
+    method: 'PATCH', path: '/products/{productId}', owner: 'catalog', access: 'admin',
+    summary: 'Change a product (version + 1)',
+    params: productParams,
+    body: UpdateProductRequest,
+    responses: { 200: { description: 'The product after the change', schema: Product } },
+    errors: [400, 401, 403, 404, 409, 413],
+  },
+  archiveProduct: {
+    method: 'DELETE', path: '/products/{productId}', owner: 'catalog', access: 'admin',
+    summary: 'Archive a product: no longer listed or orderable',
+    params: productParams,
+    responses: { 204: { description: 'Archived' } },
+    errors: [401, 403, 404],
+  },
+  health: {
+    method: 'GET', path: '/health', owner: 'edge', access: 'public',
+    summary: "Every context's health",
+    responses: { 200: { description: 'All checks pass', schema: Health } },
+    errors: [503],
+  },
+  openApi: {
+    method: 'GET', path: '/openapi.json', owner: 'edge', access: 'public',
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+    errors: [],
+  },
+} as const satisfies Record<string, RouteContract>;
+
+export type RouteId = keyof typeof routes;
+
+export function routesOf(owner: RouteOwner): [RouteId, RouteContract][] {
+  return (Object.entries(routes) as [RouteId, RouteContract][]).filter(([, route]) => route.owner === owner);
+}
+
+/** `createProduct` → `create-product`: the handler's file name. */
+export function handlerFileName(id: RouteId): string {
+  return id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

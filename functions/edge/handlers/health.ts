@@ -1,0 +1,36 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { routes } from '../../contracts/routes';
+import { readConfig } from '../../shared/config';
+import { httpRoute } from '../../shared/http/route-handler';
+import { logger, tracer } from '../../shared/observability';
+import { HEALTH_TABLES_ENV } from '../health-config';
+
+const config = readConfig({
+  [HEALTH_TABLES_ENV]: z
+    .string()
+    .transform((raw) => JSON.parse(raw) as unknown)
+    .pipe(z.record(z.string(), z.string().min(1))),
+});
+const tables = config[HEALTH_TABLES_ENV];
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: 1 }));
+const CHECK_TIMEOUT_MS = 2000;
+
+/** A context is healthy when its table answers and is ACTIVE, within the timeout. */
+async function check(context: string, tableName: string): Promise<[string, string]> {
+  try {
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }), {
+      abortSignal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+    });
+    return [context, Table?.TableStatus === 'ACTIVE' ? 'ok' : `table ${Table?.TableStatus ?? 'unknown'}`];
+  } catch (error) {
+    logger.warn('Health check failed', { context, error: error as Error });
+    return [context, 'unavailable'];
+  }
+}
+
+export const handler = httpRoute(routes.health, async () => {
+  const checks = Object.fromEntries(await Promise.all(Object.entries(tables).map(([context, table]) => check(context, table))));
+  const healthy = Object.values(checks).every((result) => result === 'ok');
+  return { status: healthy ? 200 : 503, body: { status: healthy ? 'ok' : 'degraded', checks } };
+});

@@ -1,0 +1,10 @@
+/**
+ * Names of the environment variables that the CDK app sets and the functions read.
+ * Kept free of imports so the CDK app can use it without loading runtime code.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  eventBusName: 'EVENT_BUS_NAME',
+  signingSecretArn: 'SIGNING_SECRET_ARN',
+  allowedOrigin: 'ALLOWED_ORIGIN',
+} as const;

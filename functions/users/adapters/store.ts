@@ -1,0 +1,8 @@
+import { z } from 'zod';
+import { readConfig } from '../../shared/config';
+import { ENV } from '../../shared/environment';
+import { dynamoUserStore } from './dynamo-user-store';
+
+/** The store every users handler shares, configured once at cold start. */
+const config = readConfig({ [ENV.tableName]: z.string().min(1) });
+export const userStore = dynamoUserStore(config[ENV.tableName]);

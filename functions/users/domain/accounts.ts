@@ -1,0 +1,67 @@
+import type { Role, UserProfile } from '../../contracts/api/users';
+import { UserRegistered } from '../../contracts/events/users';
+import { signAccessToken } from '../../shared/auth/jwt';
+import { NotFoundError } from '../../shared/errors';
+import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
+import { newId, nowIso } from '../../shared/ids';
+import { hashPassword, spendVerificationTime, verifyPassword } from './password';
+import { emailKey, InvalidCredentialsError, toProfile, type Credentials, type User } from './user';
+
+/** The users table as the domain sees it. */
+export interface UserStore {
+  /** Stores the user, its credentials and the event at once; EmailTakenError when the email is in use. */
+  create(user: User, credentials: Credentials, event: PendingEvent): Promise<void>;
+  credentialsByEmail(emailKey: string): Promise<Credentials | undefined>;
+  get(userId: string): Promise<User | undefined>;
+  /** The user after the change, or undefined when there is no such user. */
+  rename(userId: string, name: string, at: string): Promise<User | undefined>;
+}
+
+export interface Registration {
+  email: string;
+  password: string;
+  name: string;
+  role?: Role;
+}
+
+export async function register(store: UserStore, input: Registration, correlationId: string): Promise<UserProfile> {
+  const now = nowIso();
+  const user: User = {
+    id: newId(),
+    email: input.email.trim(),
+    name: input.name,
+    role: input.role ?? 'customer',
+    createdAt: now,
+    updatedAt: now,
+  };
+  const credentials: Credentials = { userId: user.id, role: user.role, passwordHash: await hashPassword(input.password) };
+  const event = domainEvent(UserRegistered, { userId: user.id, email: user.email, name: user.name }, correlationId);
+  await store.create(user, credentials, event);
+  return toProfile(user);
+}
+
+export async function login(store: UserStore, input: { email: string; password: string }, signingKey: Buffer) {
+  const credentials = await store.credentialsByEmail(emailKey(input.email));
+  if (!credentials) {
+    await spendVerificationTime(input.password);
+    throw new InvalidCredentialsError();
+  }
+  if (!(await verifyPassword(input.password, credentials.passwordHash))) throw new InvalidCredentialsError();
+  const { token, expiresIn } = signAccessToken({ userId: credentials.userId, role: credentials.role }, signingKey);
+  return { accessToken: token, tokenType: 'Bearer' as const, expiresIn };
+}
+
+/** A valid token whose user is gone (or never existed in this target) is a 404, not a 500. */
+const noSuchUser = () => new NotFoundError('No account matches this access token');
+
+export async function profile(store: UserStore, userId: string): Promise<UserProfile> {
+  const user = await store.get(userId);
+  if (!user) throw noSuchUser();
+  return toProfile(user);
+}
+
+export async function rename(store: UserStore, userId: string, name: string): Promise<UserProfile> {
+  const user = await store.rename(userId, name, nowIso());
+  if (!user) throw noSuchUser();
+  return toProfile(user);
+}

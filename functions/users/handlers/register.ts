@@ -1,0 +1,9 @@
+import { routes } from '../../contracts/routes';
+import { httpRoute } from '../../shared/http/route-handler';
+import { userStore } from '../adapters/store';
+import { register } from '../domain/accounts';
+
+export const handler = httpRoute(routes.register, async ({ body, correlationId }) => ({
+  status: 201,
+  body: await register(userStore, body, correlationId),
+}));

@@ -1,0 +1,9 @@
+import { routes } from '../../contracts/routes';
+import { httpRoute } from '../../shared/http/route-handler';
+import { userStore } from '../adapters/store';
+import { rename } from '../domain/accounts';
+
+export const handler = httpRoute(routes.updateMe, async ({ caller, body }) => ({
+  status: 200,
+  body: await rename(userStore, caller.userId, body.name),
+}));

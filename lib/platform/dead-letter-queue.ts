@@ -1,0 +1,41 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledge } from './acknowledge';
+
+export interface DeadLetterQueueProps {
+  /** What lands here, for the alarm's description. */
+  readonly purpose: string;
+  readonly alarmTopic: ITopic;
+}
+
+/**
+ * Where an async path puts what it could not process after its retries, kept 14 days, with an
+ * alarm on the first message: a message here is lost work until an operator looks at it.
+ */
+export class DeadLetterQueue extends Construct {
+  readonly queue: Queue;
+  readonly alarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
+    super(scope, id);
+    this.queue = new Queue(this, 'Queue', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    acknowledge(this.queue, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue; its messages are alarmed on, not redriven further');
+    this.alarm = new Alarm(this, 'NotEmpty', {
+      alarmDescription: `Dead letters: ${props.purpose}`,
+      metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.alarm.addAlarmAction(new SnsAction(props.alarmTopic));
+  }
+}

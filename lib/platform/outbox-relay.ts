@@ -1,0 +1,70 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { OUTBOX_KIND } from '../../functions/shared/events/outbox-kind';
+import { acknowledge } from './acknowledge';
+import { DeadLetterQueue } from './dead-letter-queue';
+import { ServiceFunction } from './service-function';
+import type { ServiceTable } from './service-table';
+import type { Stage } from './stage';
+
+export interface OutboxRelayProps {
+  readonly stage: Stage;
+  readonly service: string;
+  readonly table: ServiceTable;
+  readonly bus: IEventBus;
+  readonly alarmTopic: ITopic;
+}
+
+/**
+ * Publishes a context's outbox records from its table's stream to the bus: only inserted
+ * outbox items reach the function; failures are retried, the batch bisected, and what still
+ * fails after a day or 10 attempts goes to an alarmed dead-letter queue.
+ */
+export class OutboxRelay extends Construct {
+  readonly function: ServiceFunction;
+  readonly deadLetters: DeadLetterQueue;
+
+  constructor(scope: Construct, id: string, props: OutboxRelayProps) {
+    super(scope, id);
+    this.function = new ServiceFunction(this, 'Function', {
+      stage: props.stage,
+      service: props.service,
+      entry: 'functions/platform/handlers/outbox-relay.ts',
+      description: `${props.service} outbox relay: table stream to event bus`,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+    }).bindEventBus(props.bus);
+
+    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', {
+      purpose: `${props.service} outbox records that could not be published`,
+      alarmTopic: props.alarmTopic,
+    });
+    this.function.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.days(1),
+        reportBatchItemFailures: true,
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(this.deadLetters.queue),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { kind: { S: FilterRule.isEqual(OUTBOX_KIND) } } },
+          }),
+        ],
+      }),
+    );
+    acknowledge(
+      this.function.role!,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Reading a table stream needs dynamodb:ListStreams, which supports no resource-level permissions; tracing needs xray:Put* likewise',
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { acknowledge } from './acknowledge';
+import type { Stage } from './stage';
+
+export interface PlatformStackProps extends StackProps {
+  readonly stage: Stage;
+}
+
+/** What every context stack receives from the platform. */
+export interface Platform {
+  readonly stage: Stage;
+  readonly bus: EventBus;
+  readonly signingSecret: Secret;
+  readonly alarmTopic: Topic;
+}
+
+/** The shared, stateful pieces: the event bus with its archive, the signing secret and the alarm topic. */
+export class PlatformStack extends Stack implements Platform {
+  readonly stage: Stage;
+  readonly bus: EventBus;
+  readonly signingSecret: Secret;
+  readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, props);
+    this.stage = props.stage;
+
+    this.bus = new EventBus(this, 'Bus', { eventBusName: `commerce-${props.stage.name}` });
+    this.bus.archive('Archive', {
+      description: 'Every commerce event, for replay',
+      eventPattern: { account: [this.account] },
+      retention: props.stage.archiveRetention,
+    });
+
+    this.signingSecret = new Secret(this, 'SigningSecret', {
+      description: 'Key material for access tokens (HS256) and pagination cursors',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: props.stage.removalPolicy,
+    });
+    acknowledge(
+      this.signingSecret,
+      'AwsSolutions-SMG4',
+      'Rotating the signing key invalidates every access token and cursor at once; rotate it deliberately (update the secret) rather than on a schedule',
+    );
+
+    this.alarmTopic = new Topic(this, 'Alarms', { displayName: `commerce ${props.stage.name} alarms`, enforceSSL: true });
+    acknowledge(
+      this.alarmTopic,
+      'AwsSolutions-SNS2',
+      'Alarm notifications carry alarm names and states, no customer data; CloudWatch cannot publish to a topic under the AWS managed key',
+    );
+  }
+}

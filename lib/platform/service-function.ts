@@ -1,0 +1,124 @@
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { ENV } from '../../functions/shared/environment';
+import { acknowledge } from './acknowledge';
+import type { ServiceTable } from './service-table';
+import type { Stage } from './stage';
+
+export const PROJECT_ROOT = path.join(__dirname, '..', '..');
+
+export interface ServiceFunctionProps {
+  readonly stage: Stage;
+  /** The bounded context (or platform part) the function belongs to: its logs' and metrics' service name. */
+  readonly service: string;
+  /** The handler module, relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** @default - none besides Powertools settings */
+  readonly environment?: Record<string, string>;
+}
+
+export type TableAccess = 'read' | 'readWrite';
+
+const TABLE_ACTIONS: Record<TableAccess, string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  readWrite: [
+    'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem',
+    'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem',
+  ],
+};
+
+/**
+ * The one Lambda construct: newest Node.js runtime, arm64, bundled locally by esbuild (never
+ * Docker), its own log group with retention, active tracing, and a role that starts with
+ * nothing but writing its own logs. Each `bind*` sets an environment variable and the grant
+ * that goes with it, so configuration and permission never drift apart.
+ */
+export class ServiceFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.stage.logRetention,
+      removalPolicy: props.stage.removalPolicy,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.description}`,
+    });
+    role.addToPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+    super(scope, id, {
+      entry: path.join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.service,
+        POWERTOOLS_METRICS_NAMESPACE: 'Commerce',
+        POWERTOOLS_LOG_LEVEL: props.stage.prod ? 'INFO' : 'DEBUG',
+        STAGE: props.stage.name,
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.CJS,
+        target: 'node24',
+        minify: true,
+        sourceMap: false,
+        keepNames: true,
+        // The runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts short.
+        externalModules: ['@aws-sdk/*'],
+        forceDockerBundling: false,
+      },
+    });
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions',
+    );
+  }
+
+  /** TABLE_NAME (or `envName`) and exactly the item-level actions `access` needs, on the table and its indexes. */
+  bindTable(table: ServiceTable, access: TableAccess, envName: string = ENV.tableName): this {
+    this.addEnvironment(envName, table.tableName);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: TABLE_ACTIONS[access],
+        resources: [table.tableArn, ...table.indexNames.map((index) => `${table.tableArn}/index/${index}`)],
+      }),
+    );
+    return this;
+  }
+
+  /** EVENT_BUS_NAME and events:PutEvents on that bus only. */
+  bindEventBus(bus: IEventBus, envName: string = ENV.eventBusName): this {
+    this.addEnvironment(envName, bus.eventBusName);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
+    return this;
+  }
+
+  /** The signing secret's ARN and the right to read its value (tokens, cursors). */
+  bindSigningSecret(secret: ISecret): this {
+    this.addEnvironment(ENV.signingSecretArn, secret.secretArn);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    return this;
+  }
+}

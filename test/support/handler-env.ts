@@ -1,0 +1,31 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Role } from '../../functions/contracts/api/users';
+import { signAccessToken } from '../../functions/shared/auth/jwt';
+import { ENV } from '../../functions/shared/environment';
+import { deriveSigningKeys } from '../../functions/shared/signing-keys';
+import { createLocalDynamoClient, createTestTable, useDynamoEnv } from './dynamodb';
+
+export const TEST_SIGNING_SECRET = 'test-signing-secret-0123456789abcdef0123456789abcdef';
+export const testKeys = deriveSigningKeys(TEST_SIGNING_SECRET);
+
+/**
+ * The environment a context's handlers run in, for handler tests: a fresh table in DynamoDB
+ * Local (real conditions and transactions), the signing secret answered by a mocked Secrets
+ * Manager. Call before importing the handlers: they read their configuration at load.
+ */
+export async function useHandlerEnvironment(prefix: string) {
+  useDynamoEnv();
+  const client = createLocalDynamoClient();
+  const tableName = await createTestTable(client, { prefix });
+  process.env[ENV.tableName] = tableName;
+  process.env[ENV.signingSecretArn] = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:signing-AbCdEf';
+  const secrets = mockClient(SecretsManagerClient);
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: TEST_SIGNING_SECRET });
+  return { tableName, db: DynamoDBDocumentClient.from(client), secrets };
+}
+
+export function bearer(userId: string, role: Role = 'customer'): Record<string, string> {
+  return { Authorization: `Bearer ${signAccessToken({ userId, role }, testKeys.accessToken).token}` };
+}

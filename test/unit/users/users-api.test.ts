@@ -1,0 +1,226 @@
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UserRegistered } from '../../../functions/contracts/events/users';
+import { signAccessToken } from '../../../functions/shared/auth/jwt';
+import { bearer, testKeys, useHandlerEnvironment } from '../../support/handler-env';
+import { call } from '../../support/http';
+
+type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
+let env: Env;
+let handlers: {
+  register: typeof import('../../../functions/users/handlers/register').handler;
+  login: typeof import('../../../functions/users/handlers/login').handler;
+  getMe: typeof import('../../../functions/users/handlers/get-me').handler;
+  updateMe: typeof import('../../../functions/users/handlers/update-me').handler;
+};
+
+beforeAll(async () => {
+  env = await useHandlerEnvironment('users');
+  handlers = {
+    register: (await import('../../../functions/users/handlers/register')).handler,
+    login: (await import('../../../functions/users/handlers/login')).handler,
+    getMe: (await import('../../../functions/users/handlers/get-me')).handler,
+    updateMe: (await import('../../../functions/users/handlers/update-me')).handler,
+  };
+});
+
+let counter = 0;
+const uniqueEmail = () => `user${Date.now()}${counter++}@example.com`;
+
+const register = (body: unknown, headers?: Record<string, string>) =>
+  call(handlers.register, { method: 'POST', path: '/auth/register', body, headers });
+const login = (body: unknown) => call(handlers.login, { method: 'POST', path: '/auth/login', body });
+const getMe = (headers: Record<string, string> = {}) => call(handlers.getMe, { method: 'GET', path: '/users/me', headers });
+const updateMe = (body: unknown, headers: Record<string, string>) =>
+  call(handlers.updateMe, { method: 'PATCH', path: '/users/me', body, headers });
+
+async function outboxEvents(): Promise<{ detailType: string; detail: string }[]> {
+  const { Items = [] } = await env.db.send(
+    new ScanCommand({ TableName: env.tableName, FilterExpression: 'kind = :k', ExpressionAttributeValues: { ':k': 'outbox' } }),
+  );
+  return Items as { detailType: string; detail: string }[];
+}
+
+async function signedUp(name = 'Ada') {
+  const email = uniqueEmail();
+  const created = await register({ email, password: 'correct horse', name });
+  const token = await login({ email, password: 'correct horse' });
+  return { email, id: created.body.id as string, auth: { Authorization: `Bearer ${token.body.accessToken}` } };
+}
+
+describe('POST /auth/register', () => {
+  it('creates a customer, answers 201 with the profile and never the password', async () => {
+    const email = uniqueEmail();
+    const response = await register({ email, password: 'correct horse', name: 'Ada Lovelace' });
+    expect(response.status).toBe(201);
+    expect(response.headers['Content-Type']).toBe('application/json');
+    expect(response.body).toEqual({
+      id: expect.any(String), email, name: 'Ada Lovelace', role: 'customer', createdAt: expect.any(String),
+    });
+    expect(JSON.stringify(response.body)).not.toContain('correct horse');
+  });
+
+  it('writes UserRegistered to the outbox in the same transaction, valid against its contract', async () => {
+    const email = uniqueEmail();
+    const { body } = await register({ email, password: 'correct horse', name: 'Grace' });
+    const events = (await outboxEvents()).filter((e) => JSON.parse(e.detail).data.userId === body.id);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.detailType).toBe(UserRegistered.detailType);
+    const detail = UserRegistered.detail.parse(JSON.parse(events[0]!.detail));
+    expect(detail.data).toEqual({ userId: body.id, email, name: 'Grace' });
+  });
+
+  it('answers 409 for an email taken in another case, and writes nothing', async () => {
+    const email = uniqueEmail();
+    await register({ email, password: 'correct horse', name: 'First' });
+    const before = (await outboxEvents()).length;
+    const response = await register({ email: `  ${email.toUpperCase()} `, password: 'another one', name: 'Second' });
+    expect(response.status).toBe(409);
+    expect(response.headers['Content-Type']).toBe('application/problem+json');
+    expect(response.body).toMatchObject({ status: 409, title: 'Conflict', type: expect.stringContaining('email-taken') });
+    expect((await outboxEvents()).length).toBe(before);
+  });
+
+  it('answers 400 naming every failing field', async () => {
+    const response = await register({ email: 'not-an-email', password: 'short', name: '' });
+    expect(response.status).toBe(400);
+    expect(response.headers['Content-Type']).toBe('application/problem+json');
+    const paths = (response.body.errors as { path: string }[]).map((e) => e.path).sort();
+    expect(paths).toEqual(['body.email', 'body.name', 'body.password']);
+    expect(response.body.correlationId).toEqual(expect.any(String));
+  });
+
+  it('rejects unknown fields, a missing body, oversized passwords', async () => {
+    expect((await register({ email: uniqueEmail(), password: 'correct horse', name: 'A', role: 'admin' })).status).toBe(400);
+    expect((await register(undefined)).body.errors).toEqual([{ path: 'body', message: expect.any(String) }]);
+    expect((await register({ email: uniqueEmail(), password: 'x'.repeat(129), name: 'A' })).status).toBe(400);
+  });
+
+  it('answers 400 malformed-json for a body that is not JSON', async () => {
+    const response = await call(handlers.register, { method: 'POST', path: '/auth/register', rawBody: '{"email": ' });
+    expect(response.status).toBe(400);
+    expect(response.body.type).toContain('malformed-json');
+  });
+
+  it('answers 413 for a body over 64 KiB', async () => {
+    const response = await register({ email: uniqueEmail(), password: 'correct horse', name: 'x'.repeat(70_000) });
+    expect(response.status).toBe(413);
+  });
+
+  it('answers 415 for a body that is declared as something else than JSON', async () => {
+    const response = await call(handlers.register, {
+      method: 'POST', path: '/auth/register', rawBody: 'email=a', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    expect(response.status).toBe(415);
+  });
+
+  it('honours a well-formed X-Correlation-Id and replaces a malformed one', async () => {
+    const kept = await register({ email: 'bad' }, { 'X-Correlation-Id': 'trace-123.abc_DEF' });
+    expect(kept.headers['X-Correlation-Id']).toBe('trace-123.abc_DEF');
+    expect(kept.body.correlationId).toBe('trace-123.abc_DEF');
+    const replaced = await register({ email: 'bad' }, { 'x-correlation-id': 'no spaces allowed' });
+    expect(replaced.headers['X-Correlation-Id']).toMatch(/^[0-9A-Z]{26}$/);
+  });
+});
+
+describe('POST /auth/login', () => {
+  it('issues a 15-minute bearer token that GET /users/me accepts', async () => {
+    const email = uniqueEmail();
+    await register({ email, password: 'correct horse', name: 'Ada' });
+    const response = await login({ email: email.toUpperCase(), password: 'correct horse' });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900 });
+    const me = await getMe({ Authorization: `Bearer ${response.body.accessToken}` });
+    expect(me.status).toBe(200);
+    expect(me.body.email).toBe(email);
+  });
+
+  it('answers 401 with one message for a wrong password and an unknown email', async () => {
+    const email = uniqueEmail();
+    await register({ email, password: 'correct horse', name: 'Ada' });
+    const wrong = await login({ email, password: 'wrong horse' });
+    const unknown = await login({ email: uniqueEmail(), password: 'correct horse' });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body.detail).toBe(unknown.body.detail);
+    expect(wrong.headers['Content-Type']).toBe('application/problem+json');
+  });
+
+  it('answers 400 for a body without credentials', async () => {
+    const response = await login({ email: '' });
+    expect(response.status).toBe(400);
+    expect((response.body.errors as { path: string }[]).map((e) => e.path).sort()).toEqual(['body.email', 'body.password']);
+  });
+});
+
+describe('GET /users/me', () => {
+  it('returns the caller profile', async () => {
+    const user = await signedUp('Katherine');
+    const response = await getMe(user.auth);
+    expect(response.body).toEqual({
+      id: user.id, email: user.email, name: 'Katherine', role: 'customer', createdAt: expect.any(String),
+    });
+  });
+
+  it('answers 401 without a token, with a malformed header, a tampered, expired or foreign token', async () => {
+    const user = await signedUp();
+    const token = user.auth.Authorization.slice('Bearer '.length);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const elevated = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
+    const expired = signAccessToken({ userId: user.id, role: 'customer' }, testKeys.accessToken, new Date(Date.now() - 3600_000));
+    const foreign = signAccessToken({ userId: user.id, role: 'customer' }, Buffer.alloc(32, 7));
+
+    const missing = await getMe();
+    expect(missing.status).toBe(401);
+    expect(missing.headers['WWW-Authenticate']).toContain('Bearer');
+    for (const authorization of [
+      `Basic ${token}`,
+      `Bearer ${header}.${elevated}.${signature}`,
+      `Bearer ${expired.token}`,
+      `Bearer ${foreign.token}`,
+      'Bearer not.a.jwt',
+      `Bearer ${token}x`,
+    ]) {
+      const response = await getMe({ Authorization: authorization });
+      expect(response.status, authorization).toBe(401);
+      expect(response.headers['Content-Type']).toBe('application/problem+json');
+    }
+  });
+
+  it('answers 404 for a valid token whose account does not exist', async () => {
+    const response = await getMe(bearer('01NOSUCHUSER000000000000000'));
+    expect(response.status).toBe(404);
+  });
+});
+
+describe('PATCH /users/me', () => {
+  it('renames the caller and returns the profile', async () => {
+    const user = await signedUp('Old Name');
+    const response = await updateMe({ name: 'New Name' }, user.auth);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ id: user.id, name: 'New Name', email: user.email });
+    expect((await getMe(user.auth)).body.name).toBe('New Name');
+  });
+
+  it('answers 400 for an empty or too long name, or an attempt to change other fields, and changes nothing', async () => {
+    const user = await signedUp('Stays');
+    for (const body of [{ name: '' }, { name: 'x'.repeat(101) }, { name: 'X', role: 'admin' }, {}]) {
+      expect((await updateMe(body, user.auth)).status).toBe(400);
+    }
+    expect((await getMe(user.auth)).body).toMatchObject({ name: 'Stays', role: 'customer' });
+  });
+
+  it('answers 401 without a token and 404 for a token of no account', async () => {
+    expect((await updateMe({ name: 'X' }, {})).status).toBe(401);
+    expect((await updateMe({ name: 'X' }, bearer('01NOSUCHUSER000000000000000'))).status).toBe(404);
+  });
+
+  it('does not create an account as a side effect of renaming a missing one', async () => {
+    await updateMe({ name: 'Ghost' }, bearer('01GHOST0000000000000000000'));
+    const { Items = [] } = await env.db.send(
+      new QueryCommand({ TableName: env.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'USER#01GHOST0000000000000000000' } }),
+    );
+    expect(Items).toHaveLength(0);
+  });
+});
