@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type * as z from 'zod';
 import { Problem } from './api/common';
 import { toJsonSchema, type JsonSchema } from './json-schema';
 import { routes, type RouteContract } from './routes';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccessToken, LoginRequest, RegisterRequest, UpdateMeRequest, UserProfile } from './api/users';
 import { CreateProductRequest, ListProductsQuery, Product, ProductPage, UpdateProductRequest } from './api/catalog';
 import { Id } from './api/common';
@@ -93,7 +93,7 @@ export const routes = {
     summary: 'Archive a product: no longer listed or orderable',
     params: productParams,
     responses: { 204: { description: 'Archived' } },
-    errors: [401, 403, 404],
+    errors: [401, 403, 404, 409],
   },
   health: {
     method: 'GET', path: '/health', owner: 'edge', access: 'public',

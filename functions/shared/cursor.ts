@@ -16,18 +16,19 @@ export function encodeCursor(position: Position, scope: string, key: Buffer): st
   return `${payload}.${mac(payload, key).toString('base64url')}`;
 }
 
-const invalid = () =>
+/** The 400 for any cursor this API did not issue for the listing at hand. */
+export const invalidCursor = () =>
   new ValidationError('The request is invalid', {
     errors: [{ path: 'query.cursor', message: 'Not a cursor issued for this listing' }],
   });
 
 export function decodeCursor(cursor: string, scope: string, key: Buffer): Position {
   const [payload, signature, ...rest] = cursor.split('.');
-  if (!payload || !signature || rest.length > 0) throw invalid();
+  if (!payload || !signature || rest.length > 0) throw invalidCursor();
   const given = Buffer.from(signature, 'base64url');
   const expected = mac(payload, key);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidCursor();
   const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { s?: unknown; p?: unknown };
-  if (decoded.s !== scope || typeof decoded.p !== 'object' || decoded.p === null) throw invalid();
+  if (decoded.s !== scope || typeof decoded.p !== 'object' || decoded.p === null) throw invalidCursor();
   return decoded.p as Position;
 }

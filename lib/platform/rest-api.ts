@@ -93,7 +93,7 @@ export class CommerceRestApi extends Construct {
     this.bodyValidator = new RequestValidator(this, 'BodyValidator', {
       restApi: this.api,
       validateRequestBody: true,
-      validateRequestParameters: false,
+      validateRequestParameters: true,
     });
     for (const { type, status, title } of GATEWAY_PROBLEMS) {
       this.api.addGatewayResponse(`Problem${type.responseType}`, {

@@ -2,13 +2,13 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/environment';
 import { acknowledge } from './acknowledge';
+import { bundledHandler } from './bundle';
 import type { ServiceTable } from './service-table';
 import type { Stage } from './stage';
 
@@ -41,11 +41,11 @@ const TABLE_ACTIONS: Record<TableAccess, string[]> = {
 
 /**
  * The one Lambda construct: newest Node.js runtime, arm64, bundled locally by esbuild (never
- * Docker), its own log group with retention, active tracing, and a role that starts with
+ * Docker; see bundle.ts), its own log group with retention, active tracing, and a role that starts with
  * nothing but writing its own logs. Each `bind*` sets an environment variable and the grant
  * that goes with it, so configuration and permission never drift apart.
  */
-export class ServiceFunction extends NodejsFunction {
+export class ServiceFunction extends LambdaFunction {
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.stage.logRetention,
@@ -59,10 +59,8 @@ export class ServiceFunction extends NodejsFunction {
       new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
     );
     super(scope, id, {
-      entry: path.join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      code: Code.fromAsset(bundledHandler(PROJECT_ROOT, props.entry)),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -77,16 +75,6 @@ export class ServiceFunction extends NodejsFunction {
         POWERTOOLS_LOG_LEVEL: props.stage.prod ? 'INFO' : 'DEBUG',
         STAGE: props.stage.name,
         ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.CJS,
-        target: 'node24',
-        minify: true,
-        sourceMap: false,
-        keepNames: true,
-        // The runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts short.
-        externalModules: ['@aws-sdk/*'],
-        forceDockerBundling: false,
       },
     });
     acknowledge(

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Currency, PageQuery, pageOf } from './common';
 
 const Name = z.string().trim().min(1).max(200);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bounded contexts that publish events; `source` is `commerce.<context>`. */
 export type EventSourceContext = 'users' | 'catalog' | 'inventory' | 'orders' | 'payments' | 'shipping';

@@ -1,5 +1,5 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { routes } from '../../contracts/routes';
 import { readConfig } from '../../shared/config';
 import { httpRoute } from '../../shared/http/route-handler';

@@ -6,7 +6,7 @@ import { ENV } from '../../shared/environment';
 import { logger, metrics } from '../../shared/observability';
 import { observed } from '../../shared/observed';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const config = readConfig({ [ENV.eventBusName]: z.string().min(1) });
 

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Role } from '../../contracts/api/users';
 
 /** HS256 access tokens, signed and verified with node:crypto (no library, no `none` algorithm). */

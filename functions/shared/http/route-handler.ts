@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RouteContract } from '../../contracts/routes';
 import type { Caller } from '../auth/authenticate';
 import { assertSigningSecretConfigured } from '../signing-keys';

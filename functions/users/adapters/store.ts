@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig } from '../../shared/config';
 import { ENV } from '../../shared/environment';
 import { dynamoUserStore } from './dynamo-user-store';

@@ -7,12 +7,8 @@ import { call } from '../../support/http';
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 let env: Env;
-let handlers: {
-  register: typeof import('../../../functions/users/handlers/register').handler;
-  login: typeof import('../../../functions/users/handlers/login').handler;
-  getMe: typeof import('../../../functions/users/handlers/get-me').handler;
-  updateMe: typeof import('../../../functions/users/handlers/update-me').handler;
-};
+type Handler = Parameters<typeof call>[0];
+let handlers: Record<'register' | 'login' | 'getMe' | 'updateMe', Handler>;
 
 beforeAll(async () => {
   env = await useHandlerEnvironment('users');

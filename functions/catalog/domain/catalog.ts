@@ -1,0 +1,115 @@
+import { ProductArchived, ProductCreated, ProductUpdated } from '../../contracts/events/catalog';
+import { decodeCursor, encodeCursor, invalidCursor } from '../../shared/cursor';
+import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
+import { nowIso } from '../../shared/ids';
+import {
+  applyPatch, archive, ConcurrentUpdateError, isActive, newProduct, ProductNotFoundError,
+  type NewProduct, type Product, type ProductPatch,
+} from './product';
+
+/** The catalog table as the domain sees it. */
+export interface ProductStore {
+  /** Stores the product, its SKU claim and the event at once; SkuTakenError when the SKU is in use. */
+  create(product: Product, event: PendingEvent): Promise<void>;
+  /** The product in any status, read consistently (it is the base of a versioned write). */
+  get(productId: string): Promise<Product | undefined>;
+  /**
+   * Replaces the stored product with `product` and records the event, both only if the stored
+   * version is still `expectedVersion`; false when another write got there first.
+   */
+  replace(product: Product, expectedVersion: number, event: PendingEvent): Promise<boolean>;
+  /** Up to `limit` active products, newest first, created before `beforeId` when given. */
+  listActive(query: { category?: string; beforeId?: string; limit: number }): Promise<Product[]>;
+}
+
+export interface ProductPageQuery {
+  category?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface ProductPage {
+  items: Product[];
+  nextCursor: string | null;
+}
+
+/** Attempts of a read-apply-write before a change gives up on a hotly contended product. */
+export const MAX_WRITE_ATTEMPTS = 3;
+
+export async function createProduct(store: ProductStore, input: NewProduct, correlationId: string): Promise<Product> {
+  const product = newProduct(input, nowIso());
+  const { id: productId, name, category, priceCents, currency, sku } = product;
+  const event = domainEvent(ProductCreated, { productId, name, category, priceCents, currency, sku }, correlationId);
+  await store.create(product, event);
+  return product;
+}
+
+export async function getProduct(store: ProductStore, productId: string): Promise<Product> {
+  const product = await store.get(productId);
+  if (!product || !isActive(product)) throw new ProductNotFoundError();
+  return product;
+}
+
+export function updateProduct(store: ProductStore, productId: string, patch: ProductPatch, correlationId: string): Promise<Product> {
+  return changeActiveProduct(store, productId, (product, now) => {
+    const changed = applyPatch(product, patch, now);
+    const { id, name, description, category, priceCents, currency, sku, version } = changed;
+    const data = { productId: id, name, description, category, priceCents, currency, sku, version };
+    return { product: changed, event: domainEvent(ProductUpdated, data, correlationId) };
+  });
+}
+
+export async function archiveProduct(store: ProductStore, productId: string, correlationId: string): Promise<void> {
+  await changeActiveProduct(store, productId, (product, now) => {
+    const archived = archive(product, now);
+    const data = { productId: archived.id, version: archived.version };
+    return { product: archived, event: domainEvent(ProductArchived, data, correlationId) };
+  });
+}
+
+/**
+ * Optimistic concurrency: read the product, derive its next version, and write it only if
+ * nobody else wrote in between; on a lost race, start again from a fresh read (which may now
+ * find the product archived: a 404, as for any other archived product).
+ */
+async function changeActiveProduct(
+  store: ProductStore,
+  productId: string,
+  change: (product: Product, now: string) => { product: Product; event: PendingEvent },
+): Promise<Product> {
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+    const current = await getProduct(store, productId);
+    const { product, event } = change(current, nowIso());
+    if (await store.replace(product, current.version, event)) return product;
+  }
+  throw new ConcurrentUpdateError();
+}
+
+/** Binds a cursor to its listing: a cursor of one category is no cursor for another, or for all. */
+function listingScope(category: string | undefined): string {
+  return category === undefined ? 'products:all' : `products:category:${category}`;
+}
+
+/** What a products cursor holds: the id of the last product of the page it ends. */
+function positionOf(cursor: string, scope: string, key: Buffer): string {
+  const { beforeId } = decodeCursor(cursor, scope, key);
+  // Signed by us, so only a cursor from an older format can fail this.
+  if (typeof beforeId !== 'string') {
+    throw invalidCursor();
+  }
+  return beforeId;
+}
+
+/**
+ * Active products, newest first. One product more than the page is read, so a page that ends
+ * the listing has no cursor instead of one that leads to an empty page.
+ */
+export async function listProducts(store: ProductStore, query: ProductPageQuery, cursorKey: Buffer): Promise<ProductPage> {
+  const scope = listingScope(query.category);
+  const beforeId = query.cursor === undefined ? undefined : positionOf(query.cursor, scope, cursorKey);
+  const found = await store.listActive({ category: query.category, beforeId, limit: query.limit + 1 });
+  const items = found.slice(0, query.limit);
+  const last = items.at(-1);
+  const nextCursor = found.length > query.limit && last ? encodeCursor({ beforeId: last.id }, scope, cursorKey) : null;
+  return { items, nextCursor };
+}

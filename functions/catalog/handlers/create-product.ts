@@ -1,0 +1,9 @@
+import { routes } from '../../contracts/routes';
+import { httpRoute } from '../../shared/http/route-handler';
+import { productStore } from '../adapters/store';
+import { createProduct } from '../domain/catalog';
+
+export const handler = httpRoute(routes.createProduct, async ({ body, correlationId }) => {
+  const product = await createProduct(productStore, body, correlationId);
+  return { status: 201, body: product, headers: { Location: `/products/${product.id}` } };
+});
