@@ -1,0 +1,207 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../functions/contracts/routes';
+import { stageFrom } from '../../lib/platform/stage';
+import { synthesize, type Resources } from './synth';
+
+let dev: ReturnType<typeof synthesize>;
+let all: { stack: string; id: string; type: string; props: Record<string, unknown> }[];
+
+beforeAll(() => {
+  dev = synthesize('dev');
+  all = dev.stacks.flatMap((stack) =>
+    Object.entries(dev.resources(stack.stackName)).map(([id, r]) => ({ stack: stack.stackName, id, type: r.Type, props: r.Properties ?? {} })),
+  );
+}, 120_000);
+
+const ofType = (type: string) => all.filter((r) => r.type === type);
+
+/** Logical ids referenced anywhere inside a value (Ref and Fn::GetAtt). */
+function references(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => references(v, found));
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
+      else if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
+      else references(inner, found);
+    }
+  }
+  return found;
+}
+
+describe('the synthesized app', () => {
+  it('has the platform, users, catalog and API stacks, the API last', () => {
+    expect(dev.stacks.map((s) => s.stackName)).toEqual([
+      'commerce-dev-platform', 'commerce-dev-users', 'commerce-dev-catalog', 'commerce-dev-api',
+    ]);
+    expect(dev.built.api.dependencies.map((s) => s.stackName)).toEqual(
+      expect.arrayContaining(['commerce-dev-catalog', 'commerce-dev-users']),
+    );
+  });
+
+  it('runs every function on nodejs24.x, arm64, with tracing and its own log group', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThanOrEqual(Object.keys(routes).length + 2);
+    for (const fn of functions) {
+      expect(fn.props.Runtime, fn.id).toBe('nodejs24.x');
+      expect(fn.props.Architectures, fn.id).toEqual(['arm64']);
+      expect(fn.props.TracingConfig, fn.id).toEqual({ Mode: 'Active' });
+      expect((fn.props.LoggingConfig as { LogGroup?: unknown }).LogGroup, fn.id).toBeDefined();
+    }
+    for (const logGroup of ofType('AWS::Logs::LogGroup')) expect(logGroup.props.RetentionInDays, logGroup.id).toBeGreaterThan(0);
+  });
+
+  it('contains no custom resource of any kind', () => {
+    for (const r of all) {
+      expect(r.type, `${r.stack}/${r.id}`).not.toMatch(/^Custom::|^AWS::CloudFormation::CustomResource$/);
+    }
+  });
+
+  it("grants each function DynamoDB item access to its own context's table only", () => {
+    for (const stack of dev.stacks) {
+      const resources: Resources = dev.resources(stack.stackName);
+      const ownTables = new Set(Object.entries(resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table').map(([id]) => id));
+      for (const [id, policy] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::Policy')) {
+        const statements = (policy.Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement;
+        for (const statement of statements) {
+          const actions = ([] as string[]).concat(statement.Action);
+          const itemActions = actions.filter((a) => a.startsWith('dynamodb:') && !['dynamodb:ListStreams', 'dynamodb:DescribeTable'].includes(a));
+          if (itemActions.length === 0) continue;
+          const targets = [...references(statement.Resource)];
+          expect(targets.length, `${stack.stackName}/${id}`).toBeGreaterThan(0);
+          for (const target of targets) expect(ownTables.has(target), `${stack.stackName}/${id} → ${target}`).toBe(true);
+          expect(JSON.stringify(statement.Resource)).not.toContain('ImportValue');
+          expect(actions).not.toContain('dynamodb:Scan');
+          expect(actions).not.toContain('dynamodb:*');
+        }
+      }
+    }
+  });
+
+  it('gives read-only routes no write action and no other function the signing secret than those that need it', () => {
+    const policyOf = (stackName: string, fnPrefix: string) =>
+      JSON.stringify(Object.entries(dev.resources(stackName)).find(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith(`${fnPrefix}Role`))?.[1]);
+    for (const [stack, fn] of [['commerce-dev-catalog', 'GetProduct'], ['commerce-dev-catalog', 'ListProducts'], ['commerce-dev-users', 'Login'], ['commerce-dev-users', 'GetMe']]) {
+      const policy = policyOf(stack!, fn!);
+      expect(policy, fn).toContain('dynamodb:GetItem');
+      expect(policy, fn).not.toMatch(/dynamodb:(PutItem|UpdateItem|DeleteItem)/);
+    }
+    expect(policyOf('commerce-dev-catalog', 'GetProduct')).not.toContain('secretsmanager');
+    expect(policyOf('commerce-dev-users', 'Register')).not.toContain('secretsmanager');
+    expect(policyOf('commerce-dev-users', 'Login')).toContain('secretsmanager:GetSecretValue');
+    expect(policyOf('commerce-dev-catalog', 'CreateProduct')).toContain('secretsmanager:GetSecretValue');
+  });
+
+  it('gives every queue a dead-letter queue or makes it one, and alarms on every dead-letter queue', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    for (const queue of queues) {
+      const isDlqTarget = all.some((r) => r.stack === queue.stack && JSON.stringify(r.props).includes(`"${queue.id}"`) &&
+        (r.type === 'AWS::Lambda::EventSourceMapping' || JSON.stringify(r.props).includes('deadLetterTargetArn')));
+      const hasRedrive = queue.props.RedrivePolicy !== undefined;
+      expect(isDlqTarget || hasRedrive, queue.id).toBe(true);
+      if (isDlqTarget) {
+        expect(alarms.some((a) => a.stack === queue.stack && JSON.stringify(a.props.Dimensions).includes(queue.id)), `alarm on ${queue.id}`).toBe(true);
+      }
+      expect(queue.props.SqsManagedSseEnabled ?? queue.props.KmsMasterKeyId, queue.id).toBeTruthy();
+    }
+  });
+
+  it('relays each outbox with retries, bisection, partial failures and an on-failure queue, reading only inserted outbox items', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings.map((m) => m.stack).sort()).toEqual(['commerce-dev-catalog', 'commerce-dev-users']);
+    for (const mapping of mappings) {
+      expect(mapping.props).toMatchObject({
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+      });
+      const pattern = JSON.parse((mapping.props.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]!.Pattern);
+      expect(pattern).toEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['outbox'] } } } });
+    }
+  });
+
+  it('routes every contract route to a Lambda proxy integration, with a body model where the route takes a body', () => {
+    const api = dev.resources('commerce-dev-api');
+    const methods = Object.values(api).filter((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties!.HttpMethod !== 'OPTIONS');
+    expect(methods).toHaveLength(Object.keys(routes).length);
+    for (const [id, route] of Object.entries(routes)) {
+      const method = methods.find((m) => m.Properties!.OperationName === id);
+      expect(method, id).toBeDefined();
+      expect(method!.Properties!.HttpMethod).toBe(route.method);
+      expect((method!.Properties!.Integration as { Type: string }).Type).toBe('AWS_PROXY');
+      expect(method!.Properties!.RequestModels !== undefined, id).toBe('body' in route);
+    }
+    const model = Object.values(api).find((r) => r.Type === 'AWS::ApiGateway::Model' && r.Properties!.Name === 'RegisterRequest');
+    expect(model!.Properties!.Schema).toMatchObject({
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'object',
+      required: ['email', 'password', 'name'],
+      additionalProperties: false,
+      properties: { password: { minLength: 8, maxLength: 128 } },
+    });
+  });
+
+  it('throttles the stage, writes access logs and answers gateway errors as problem+json, unknown routes as 404', () => {
+    const api = dev.resources('commerce-dev-api');
+    const stage = Object.values(api).find((r) => r.Type === 'AWS::ApiGateway::Stage')!;
+    expect(stage.Properties).toMatchObject({
+      StageName: 'dev',
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: expect.anything() },
+      MethodSettings: [expect.objectContaining({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })],
+    });
+    const responses = Object.values(api).filter((r) => r.Type === 'AWS::ApiGateway::GatewayResponse');
+    const missing = responses.find((r) => r.Properties!.ResponseType === 'MISSING_AUTHENTICATION_TOKEN')!;
+    expect(missing.Properties!.StatusCode).toBe('404');
+    for (const response of responses) {
+      expect(JSON.stringify(response.Properties!.ResponseParameters)).toContain('application/problem+json');
+    }
+  });
+
+  it('keeps one event bus with an archive of every event', () => {
+    const platform = dev.resources('commerce-dev-platform');
+    expect(Object.values(platform).filter((r) => r.Type === 'AWS::Events::EventBus').map((r) => r.Properties!.Name)).toEqual(['commerce-dev']);
+    const archive = Object.values(platform).find((r) => r.Type === 'AWS::Events::Archive')!;
+    expect(archive.Properties!.EventPattern).toEqual({ account: ['111111111111'] });
+  });
+});
+
+describe('stages', () => {
+  it('rejects an unknown stage with a clear message', () => {
+    expect(() => stageFrom('qa')).toThrow('Unknown stage "qa": pass -c stage=dev or -c stage=prod');
+    expect(stageFrom(undefined).name).toBe('dev');
+  });
+
+  it('keeps prod data: tables retained, deletion-protected, with point-in-time recovery', () => {
+    const prod = synthesize('prod');
+    const tables = prod.stacks.flatMap((s) => Object.values(prod.resources(s.stackName)).filter((r) => r.Type === 'AWS::DynamoDB::Table'));
+    expect(tables.length).toBe(2);
+    for (const table of tables) {
+      expect(table.Properties).toMatchObject({
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+      expect((table as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
+    }
+    const devTables = dev.stacks.flatMap((s) => Object.values(dev.resources(s.stackName)).filter((r) => r.Type === 'AWS::DynamoDB::Table'));
+    for (const table of devTables) expect((table as { DeletionPolicy?: string }).DeletionPolicy).toBe('Delete');
+  }, 120_000);
+});
+
+describe('cdk-nag', () => {
+  it('passes the AwsSolutions pack on the whole app (synthesis would have thrown otherwise)', () => {
+    expect(() => dev.app.synth()).not.toThrow();
+  });
+
+  it('fails synthesis on a finding nobody acknowledged', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Unacknowledged');
+    new Queue(stack, 'PlainQueue');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3|AwsSolutions-SQS4|Validation failed/);
+  });
+});
