@@ -1,17 +1,29 @@
-import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+
+const isNamed = (error: unknown, name: string) => (error as { name?: string } | undefined)?.name === name;
+
+/** The per-item cancellation codes of a cancelled transaction; undefined for any other error (a fault). */
+function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
+  if (!(error instanceof TransactionCanceledException) && !isNamed(error, 'TransactionCanceledException')) return undefined;
+  return ((error as TransactionCanceledException).CancellationReasons ?? []).map((reason) => reason.Code);
+}
 
 /**
  * Which items of a cancelled transaction failed their condition, by position; undefined when
  * the error is not a cancelled transaction (a fault, to be rethrown).
  */
 export function failedConditions(error: unknown): boolean[] | undefined {
-  if (!(error instanceof TransactionCanceledException) && (error as { name?: string })?.name !== 'TransactionCanceledException') {
-    return undefined;
-  }
-  const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-  return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
+  return cancellationCodes(error)?.map((code) => code === 'ConditionalCheckFailed');
+}
+
+/**
+ * A transaction that lost to a concurrent one on the same item (DynamoDB cancels it with
+ * TransactionConflict): like a failed version check, the caller may read again and retry.
+ */
+export function lostToConcurrentTransaction(error: unknown): boolean {
+  return cancellationCodes(error)?.includes('TransactionConflict') ?? false;
 }
 
 export function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+  return error instanceof ConditionalCheckFailedException || isNamed(error, 'ConditionalCheckFailedException');
 }

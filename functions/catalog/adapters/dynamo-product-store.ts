@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../shared/aws-clients';
-import { failedConditions } from '../../shared/dynamo';
+import { failedConditions, lostToConcurrentTransaction } from '../../shared/dynamo';
 import { outboxPut } from '../../shared/events/outbox';
 import type { ProductStore } from '../domain/catalog';
 import { isActive, SkuTakenError, type Product } from '../domain/product';
@@ -104,7 +104,7 @@ export function dynamoProductStore(tableName: string): ProductStore {
         );
         return true;
       } catch (error) {
-        if (failedConditions(error)?.[0]) return false;
+        if (failedConditions(error)?.[0] || lostToConcurrentTransaction(error)) return false;
         throw error;
       }
     },
