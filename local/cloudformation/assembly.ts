@@ -79,7 +79,7 @@ const manifestSchema = z.object({
     .default({}),
 });
 
-interface StackArtifact {
+export interface StackArtifact {
   readonly artifactId: string;
   readonly stackName: string;
   readonly dependencies: readonly string[];
@@ -96,7 +96,8 @@ function readJson(file: string, what: string): unknown {
   }
 }
 
-function readStackArtifacts(directory: string): StackArtifact[] {
+/** Every stack of the cloud assembly with its raw template, in manifest order. */
+export function readStackArtifacts(directory: string): StackArtifact[] {
   const manifestFile = path.join(directory, 'manifest.json');
   if (!existsSync(manifestFile)) throw new Error(`no manifest.json in ${directory}: synthesize the app first (cdk synth)`);
   const parsed = manifestSchema.safeParse(readJson(manifestFile, 'cloud assembly manifest'));

@@ -1,16 +1,18 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildCommerceApp } from '../../lib/app';
+import { inProcessApp } from '../../lib/in-process-app';
 
 export type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }>;
 
 /** Synthesizes the whole app for a stage (validation plugins included) and returns each stack's template. */
 export function synthesize(stage: 'dev' | 'prod' = 'dev') {
-  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'commerce-infra-')), context: { stage } });
-  const built = buildCommerceApp(app, { account: '111111111111', region: 'eu-west-1' });
+  const { app, ...built } = inProcessApp({
+    outdir: mkdtempSync(path.join(tmpdir(), 'commerce-infra-')),
+    stage,
+    env: { account: '111111111111', region: 'eu-west-1' },
+  });
   const stacks = [built.platform, built.users, built.catalog, built.api];
   const templates = Object.fromEntries(stacks.map((stack) => [stack.stackName, Template.fromStack(stack)]));
   const resources = (stackName: string) => templates[stackName]!.toJSON().Resources as Resources;

@@ -1,0 +1,256 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  checkJava,
+  ensureDynamoDbLocalJar,
+  startDynamoDbLocal,
+  type DynamoDbLocal,
+} from '../../local/dynamodb/local-dynamodb';
+import { createLocalDynamoClient, createTestTable, useDynamoEnv } from '../support/dynamodb';
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0); // signal 0 only checks that the process exists
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('startDynamoDbLocal', () => {
+  let dynamo: DynamoDbLocal;
+  let client: DynamoDBClient;
+
+  beforeAll(async () => {
+    dynamo = await startDynamoDbLocal();
+    client = createLocalDynamoClient(dynamo.endpoint);
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await dynamo?.stop();
+  });
+
+  it('fetches the jar into the cache and answers requests', async () => {
+    const emulatorDir = await ensureDynamoDbLocalJar();
+    expect((await stat(join(emulatorDir, 'DynamoDBLocal.jar'))).isFile()).toBe(true);
+    expect(dynamo.endpoint).toBe(`http://127.0.0.1:${dynamo.port}`);
+
+    const tables = await client.send(new ListTablesCommand({}));
+    expect(tables.TableNames).toEqual(expect.any(Array));
+  });
+
+  it('is the real engine: a transaction with a failing condition is cancelled as a whole', async () => {
+    const TableName = await createTestTable(client, { prefix: 'txn' });
+    await client.send(new PutItemCommand({ TableName, Item: { pk: { S: 'USER#1' }, sk: { S: 'PROFILE' } } }));
+
+    const transaction = client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName, Item: { pk: { S: 'ORDER#1' }, sk: { S: 'ORDER' } } } },
+          {
+            ConditionCheck: {
+              TableName,
+              Key: { pk: { S: 'USER#1' }, sk: { S: 'PROFILE' } },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+
+    const error = await transaction.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TransactionCanceledException);
+    expect((error as TransactionCanceledException).CancellationReasons?.map((reason) => reason.Code)).toEqual([
+      'None',
+      'ConditionalCheckFailed',
+    ]);
+    const order = await client.send(new GetItemCommand({ TableName, Key: { pk: { S: 'ORDER#1' }, sk: { S: 'ORDER' } } }));
+    expect(order.Item).toBeUndefined();
+  });
+
+  it('shares tables across regions and credentials, and honours AWS_ENDPOINT_URL_DYNAMODB', async () => {
+    const TableName = await createTestTable(client, { prefix: 'env' });
+    const restoreEnv = useDynamoEnv(dynamo.endpoint);
+    // Configured like app code: no endpoint, so it must come from the environment.
+    const appClient = new DynamoDBClient({});
+    try {
+      const tables = await appClient.send(new ListTablesCommand({}));
+      expect(tables.TableNames).toContain(TableName);
+    } finally {
+      appClient.destroy();
+      restoreEnv();
+    }
+  });
+
+  it('refuses a port that is already taken instead of talking to whoever holds it', async () => {
+    await expect(startDynamoDbLocal({ port: dynamo.port })).rejects.toThrow(
+      `Cannot start DynamoDB Local: port ${dynamo.port} is already in use`,
+    );
+  });
+
+  // Last in this block: it stops the shared instance.
+  it('stop() ends the java process', async () => {
+    expect(isRunning(dynamo.pid)).toBe(true);
+    await dynamo.stop();
+    expect(isRunning(dynamo.pid)).toBe(false);
+    await expect(dynamo.stop()).resolves.toBeUndefined(); // idempotent
+  });
+});
+
+describe('when things go wrong', () => {
+  let scratch: string;
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'dynamodb-local-test-'));
+  });
+
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it.skipIf(process.platform === 'win32')('fails fast, quoting Java, when its main thread dies', async () => {
+    // Like a real bind failure: the exception is printed but the JVM keeps running.
+    const fakeJava = join(scratch, 'java-main-dies');
+    await writeFile(
+      fakeJava,
+      [
+        '#!/bin/sh',
+        'if [ "$1" = "-version" ]; then echo \'openjdk version "17.0.15"\' >&2; exit 0; fi',
+        'echo \'Exception in thread "main" java.io.IOException: Failed to bind to 0.0.0.0/0.0.0.0:8000\' >&2',
+        'echo \'Caused by: java.net.BindException: Address already in use\' >&2',
+        'exec sleep 60',
+      ].join('\n'),
+    );
+    await chmod(fakeJava, 0o755);
+
+    const started = Date.now();
+    await expect(startDynamoDbLocal({ javaCommand: fakeJava })).rejects.toThrow(
+      /java reported java\.io\.IOException: Failed to bind[\s\S]*Last Java stderr lines:[\s\S]*Address already in use/,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('kills Java when the parent process is terminated', async () => {
+    // vitest stops its fork workers with SIGTERM, which skips 'exit' handlers.
+    const script = join(scratch, 'parent.mts');
+    const modulePath = fileURLToPath(new URL('../../local/dynamodb/local-dynamodb.ts', import.meta.url));
+    await writeFile(
+      script,
+      [
+        `import { startDynamoDbLocal } from ${JSON.stringify(modulePath)};`,
+        'const dynamo = await startDynamoDbLocal();',
+        'console.log(JSON.stringify({ endpoint: dynamo.endpoint }));',
+        'setInterval(() => {}, 1000);',
+      ].join('\n'),
+    );
+    const parent = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)), // where `tsx` resolves
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const [line] = (await once(createInterface({ input: parent.stdout }), 'line')) as [string];
+    const { endpoint } = JSON.parse(line) as { endpoint: string };
+    try {
+      const client = createLocalDynamoClient(endpoint);
+      await client.send(new ListTablesCommand({}));
+      client.destroy();
+
+      parent.kill('SIGTERM');
+      await once(parent, 'exit');
+      // Checked through the port rather than the pid: the orphaned pid may linger as a zombie
+      // until init reaps it, but a dead JVM no longer accepts connections.
+      await expect(waitUntilRefused(Number(new URL(endpoint).port))).resolves.toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+});
+
+/** True once nothing accepts connections on the port any more (polls for up to 5 s). */
+async function waitUntilRefused(port: number): Promise<boolean> {
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const socket = connect(port, '127.0.0.1');
+    const refused = await new Promise<boolean>((resolve) => {
+      socket.once('connect', () => resolve(false));
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+    });
+    socket.destroy();
+    if (refused) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+describe('the globalSetup instance', () => {
+  it('is reachable through useDynamoEnv()', async () => {
+    const restoreEnv = useDynamoEnv();
+    const appClient = new DynamoDBClient({});
+    try {
+      const tables = await appClient.send(new ListTablesCommand({}));
+      expect(tables.TableNames).toEqual(expect.any(Array));
+    } finally {
+      appClient.destroy();
+      restoreEnv();
+    }
+  });
+});
+
+describe('checkJava', () => {
+  let scratch: string;
+  let pathWithoutJava: string;
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'dynamodb-local-test-'));
+    pathWithoutJava = join(scratch, 'empty-bin');
+    await mkdir(pathWithoutJava);
+  });
+
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('reports Java 17+ on this machine', async () => {
+    const java = await checkJava();
+    expect(java).toEqual({ ok: true, version: expect.any(Number) });
+    expect(java.ok && java.version).toBeGreaterThanOrEqual(17);
+  });
+
+  it('reports java missing when it is not on the PATH', async () => {
+    await expect(checkJava({ env: { PATH: pathWithoutJava } })).resolves.toEqual({ ok: false, reason: 'java not found' });
+  });
+
+  it('makes startDynamoDbLocal fail fast with install instructions, before fetching anything', async () => {
+    const cacheDir = join(scratch, 'cache');
+    await expect(startDynamoDbLocal({ env: { ...process.env, PATH: pathWithoutJava }, cacheDir })).rejects.toThrow(
+      'DynamoDB Local needs Java 17 or newer on the PATH (java not found). Install a JDK 17+',
+    );
+    await expect(stat(cacheDir)).rejects.toThrow(/ENOENT/);
+  });
+
+  it.skipIf(process.platform === 'win32')('rejects a Java older than 17', async () => {
+    const fakeJava = join(scratch, 'java');
+    await writeFile(fakeJava, '#!/bin/sh\necho \'openjdk version "11.0.20" 2023-07-18\' >&2\n');
+    await chmod(fakeJava, 0o755);
+
+    await expect(checkJava({ javaCommand: fakeJava })).resolves.toEqual({ ok: false, reason: 'found Java 11' });
+    await expect(startDynamoDbLocal({ javaCommand: fakeJava })).rejects.toThrow(
+      'DynamoDB Local needs Java 17 or newer on the PATH (found Java 11)',
+    );
+  });
+});
