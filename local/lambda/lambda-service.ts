@@ -1,0 +1,322 @@
+/**
+ * The local Lambda service: runs the app's functions (their bundled code from cdk.out) in worker
+ * threads that behave like Lambda execution environments, and serves the Invoke API over HTTP.
+ *
+ * Emulated: per-function environment variables, one invocation per environment at a time with
+ * more environments for concurrent invocations (warm reuse, capped, queued beyond), init once per
+ * environment, the function timeout, Lambda's error shapes, asynchronous invocation with two
+ * retries then the on-failure destination and/or dead-letter queue.
+ * Not emulated: versions and aliases (every qualifier runs $LATEST), freezing between invocations,
+ * memory limits, X-Ray (there is no daemon offline), log tails (`X-Amz-Log-Type: Tail`).
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { InvokeResult, LambdaError, LambdaInvoker, LocalAssembly, LogSink, RunningService } from '../types';
+import { EnvironmentPool } from './environment-pool';
+import { ExecutionEnvironment, type InvocationOutcome } from './execution-environment';
+import { findFunction, readFunctionDefinitions, type FunctionDefinition } from './function-definitions';
+import { startInvokeApi } from './invoke-api';
+
+/**
+ * Bundles leave `@aws-sdk/*` external because the Lambda runtime provides it; offline the
+ * project's own copy stands in. (Code under cdk.out finds it by normal resolution anyway; this
+ * also covers assets outside the project.)
+ */
+const PROJECT_NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
+
+const DEFAULT_MAX_ENVIRONMENTS = 10;
+const DEFAULT_RETRY_DELAYS_MS: readonly [number, number] = [1000, 2000];
+/** How much of a dropped event to show in the log. */
+const LOGGED_PAYLOAD_CHARS = 2000;
+
+export interface LambdaServiceOptions {
+  /** Service endpoints by SDK key (`DYNAMODB`, `SQS`, ...): each becomes `AWS_ENDPOINT_URL_<KEY>` in every function. */
+  readonly endpoints: Readonly<Record<string, string>>;
+  readonly log: LogSink;
+  /** Drops the functions' own output (stdout/stderr, timeouts); the service's warnings still go to `log`. */
+  readonly quiet?: boolean;
+  /** Delays before the two retries of a failed asynchronous invocation (1 and 2 minutes on AWS). */
+  readonly asyncRetryDelaysMs?: readonly [number, number];
+  /** Sends `body` to a DLQ or on-failure/on-success destination that is not a function of the app (an SQS queue...). */
+  readonly deadLetter?: (targetArn: string, body: string) => Promise<void>;
+  /** Port of the Invoke API; a free one when omitted. */
+  readonly port?: number;
+  /** Concurrent execution environments per function (ReservedConcurrentExecutions wins if lower). Default 10. */
+  readonly maxEnvironmentsPerFunction?: number;
+}
+
+export interface LambdaService extends LambdaInvoker, RunningService {
+  /** The Invoke API, e.g. http://127.0.0.1:50123 (for `AWS_ENDPOINT_URL_LAMBDA`). */
+  readonly endpoint: string;
+  /** Execution environments (worker threads) currently alive, all functions together. */
+  environmentCount(): number;
+}
+
+interface AsyncJob {
+  readonly fn: FunctionDefinition;
+  readonly eventJson: string;
+  readonly requestId: string;
+  readonly invokedFunctionArn: string;
+  readonly enqueuedAt: number;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+}
+
+function notFound(functionNameOrArn: string): Error {
+  const error = new Error(`Function not found: ${functionNameOrArn}`);
+  error.name = 'ResourceNotFoundException';
+  return error;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
+}
+
+/** The ARN Lambda reports as `context.invokedFunctionArn`: what the caller used, qualifier included. */
+function invokedArnOf(fn: FunctionDefinition, functionNameOrArn: string): string {
+  if (functionNameOrArn.startsWith('arn:')) return functionNameOrArn;
+  const qualifier = functionNameOrArn.split(':').slice(functionNameOrArn.includes(':function:') ? 3 : 1)[0];
+  return qualifier ? `${fn.arn}:${qualifier}` : fn.arn;
+}
+
+export async function startLambdaService(assembly: LocalAssembly, options: LambdaServiceOptions): Promise<LambdaService> {
+  const { log } = options;
+  const quiet = options.quiet ?? false;
+  const retryDelays = options.asyncRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  const maxEnvironments = options.maxEnvironmentsPerFunction ?? DEFAULT_MAX_ENVIRONMENTS;
+
+  const functions = readFunctionDefinitions(assembly);
+  const byName = new Map(functions.map((fn) => [fn.name, fn]));
+  const resolve = (functionNameOrArn: string): FunctionDefinition | undefined => findFunction(assembly, byName, functionNameOrArn);
+
+  const endpointVariables = Object.fromEntries(
+    Object.entries(options.endpoints).map(([key, url]) => [`AWS_ENDPOINT_URL_${key.toUpperCase()}`, url]),
+  );
+
+  const pools = new Map<string, EnvironmentPool>();
+  const retryTimers = new Set<NodeJS.Timeout>();
+  const deliveries = new Set<Promise<void>>();
+  let inlineCodeRoot: string | undefined;
+  let stopped = false;
+
+  /** The directory holding the function's code; inline (`ZipFile`) code is written to a temp dir once. */
+  const codeDirectoryOf = (fn: FunctionDefinition): string | LambdaError => {
+    switch (fn.code.kind) {
+      case 'directory':
+        return fn.code.directory;
+      case 'missing':
+        return { errorType: 'Runtime.ImportModuleError', errorMessage: `Error: no local code for ${fn.name}: ${fn.code.reason}` };
+      case 'inline': {
+        inlineCodeRoot ??= mkdtempSync(path.join(tmpdir(), 'local-lambda-inline-'));
+        const directory = path.join(inlineCodeRoot, fn.resource.stackName, fn.resource.logicalId);
+        if (!existsSync(directory)) {
+          mkdirSync(directory, { recursive: true });
+          // CloudFormation stores Node.js inline code as index.js.
+          writeFileSync(path.join(directory, 'index.js'), fn.code.source);
+        }
+        return directory;
+      }
+    }
+  };
+
+  const variablesFor = (fn: FunctionDefinition, codeDirectory: string): Record<string, string> => ({
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    ...fn.variables,
+    // Reserved by Lambda: a template cannot set these, so they override.
+    AWS_REGION: assembly.region,
+    AWS_DEFAULT_REGION: assembly.region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroupName,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    LAMBDA_TASK_ROOT: codeDirectory,
+    _HANDLER: fn.handler,
+    TZ: ':UTC',
+    ...endpointVariables,
+    // No X-Ray daemon offline: keep Powertools Tracer and the X-Ray SDK quiet.
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+    NODE_PATH: PROJECT_NODE_MODULES,
+    // The functions run on nodejs24.x on AWS: the SDK's warning about this machine's older Node
+    // would otherwise be printed once per execution environment.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+
+  const poolOf = (fn: FunctionDefinition, codeDirectory: string): EnvironmentPool => {
+    let pool = pools.get(fn.name);
+    if (!pool) {
+      const variables = variablesFor(fn, codeDirectory);
+      const cap = Math.max(1, Math.min(maxEnvironments, fn.reservedConcurrency ?? maxEnvironments));
+      const created: EnvironmentPool = new EnvironmentPool(
+        () => new ExecutionEnvironment({ fn, codeDirectory, variables, log, quiet, onExit: (environment) => created.forget(environment) }),
+        cap,
+      );
+      pool = created;
+      pools.set(fn.name, pool);
+    }
+    return pool;
+  };
+
+  const run = async (fn: FunctionDefinition, eventJson: string, requestId: string, invokedFunctionArn: string, clientContextJson?: string): Promise<InvocationOutcome> => {
+    if (stopped) throw new Error('the Lambda service is stopped');
+    if (!fn.runtime.startsWith('nodejs')) {
+      return { ok: false, error: { errorType: 'Runtime.InvalidRuntime', errorMessage: `runtime ${fn.runtime} cannot run offline: only nodejs runtimes are emulated` } };
+    }
+    const codeDirectory = codeDirectoryOf(fn);
+    if (typeof codeDirectory !== 'string') return { ok: false, error: codeDirectory };
+    return poolOf(fn, codeDirectory).run({
+      requestId,
+      eventJson,
+      invokedFunctionArn,
+      ...(clientContextJson === undefined ? {} : { clientContextJson }),
+    });
+  };
+
+  // ------------------------------------------------------- async invocation
+
+  /** Sends a record to a destination: a function of the app directly, anything else via options.deadLetter. */
+  const deliver = (fn: FunctionDefinition, targetArn: string, body: string): void => {
+    const target = targetArn.includes(':lambda:') ? resolve(targetArn) : undefined;
+    if (target) {
+      enqueueAsync(target, body, randomUUID(), targetArn);
+      return;
+    }
+    if (!options.deadLetter) {
+      log(`[lambda] WARNING ${fn.shortName}: no sender for ${targetArn}; record dropped: ${truncate(body, LOGGED_PAYLOAD_CHARS)}`);
+      return;
+    }
+    const delivery = options.deadLetter(targetArn, body).catch((error: unknown) => {
+      log(`[lambda] WARNING ${fn.shortName}: could not send to ${targetArn} (${messageOf(error)}); record dropped: ${truncate(body, LOGGED_PAYLOAD_CHARS)}`);
+    });
+    deliveries.add(delivery);
+    void delivery.finally(() => deliveries.delete(delivery));
+  };
+
+  /** The record Lambda sends to on-success/on-failure destinations. */
+  const destinationRecord = (job: AsyncJob, condition: string, outcome: InvocationOutcome): string =>
+    JSON.stringify({
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      requestContext: { requestId: job.requestId, functionArn: `${job.fn.arn}:$LATEST`, condition, approximateInvokeCount: job.attempt },
+      requestPayload: JSON.parse(job.eventJson) as unknown,
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(outcome.ok ? {} : { functionError: 'Unhandled' }) },
+      responsePayload: outcome.ok ? (JSON.parse(outcome.payloadJson) as unknown) : outcome.error,
+    });
+
+  const giveUp = (job: AsyncJob, condition: 'RetriesExhausted' | 'EventAgeExceeded', outcome: InvocationOutcome & { ok: false }): void => {
+    const { fn } = job;
+    const { onFailure } = fn.asyncConfig;
+    const summary = `async invocation ${job.requestId} of ${fn.name} failed ${job.attempt} time(s) (${outcome.error.errorType}: ${outcome.error.errorMessage})`;
+    if (onFailure === undefined && fn.deadLetterTargetArn === undefined) {
+      log(`[lambda] WARNING ${fn.shortName}: ${summary}; no on-failure destination or DLQ, event dropped: ${truncate(job.eventJson, LOGGED_PAYLOAD_CHARS)}`);
+      return;
+    }
+    log(`[lambda] ${fn.shortName}: ${summary}; sent to ${[onFailure, fn.deadLetterTargetArn].filter(Boolean).join(' and ')}`);
+    if (onFailure !== undefined) deliver(fn, onFailure, destinationRecord(job, condition, outcome));
+    // A DLQ gets the event itself, not a record.
+    if (fn.deadLetterTargetArn !== undefined) deliver(fn, fn.deadLetterTargetArn, job.eventJson);
+  };
+
+  const attemptAsync = async (job: AsyncJob): Promise<void> => {
+    let outcome: InvocationOutcome;
+    try {
+      outcome = await run(job.fn, job.eventJson, job.requestId, job.invokedFunctionArn);
+    } catch (error) {
+      if (stopped) return;
+      outcome = { ok: false, error: { errorType: 'ServiceException', errorMessage: messageOf(error) } };
+    }
+    if (stopped) return;
+    const { asyncConfig } = job.fn;
+    if (outcome.ok) {
+      if (asyncConfig.onSuccess !== undefined) deliver(job.fn, asyncConfig.onSuccess, destinationRecord(job, 'Success', outcome));
+      return;
+    }
+    const delay = retryDelays[job.attempt - 1];
+    if (job.attempt > asyncConfig.maximumRetryAttempts || delay === undefined) {
+      giveUp(job, 'RetriesExhausted', outcome);
+      return;
+    }
+    if (Date.now() + delay - job.enqueuedAt > asyncConfig.maximumEventAgeSeconds * 1000) {
+      giveUp(job, 'EventAgeExceeded', outcome);
+      return;
+    }
+    const timer = setTimeout(() => {
+      retryTimers.delete(timer);
+      void attemptAsync({ ...job, attempt: job.attempt + 1 });
+    }, delay);
+    retryTimers.add(timer);
+  };
+
+  const enqueueAsync = (fn: FunctionDefinition, eventJson: string, requestId: string, functionNameOrArn: string): void => {
+    if (stopped) return;
+    void attemptAsync({ fn, eventJson, requestId, invokedFunctionArn: invokedArnOf(fn, functionNameOrArn), enqueuedAt: Date.now(), attempt: 1 });
+  };
+
+  // ---------------------------------------------------------------- the API
+
+  const api = await startInvokeApi(
+    {
+      has: (functionNameOrArn) => resolve(functionNameOrArn) !== undefined,
+      newRequestId: () => randomUUID(),
+      invokeJson: async (functionNameOrArn, eventJson, requestId, clientContextJson) => {
+        const fn = resolve(functionNameOrArn);
+        if (!fn) throw notFound(functionNameOrArn);
+        return run(fn, eventJson, requestId, invokedArnOf(fn, functionNameOrArn), clientContextJson);
+      },
+      invokeAsyncJson: (functionNameOrArn, eventJson, requestId) => {
+        const fn = resolve(functionNameOrArn);
+        if (fn) enqueueAsync(fn, eventJson, requestId, functionNameOrArn);
+      },
+    },
+    { region: assembly.region, accountId: assembly.accountId, ...(options.port === undefined ? {} : { port: options.port }) },
+  );
+
+  return {
+    endpoint: api.endpoint,
+
+    has: (functionNameOrArn) => resolve(functionNameOrArn) !== undefined,
+
+    async invoke(functionNameOrArn: string, payload: unknown): Promise<InvokeResult> {
+      const fn = resolve(functionNameOrArn);
+      if (!fn) throw notFound(functionNameOrArn);
+      // Lambda hands the function a fresh copy of the event, and returns a fresh copy of the result.
+      const eventJson = payload === undefined ? '{}' : JSON.stringify(payload);
+      const outcome = await run(fn, eventJson, randomUUID(), invokedArnOf(fn, functionNameOrArn));
+      return outcome.ok ? { ok: true, payload: JSON.parse(outcome.payloadJson) as unknown } : { ok: false, error: outcome.error };
+    },
+
+    invokeAsync(functionNameOrArn: string, payload: unknown): void {
+      const fn = resolve(functionNameOrArn);
+      if (!fn) {
+        log(`[lambda] WARNING invokeAsync: no function ${functionNameOrArn}; event dropped: ${truncate(JSON.stringify(payload) ?? 'undefined', LOGGED_PAYLOAD_CHARS)}`);
+        return;
+      }
+      enqueueAsync(fn, payload === undefined ? '{}' : JSON.stringify(payload), randomUUID(), functionNameOrArn);
+    },
+
+    environmentCount: () => [...pools.values()].reduce((sum, pool) => sum + pool.size, 0),
+
+    async stop(): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      for (const timer of retryTimers) clearTimeout(timer);
+      retryTimers.clear();
+      await Promise.all([api.stop(), ...[...pools.values()].map((pool) => pool.stop())]);
+      await Promise.allSettled([...deliveries]);
+      if (inlineCodeRoot !== undefined) rmSync(inlineCodeRoot, { recursive: true, force: true });
+    },
+  };
+}
