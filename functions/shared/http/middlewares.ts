@@ -7,7 +7,8 @@ import {
   MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldError,
 } from '../errors';
 import { ENV } from '../environment';
-import { logger } from '../observability';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from '../observability';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 import { initState, stateOf } from './request-state';
 import { newId } from '../ids';
@@ -19,6 +20,11 @@ const CORRELATION_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+/** Responses by status class (2xx, 4xx, 5xx): the per-route error rate, from the functions' own metrics. */
+function countResponse(status: number): void {
+  metrics.addMetric(`Http${Math.floor(status / 100)}xx`, MetricUnit.Count, 1);
 }
 
 function responseHeaders(correlationId: string): Record<string, string> {
@@ -45,6 +51,7 @@ export function httpBoundary(): HttpMiddleware {
     },
     after: (request) => {
       const { correlationId } = stateOf(request.context);
+      countResponse(request.response!.statusCode);
       request.response = {
         ...request.response!,
         headers: { ...responseHeaders(correlationId), ...request.response!.headers },
@@ -53,6 +60,7 @@ export function httpBoundary(): HttpMiddleware {
     onError: (request) => {
       const correlationId = safeCorrelationId(request.context);
       const { status, problem, headers } = toProblem(request.error, correlationId);
+      countResponse(status);
       request.response = {
         statusCode: status,
         headers: { ...responseHeaders(correlationId), ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE },

@@ -1,0 +1,163 @@
+/**
+ * Creates the app's DynamoDB tables in DynamoDB Local as their templates declare them, and maps
+ * a table to the stream DynamoDB Local really created for it.
+ *
+ * Created as declared: key schema, attribute definitions, global and local secondary indexes,
+ * billing mode (with provisioned throughput where given), stream and time to live. Not applied:
+ * tags, encryption, point-in-time recovery, deletion protection, table class, contributor
+ * insights, resource policies, imports: none of them changes what the app reads or writes.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import * as z from 'zod';
+import type { LocalAssembly, LocalResource } from '../types';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-dynamodb';
+
+const TABLE_TYPE = 'AWS::DynamoDB::Table';
+
+const capacity = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(1));
+const keySchema = z.array(z.object({ AttributeName: z.string(), KeyType: z.enum(['HASH', 'RANGE']) })).min(1).max(2);
+const projection = z.object({
+  ProjectionType: z.enum(['ALL', 'KEYS_ONLY', 'INCLUDE']).optional(),
+  NonKeyAttributes: z.array(z.string()).optional(),
+});
+const provisionedThroughput = z.object({ ReadCapacityUnits: capacity, WriteCapacityUnits: capacity });
+const secondaryIndex = z.object({
+  IndexName: z.string(),
+  KeySchema: keySchema,
+  Projection: projection,
+  ProvisionedThroughput: provisionedThroughput.optional(),
+});
+
+const tableProperties = z.object({
+  KeySchema: keySchema,
+  AttributeDefinitions: z.array(z.object({ AttributeName: z.string(), AttributeType: z.enum(['S', 'N', 'B']) })),
+  BillingMode: z.enum(['PAY_PER_REQUEST', 'PROVISIONED']).optional(),
+  ProvisionedThroughput: provisionedThroughput.optional(),
+  GlobalSecondaryIndexes: z.array(secondaryIndex).optional(),
+  LocalSecondaryIndexes: z.array(secondaryIndex.omit({ ProvisionedThroughput: true })).optional(),
+  StreamSpecification: z
+    .object({ StreamViewType: z.enum(['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY']) })
+    .optional(),
+  TimeToLiveSpecification: z
+    .object({ AttributeName: z.string().optional(), Enabled: z.union([z.boolean(), z.enum(['true', 'false'])]) })
+    .optional(),
+});
+
+type TableProperties = z.infer<typeof tableProperties>;
+
+/**
+ * Creates every `AWS::DynamoDB::Table` of the app. A table that already exists (a second start
+ * against the same DynamoDB Local) is left as it is; its time to live is still applied.
+ */
+export async function createTables(assembly: LocalAssembly, endpoint: string): Promise<void> {
+  const client = localClient(endpoint);
+  try {
+    for (const resource of assembly.ofType(TABLE_TYPE)) {
+      const props = tablePropertiesOf(resource);
+      try {
+        await client.send(new CreateTableCommand(createTableInput(resource.ref, props)));
+      } catch (error) {
+        if (!(error instanceof ResourceInUseException)) throw error;
+      }
+      const ttl = props.TimeToLiveSpecification;
+      if (ttl && isTrue(ttl.Enabled) && ttl.AttributeName) {
+        await enableTimeToLive(client, resource.ref, ttl.AttributeName);
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * The ARN of the stream DynamoDB Local created for a table (`arn:aws:dynamodb:ddblocal:...`),
+ * from the table's name (its `Ref`), its ARN, or the stream ARN the template resolver made up
+ * for it (`<table ARN>/stream/1970-01-01T00:00:00.000`): the real one carries its creation time.
+ */
+export async function streamArnOf(tableNameOrArn: string, endpoint: string): Promise<string> {
+  const tableName = tableNameOf(tableNameOrArn);
+  const client = localClient(endpoint);
+  try {
+    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (!table?.LatestStreamArn || table.StreamSpecification?.StreamEnabled === false) {
+      throw new Error(`table ${tableName} has no stream (its template sets no StreamSpecification)`);
+    }
+    return table.LatestStreamArn;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** `name`, `arn:...:table/<name>` or `arn:...:table/<name>/stream/<label>` → `<name>`. */
+export function tableNameOf(tableNameOrArn: string): string {
+  if (!tableNameOrArn.startsWith('arn:')) return tableNameOrArn;
+  const match = /:table\/([^/]+)/.exec(tableNameOrArn);
+  if (!match?.[1]) throw new Error(`not a DynamoDB table or stream ARN: ${tableNameOrArn}`);
+  return match[1];
+}
+
+function tablePropertiesOf(resource: LocalResource): TableProperties {
+  const parsed = tableProperties.safeParse(resource.properties);
+  if (!parsed.success) {
+    throw new Error(`table ${resource.stackName}/${resource.logicalId} has invalid properties:\n${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+function createTableInput(tableName: string, props: TableProperties): CreateTableCommandInput {
+  const provisioned = props.BillingMode === 'PROVISIONED';
+  if (provisioned && !props.ProvisionedThroughput) {
+    throw new Error(`table ${tableName}: BillingMode PROVISIONED needs ProvisionedThroughput`);
+  }
+  return {
+    TableName: tableName,
+    KeySchema: props.KeySchema,
+    AttributeDefinitions: props.AttributeDefinitions,
+    BillingMode: provisioned ? 'PROVISIONED' : 'PAY_PER_REQUEST',
+    ...(provisioned ? { ProvisionedThroughput: props.ProvisionedThroughput } : {}),
+    ...(props.GlobalSecondaryIndexes?.length
+      ? {
+          GlobalSecondaryIndexes: props.GlobalSecondaryIndexes.map((index) => ({
+            IndexName: index.IndexName,
+            KeySchema: index.KeySchema,
+            Projection: index.Projection,
+            // Provisioned tables need a throughput per index; CloudFormation insists on it as well.
+            ...(provisioned ? { ProvisionedThroughput: index.ProvisionedThroughput ?? props.ProvisionedThroughput } : {}),
+          })),
+        }
+      : {}),
+    ...(props.LocalSecondaryIndexes?.length ? { LocalSecondaryIndexes: props.LocalSecondaryIndexes } : {}),
+    ...(props.StreamSpecification
+      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: props.StreamSpecification.StreamViewType } }
+      : {}),
+  };
+}
+
+async function enableTimeToLive(client: DynamoDBClient, tableName: string, attributeName: string): Promise<void> {
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: attributeName, Enabled: true },
+      }),
+    );
+  } catch (error) {
+    // Enabling it twice (a table that already existed) is a ValidationException; anything else is not expected.
+    if (!(error instanceof Error && /already enabled/i.test(error.message))) throw error;
+  }
+}
+
+function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+}
+
+function isTrue(value: boolean | 'true' | 'false'): boolean {
+  return value === true || value === 'true';
+}

@@ -1,0 +1,205 @@
+/**
+ * A DynamoDB stream feeding a function, read from DynamoDB Local's Streams API as Lambda's
+ * stream pollers do: every shard in sequence-number order, a child shard only once its parent
+ * is read to the end, one batch per shard at a time (see stream-batch-delivery.ts for retries).
+ *
+ * Records that no filter matches are skipped (never delivered, never retried). The starting
+ * position applies to the shards that exist when the mapping starts; shards that appear later
+ * are read from their beginning. ParallelizationFactor is not emulated: a shard is processed
+ * serially, which keeps the order any factor would keep per partition key.
+ */
+import { type Shard, type StreamsClient, StreamsApiError } from '../dynamodb/streams-client';
+import type { LambdaInvoker, LogSink } from '../types';
+import { invokeSafely } from './batch-response';
+import { errorMessage } from './error-message';
+import { eventSourceKindOf, type MappingConfig } from './mapping-config';
+import { startPollingLoop, type PollingLoop } from './polling-loop';
+import { deliverStreamBatch, type GiveUp, type PendingStreamRecord } from './stream-batch-delivery';
+import { lambdaStreamRecordOf, onFailureRecordOf, type LambdaStreamRecord } from './stream-records';
+
+/** GetRecords' own maximum. */
+const GET_RECORDS_LIMIT = 1000;
+/** How often new shards are looked for. */
+const SHARD_REFRESH_MS = 1000;
+
+export interface StreamEventSourceDeps {
+  readonly lambda: LambdaInvoker;
+  readonly streams: StreamsClient;
+  /** The ARN DynamoDB Local gave the stream (the mapping's eventSourceArn is the template's). */
+  readonly streamArn: string;
+  readonly region: string;
+  sendToQueue(queueArn: string, body: string): Promise<void>;
+  readonly log: LogSink;
+  readonly pollIntervalMs: number;
+}
+
+interface ShardState {
+  readonly shardId: string;
+  readonly parentShardId?: string;
+  /** Where to start when there is no checkpoint yet. */
+  start: 'TRIM_HORIZON' | 'LATEST';
+  iterator?: string;
+  /** The last sequence number settled (processed or given up on). */
+  checkpoint?: string;
+  /** Read to the end of a closed shard. */
+  exhausted: boolean;
+  /** Read, matching the filters, not yet settled. */
+  pending: PendingStreamRecord[];
+}
+
+/** Resolves once the starting positions are taken, so records written afterwards are seen even with LATEST. */
+export async function startStreamEventSource(config: MappingConfig, deps: StreamEventSourceDeps): Promise<PollingLoop> {
+  const { streams, streamArn } = deps;
+  const log = (line: string): void => deps.log(`[event-sources] ${config.id}: ${line}`);
+  const shards = new Map<string, ShardState>();
+  const isDone = (shard: ShardState): boolean => shard.exhausted && shard.pending.length === 0;
+
+  const track = (shard: Shard, start: ShardState['start']): ShardState => {
+    const state: ShardState = {
+      shardId: shard.ShardId,
+      ...(shard.ParentShardId ? { parentShardId: shard.ParentShardId } : {}),
+      start,
+      exhausted: false,
+      pending: [],
+    };
+    shards.set(shard.ShardId, state);
+    return state;
+  };
+
+  // The starting position only concerns the shards that exist now.
+  for (const shard of await streams.listShards(streamArn)) {
+    const state = track(shard, config.startingPosition);
+    if (config.startingPosition !== 'LATEST') continue;
+    if (shard.SequenceNumberRange?.EndingSequenceNumber) state.exhausted = true;
+    else state.iterator = await streams.getShardIterator({ streamArn, shardId: shard.ShardId, type: 'LATEST' });
+  }
+  let nextRefresh = Date.now() + SHARD_REFRESH_MS;
+
+  const refreshShards = async (signal: AbortSignal): Promise<void> => {
+    const listed = await streams.listShards(streamArn, signal);
+    const current = new Set(listed.map((shard) => shard.ShardId));
+    for (const shard of listed) if (!shards.has(shard.ShardId)) track(shard, 'TRIM_HORIZON');
+    // Shards trimmed from the stream are forgotten once read, so a long run does not pile them up.
+    for (const [shardId, state] of shards) if (!current.has(shardId) && isDone(state)) shards.delete(shardId);
+  };
+
+  /** Reads the next page of a shard unless a batch is already waiting. Resolves whether records came. */
+  const readShard = async (shard: ShardState, signal: AbortSignal): Promise<boolean> => {
+    if (shard.exhausted || shard.pending.length >= config.batchSize) return false;
+    if (!shard.iterator) {
+      // (Re)positioning after the checkpoint re-reads what was pending: drop it to avoid duplicates.
+      shard.pending = [];
+      shard.iterator = await streams.getShardIterator(
+        shard.checkpoint
+          ? { streamArn, shardId: shard.shardId, type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: shard.checkpoint }
+          : { streamArn, shardId: shard.shardId, type: shard.start },
+        signal,
+      );
+    }
+    let page;
+    try {
+      page = await streams.getRecords(shard.iterator, GET_RECORDS_LIMIT, signal);
+    } catch (error) {
+      if (error instanceof StreamsApiError && error.code === 'ExpiredIteratorException') {
+        delete shard.iterator;
+        return false;
+      }
+      if (error instanceof StreamsApiError && error.code === 'TrimmedDataAccessException') {
+        log(`records of ${shard.shardId} after ${shard.checkpoint ?? 'the start'} were trimmed; reading from the oldest left`);
+        delete shard.iterator;
+        delete shard.checkpoint;
+        shard.start = 'TRIM_HORIZON';
+        return false;
+      }
+      throw error;
+    }
+    if (page.nextShardIterator) shard.iterator = page.nextShardIterator;
+    else {
+      delete shard.iterator;
+      shard.exhausted = true;
+    }
+    const readAt = Date.now();
+    for (const record of page.records) {
+      const lambdaRecord = lambdaStreamRecordOf(record, config.eventSourceArn, deps.region);
+      if (config.filter(lambdaRecord)) shard.pending.push({ record: lambdaRecord, readAt });
+    }
+    return page.records.length > 0;
+  };
+
+  const giveUp = async (shardId: string, records: readonly LambdaStreamRecord[], failure: GiveUp): Promise<void> => {
+    const span = `${records.length} record(s) of ${shardId} (${records[0]?.dynamodb.SequenceNumber}..${records.at(-1)?.dynamodb.SequenceNumber})`;
+    const destination = config.onFailureDestination;
+    if (!destination) {
+      log(`discarded ${span}: ${failure.condition}`);
+      return;
+    }
+    if (eventSourceKindOf(destination) !== 'sqs') {
+      log(`discarded ${span}: ${failure.condition}; on-failure destination ${destination} is not an SQS queue, which is all the local runtime delivers to`);
+      return;
+    }
+    const body = onFailureRecordOf(records, {
+      functionArn: config.functionArn,
+      shardId,
+      streamArn: config.eventSourceArn,
+      ...failure,
+    });
+    try {
+      await deps.sendToQueue(destination, JSON.stringify(body));
+      log(`sent ${span} to ${destination}: ${failure.condition}`);
+    } catch (error) {
+      log(`discarded ${span}: ${failure.condition}; sending to ${destination} failed: ${errorMessage(error)}`);
+    }
+  };
+
+  /** Delivers the shard's pending records batch by batch. Resolves whether a batch was settled. */
+  const deliverShard = async (shard: ShardState, signal: AbortSignal): Promise<boolean> => {
+    let delivered = false;
+    while (shard.pending.length > 0 && !signal.aborted) {
+      const first = shard.pending[0];
+      const full = shard.pending.length >= config.batchSize;
+      const windowOver = first !== undefined && Date.now() - first.readAt >= config.maximumBatchingWindowMs;
+      if (!full && !windowOver && !shard.exhausted) break;
+      const batch = shard.pending.slice(0, config.batchSize);
+      const settled = await deliverStreamBatch(batch, {
+        config,
+        signal,
+        retryBaseDelayMs: deps.pollIntervalMs,
+        invoke: async (records) => {
+          const result = await invokeSafely(deps.lambda, config.functionName, { Records: records });
+          if (!result.ok) {
+            log(`${config.functionName} failed on ${records.length} record(s) of ${shard.shardId} (${result.error.errorType}: ${result.error.errorMessage})`);
+          }
+          return result;
+        },
+        giveUp: (records, failure) => giveUp(shard.shardId, records, failure),
+      });
+      if (!settled) break;
+      shard.pending.splice(0, batch.length);
+      shard.checkpoint = batch[batch.length - 1]?.record.dynamodb.SequenceNumber ?? shard.checkpoint;
+      delivered = true;
+    }
+    return delivered;
+  };
+
+  return startPollingLoop(
+    async (signal) => {
+      if (Date.now() >= nextRefresh) {
+        nextRefresh = Date.now() + SHARD_REFRESH_MS;
+        await refreshShards(signal);
+      }
+      let busy = false;
+      for (const shard of shards.values()) {
+        if (signal.aborted) break;
+        if (isDone(shard)) continue;
+        // A child continues its parent's keys: it waits until the parent is read to the end.
+        const parent = shard.parentShardId ? shards.get(shard.parentShardId) : undefined;
+        if (parent && !isDone(parent)) continue;
+        const read = await readShard(shard, signal);
+        const delivered = await deliverShard(shard, signal);
+        busy ||= read || delivered;
+      }
+      return busy;
+    },
+    { idleMs: deps.pollIntervalMs, onError: (error) => log(`reading ${streamArn} failed: ${errorMessage(error)}`) },
+  );
+}

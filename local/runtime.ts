@@ -1,0 +1,153 @@
+/**
+ * The offline runtime: the synthesized app (cdk.out), served on one machine with no Docker and
+ * no AWS account. Every service is emulated by its own module; this file only wires them, in
+ * the order their addresses are needed: SQS and DynamoDB first (queue URLs and tables are part
+ * of the resolved app), then the secrets the templates refer to, then the app is resolved, then
+ * the services that run it.
+ */
+import * as path from 'node:path';
+import { startApiGateway } from './apigateway/server';
+import { loadAssembly, readStackArtifacts } from './cloudformation/assembly';
+import { createTables } from './dynamodb/tables';
+import { checkJava, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/local-dynamodb';
+import { startEventBridge } from './eventbridge/event-bus-service';
+import { startEventSourceMappings } from './lambda-event-sources/event-source-mappings';
+import { startLambdaService, type LambdaService } from './lambda/lambda-service';
+import { createSecretStore, startSecretsManager } from './secrets/secrets-manager-service';
+import { startSqs } from './sqs/sqs-service';
+import { startSsm } from './ssm/ssm-service';
+import { synthesize } from './synth';
+import type { LocalAssembly, LogSink, RunningService } from './types';
+
+export const ACCOUNT_ID = '000000000000';
+
+export interface RuntimeOptions {
+  /** The API's port; 0 for a free one. */
+  readonly port: number;
+  /** Where the cloud assembly is written. */
+  readonly outdir: string;
+  /** Function output and request lines; the runtime's own progress lines always go to `log`. */
+  readonly quiet: boolean;
+  readonly log: LogSink;
+}
+
+export interface OfflineRuntime {
+  readonly url: string;
+  readonly assembly: LocalAssembly;
+  /** Environment for code in this process that talks to the local services (the admin script). */
+  readonly clientEnvironment: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export class JavaMissingError extends Error {}
+
+export async function startOfflineRuntime(options: RuntimeOptions): Promise<OfflineRuntime> {
+  const { log } = options;
+  const chatter: LogSink = options.quiet ? () => undefined : log;
+  const running: RunningService[] = [];
+  const stopAll = async () => {
+    for (const service of running.reverse()) await service.stop().catch((error: unknown) => log(`stop failed: ${String(error)}`));
+  };
+
+  try {
+    const java = await checkJava();
+    if (!java.ok) {
+      throw new JavaMissingError(
+        `The offline runtime needs Java 17 or newer for DynamoDB Local (${java.reason}). ` +
+          'Install a JDK 17+ (e.g. `apt-get install openjdk-17-jre-headless`, `brew install openjdk@17`) and try again.',
+      );
+    }
+    // Java boots while the app synthesizes.
+    const dynamoStarting = startDynamoDbLocal({ log: chatter });
+    const sqsStarting = startSqs({ log: chatter, accountId: ACCOUNT_ID, region: LOCAL_REGION });
+    void dynamoStarting.then((service) => running.push(service), () => undefined);
+    void sqsStarting.then((service) => running.push(service), () => undefined);
+
+    const synthStart = Date.now();
+    synthesize(options.outdir);
+    log(`synthesized ${path.relative(process.cwd(), options.outdir) || options.outdir} in ${Date.now() - synthStart} ms`);
+
+    const [dynamo, sqs] = await Promise.all([dynamoStarting, sqsStarting]);
+    const secretStore = createSecretStore({
+      environment: { region: LOCAL_REGION, accountId: ACCOUNT_ID, partition: 'aws' },
+      stacks: readStackArtifacts(options.outdir),
+    });
+    const assembly = loadAssembly(options.outdir, {
+      region: LOCAL_REGION,
+      accountId: ACCOUNT_ID,
+      sqsBaseUrl: sqs.endpoint,
+      secretValue: (arn, jsonKey) => secretStore.secretValue(arn, jsonKey),
+    });
+    await Promise.all([createTables(assembly, dynamo.endpoint), sqs.createQueues(assembly)]);
+
+    const secrets = await startSecretsManager(assembly, { log: chatter, store: secretStore });
+    running.push(secrets);
+    const ssm = await startSsm(assembly, { log: chatter });
+    running.push(ssm);
+
+    // EventBridge and Lambda call each other: the bus's targets reach the functions once they run.
+    const started: { lambda?: LambdaService } = {};
+    const functions = () => {
+      if (!started.lambda) throw new Error('the Lambda service is not running yet');
+      return started.lambda;
+    };
+    const eventBridge = await startEventBridge(
+      assembly,
+      {
+        invokeLambda: async (arn, event) => {
+          // Async invocation never fails once queued; an unknown function is the only target error.
+          if (!functions().has(arn)) throw Object.assign(new Error(`Function not found: ${arn}`), { name: 'ResourceNotFoundException' });
+          functions().invokeAsync(arn, event);
+        },
+        sendToQueue: (arn, body, queueOptions) => sqs.sendToQueue(arn, body, queueOptions?.messageAttributes),
+        startExecution: async (arn) => {
+          throw new Error(`state machine ${arn}: Step Functions is not part of the app yet`);
+        },
+      },
+      { log },
+    );
+    running.push(eventBridge);
+
+    const lambda = await startLambdaService(assembly, {
+      endpoints: {
+        DYNAMODB: dynamo.endpoint,
+        SQS: sqs.endpoint,
+        EVENTBRIDGE: eventBridge.endpoint,
+        SECRETS_MANAGER: secrets.endpoint,
+        SSM: ssm.endpoint,
+      },
+      log,
+      quiet: options.quiet,
+      deadLetter: (arn, body) => sqs.sendToQueue(arn, body),
+    });
+    started.lambda = lambda;
+    running.push(lambda);
+
+    const mappings = await startEventSourceMappings(assembly, {
+      lambda,
+      sqsEndpoint: sqs.endpoint,
+      dynamoEndpoint: dynamo.endpoint,
+      sendToQueue: (arn: string, body: string) => sqs.sendToQueue(arn, body),
+      log,
+    });
+    running.push(mappings);
+
+    const api = await startApiGateway(assembly, lambda, { port: options.port, log: chatter });
+    running.push(api);
+
+    return {
+      url: api.url,
+      assembly,
+      clientEnvironment: {
+        AWS_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

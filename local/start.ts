@@ -1,0 +1,68 @@
+/**
+ * `npm start`: the whole app on this machine. Options: --port N (or PORT; default 3000, 0 for
+ * a free one), --no-seed (no demo catalog), --quiet (no function logs or request lines).
+ * The first administrator comes from COMMERCE_ADMIN_EMAIL / COMMERCE_ADMIN_PASSWORD.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { JavaMissingError, startOfflineRuntime, type OfflineRuntime } from './runtime';
+import { seedDemoCatalog } from './seed';
+
+// Lambda runs in UTC; Node applies a TZ change to the whole process, worker threads included.
+process.env.TZ = 'UTC';
+
+export const DEFAULT_ADMIN = { email: 'admin@commerce.test', password: 'commerce-admin-password' };
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: process.env.PORT ?? '3000' },
+      'no-seed': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
+  return { port, seed: !values['no-seed'], quiet: values.quiet };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const { port, seed, quiet } = options();
+  const log = (line: string) => console.log(line);
+  const admin = {
+    email: process.env.COMMERCE_ADMIN_EMAIL ?? DEFAULT_ADMIN.email,
+    password: process.env.COMMERCE_ADMIN_PASSWORD ?? DEFAULT_ADMIN.password,
+  };
+
+  const current: { runtime?: OfflineRuntime } = {};
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping…`);
+    await current.runtime?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  const runtime = await startOfflineRuntime({ port, quiet, log, outdir: path.join(__dirname, '..', 'cdk.out') });
+  current.runtime = runtime;
+
+  // The admin script's own code writes the administrator, as it would into a deployed table.
+  Object.assign(process.env, runtime.clientEnvironment);
+  const { createAdmin } = await import('../scripts/admin');
+  const usersTable = runtime.assembly.outputs['commerce-dev-users']?.UsersTableName;
+  if (!usersTable) throw new Error('the users stack has no UsersTableName output');
+  await createAdmin({ ...admin, name: 'Administrator', table: usersTable });
+  log(`admin: ${admin.email} (password from COMMERCE_ADMIN_PASSWORD, or the README's default)`);
+
+  if (seed) log(`seeded ${await seedDemoCatalog(runtime.url, admin)} demo products`);
+  log(`Commerce is ready at ${runtime.url} (in ${((Date.now() - started) / 1000).toFixed(1)} s; Ctrl+C stops it)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof JavaMissingError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { api, expectProblem, registerAndLogin, unique } from './support/api';
+
+describe('users', () => {
+  it('registers, logs in, reads and renames the profile', async () => {
+    const email = `${unique('Ada')}@Example.com`;
+    const created = await api.post('/auth/register', { body: { email, password: 'correct horse', name: 'Ada' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ id: expect.any(String), email, name: 'Ada', role: 'customer', createdAt: expect.any(String) });
+    expect(created.headers.get('x-correlation-id')).toBeTruthy();
+
+    const login = await api.post('/auth/login', { body: { email: email.toLowerCase(), password: 'correct horse' } });
+    expect(login.status).toBe(200);
+    expect(login.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
+    const token = login.body.accessToken as string;
+
+    expect((await api.get('/users/me', { token })).body).toMatchObject({ id: created.body.id, email, role: 'customer' });
+    const renamed = await api.patch('/users/me', { token, body: { name: 'Ada L.' } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.name).toBe('Ada L.');
+    expect((await api.get('/users/me', { token })).body.name).toBe('Ada L.');
+  });
+
+  it('answers 409 for an email taken in any case', async () => {
+    const { email } = await registerAndLogin();
+    expectProblem(await api.post('/auth/register', { body: { email: email.toUpperCase(), password: 'another pw', name: 'B' } }), 409);
+  });
+
+  it('answers 400 for invalid registrations and malformed JSON', async () => {
+    const invalid = await api.post('/auth/register', { body: { email: 'nope', password: 'short', name: '' } });
+    expectProblem(invalid, 400);
+    expect(invalid.body.errors).toBeInstanceOf(Array);
+    expectProblem(await api.post('/auth/register', { rawBody: '{"email":' }), 400);
+  });
+
+  it('answers 401 with one message for a wrong password and an unknown email', async () => {
+    const { email } = await registerAndLogin();
+    const wrong = await api.post('/auth/login', { body: { email, password: 'wrong password' } });
+    const unknown = await api.post('/auth/login', { body: { email: `${unique('ghost')}@example.com`, password: 'whatever1' } });
+    expectProblem(wrong, 401);
+    expectProblem(unknown, 401);
+    expect(wrong.body.detail).toBe(unknown.body.detail);
+  });
+
+  it('answers 401 for a missing, malformed or tampered token', async () => {
+    const { token } = await registerAndLogin();
+    expectProblem(await api.get('/users/me'), 401);
+    expectProblem(await api.get('/users/me', { headers: { Authorization: 'Token abc' } }), 401);
+    expectProblem(await api.get('/users/me', { token: `${token.slice(0, -2)}xx` }), 401);
+    expectProblem(await api.patch('/users/me', { body: { name: 'x' } }), 401);
+  });
+
+  it('answers 400 for an invalid rename', async () => {
+    const { token } = await registerAndLogin();
+    expectProblem(await api.patch('/users/me', { token, body: { name: '' } }), 400);
+  });
+
+  it('carries a client correlation id through to the answer', async () => {
+    const reply = await api.post('/auth/login', { body: {}, headers: { 'X-Correlation-Id': 'e2e-trace.1' } });
+    expect(reply.headers.get('x-correlation-id')).toBe('e2e-trace.1');
+    expect(reply.body.correlationId).toBe('e2e-trace.1');
+  });
+});
