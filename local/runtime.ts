@@ -75,7 +75,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     const assembly = loadAssembly(options.outdir, {
       region: LOCAL_REGION,
       accountId: ACCOUNT_ID,
-      sqsBaseUrl: sqs.endpoint,
+      sqsBaseUrl: sqs.endpoint, // the loader adds the account, as SQS URLs have it
       secretValue: (arn, jsonKey) => secretStore.secretValue(arn, jsonKey),
     });
     await Promise.all([createTables(assembly, dynamo.endpoint), sqs.createQueues(assembly)]);

@@ -84,7 +84,7 @@ export async function startStreamEventSource(config: MappingConfig, deps: Stream
   };
 
   /** Reads the next page of a shard unless a batch is already waiting. Resolves whether records came. */
-  const readShard = async (shard: ShardState, signal: AbortSignal): Promise<boolean> => {
+  const readShard = async (shard: ShardState, signal: AbortSignal, restarted = false): Promise<boolean> => {
     if (shard.exhausted || shard.pending.length >= config.batchSize) return false;
     if (!shard.iterator) {
       // (Re)positioning after the checkpoint re-reads what was pending: drop it to avoid duplicates.
@@ -105,11 +105,15 @@ export async function startStreamEventSource(config: MappingConfig, deps: Stream
         return false;
       }
       if (error instanceof StreamsApiError && error.code === 'TrimmedDataAccessException') {
-        log(`records of ${shard.shardId} after ${shard.checkpoint ?? 'the start'} were trimmed; reading from the oldest left`);
+        // DynamoDB Local numbers records across all its streams, so an iterator taken while a
+        // shard was empty points before the shard's first record, which it then calls trimmed.
+        // Nothing was read from the shard yet: its oldest record is where to start. With a
+        // checkpoint, records really expired (24 hours) and those after it are lost.
+        if (shard.checkpoint) log(`records of ${shard.shardId} after ${shard.checkpoint} expired unread; reading from the oldest left`);
         delete shard.iterator;
         delete shard.checkpoint;
         shard.start = 'TRIM_HORIZON';
-        return false;
+        return restarted ? false : readShard(shard, signal, true);
       }
       throw error;
     }

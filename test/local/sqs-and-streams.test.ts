@@ -545,6 +545,30 @@ describe('local SQS, DynamoDB tables and Lambda event sources', () => {
       expect(records[0]?.dynamodb.SizeBytes).toEqual(expect.any(Number));
     });
 
+    it('reads tables that were empty when their mappings started, whatever other tables write', async () => {
+      // DynamoDB Local numbers stream records across all tables: interleaved writes leave gaps.
+      const left = outboxTable(env, 'EmptyLeft');
+      const right = outboxTable(env, 'EmptyRight');
+      const lambda = new FakeLambda().on('left-fn').on('right-fn');
+      await start(
+        [left, right, streamMapping(env, 'EmptyLeftMapping', 'left-fn', left), streamMapping(env, 'EmptyRightMapping', 'right-fn', right, { StartingPosition: 'LATEST' })],
+        lambda,
+      );
+      await sleep(3 * POLL_MS); // both pollers have read their empty shards
+      for (const pk of ['1', '2', '3']) {
+        await putItem(db, left, `left-${pk}`);
+        await putItem(db, right, `right-${pk}`);
+        await sleep(2 * POLL_MS);
+      }
+
+      await waitFor('three records on each side', () =>
+        streamBatches(lambda, 'left-fn').flat().length >= 3 && streamBatches(lambda, 'right-fn').flat().length >= 3 ? true : undefined,
+      );
+      expect(streamBatches(lambda, 'left-fn').flat().map(pkOf)).toEqual(['left-1', 'left-2', 'left-3']);
+      expect(streamBatches(lambda, 'right-fn').flat().map(pkOf)).toEqual(['right-1', 'right-2', 'right-3']);
+      expect(logs.filter((line) => line.includes('Empty') && /trimmed|expired|failed/.test(line))).toEqual([]);
+    });
+
     it('retries a failing batch, bisects it, and sends what still fails to the on-failure queue', async () => {
       const table = outboxTable(env, 'Failing');
       const onFailure = resource(env, QUEUE, 'FailingDeadLetters', {});

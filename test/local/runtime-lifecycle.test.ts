@@ -1,0 +1,346 @@
+/**
+ * The offline runtime as a whole process, seen only through its command line and HTTP: it
+ * starts, serves the app, and on SIGTERM/SIGINT exits 0 leaving nothing behind (DynamoDB Local's
+ * JVM above all, which would otherwise hold its port and memory until killed by hand). It also
+ * fails fast and clearly when Java is missing or an option is wrong.
+ *
+ * Each start synthesizes into the project's cdk.out (there is no flag for another outdir), so
+ * the tests run one after another.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '../..');
+const START_ARGS = ['--import', 'tsx', '/tmp/start-fixed.ts'];
+const READY_LINE = /Commerce is ready at (http\S+) \(in ([\d.]+) s/;
+// README's defaults, as local/start.ts has them; not imported so that this file exercises only
+// the command line (importing start.ts would run it).
+const DEFAULT_ADMIN = { email: 'admin@commerce.test', password: 'commerce-admin-password' };
+const CUSTOM_ADMIN = { email: 'lifecycle-admin@example.test', password: 'lifecycle-secret-42' };
+
+const READY_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 15_000;
+const FAIL_FAST_TIMEOUT_MS = 20_000;
+// How long an orphan may take to be reaped after the runtime exits (esbuild's service notices
+// its closed stdin, a SIGKILLed JVM is collected by init).
+const REAP_TIMEOUT_MS = 5_000;
+const OUTPUT_LIMIT = 64 * 1024;
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A started `local/start.ts`: its output, its exit, and every process it started meanwhile. */
+interface RuntimeProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly exited: Promise<Exit>;
+  output(): string;
+  /** pid → command line of every descendant seen while the runtime ran. */
+  readonly descendants: Map<number, string>;
+  startedAt: number;
+}
+
+const launched: RuntimeProcess[] = [];
+
+function launch(args: string[], env: NodeJS.ProcessEnv): RuntimeProcess {
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, [...START_ARGS, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid === undefined) throw new Error('could not spawn local/start.ts');
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.length > OUTPUT_LIMIT) output = output.slice(-OUTPUT_LIMIT);
+  };
+  // Both pipes are drained for the whole life of the child, or it would block on a full pipe.
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+
+  const descendants = new Map<number, string>();
+  const pid = child.pid;
+  const track = () => {
+    for (const descendant of descendantsOf(pid)) if (!descendants.has(descendant)) descendants.set(descendant, commandLine(descendant));
+  };
+  track();
+  // Polled rather than read once: the JVM and esbuild come and go while the runtime starts.
+  const tracker = setInterval(track, 100);
+  const exited = new Promise<Exit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      clearInterval(tracker);
+      resolve({ code, signal });
+    });
+  });
+  const runtime: RuntimeProcess = { child, pid, exited, output: () => output, descendants, startedAt };
+  launched.push(runtime);
+  return runtime;
+}
+
+/** Children of every thread (Node spawns from several), recursively; empty once `pid` is gone. */
+function descendantsOf(pid: number): number[] {
+  const found: number[] = [];
+  const pending = [pid];
+  // Bounded: a process tree deeper or wider than this is itself a failure worth seeing.
+  for (let visited = 0; pending.length > 0 && visited < 1_000; visited++) {
+    const parent = pending.pop()!;
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${parent}/task`);
+    } catch {
+      continue; // exited meanwhile
+    }
+    for (const task of tasks) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const child of children.split(/\s+/).filter(Boolean).map(Number)) {
+        if (!found.includes(child)) {
+          found.push(child);
+          pending.push(child);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '(exited)';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0); // signal 0 only checks that the process exists
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+}
+
+/** The pids (with command lines) still alive after a grace period; empty when all are gone. */
+async function survivors(pids: Map<number, string>): Promise<string[]> {
+  const deadline = Date.now() + REAP_TIMEOUT_MS;
+  let alive = [...pids.keys()].filter(isAlive);
+  while (alive.length > 0 && Date.now() < deadline) {
+    await delay(100);
+    alive = alive.filter(isAlive);
+  }
+  return alive.map((pid) => `${pid}: ${pids.get(pid)}`);
+}
+
+function tail(runtime: RuntimeProcess): string {
+  return `\n--- output of local/start.ts ---\n${runtime.output().split('\n').slice(-40).join('\n')}`;
+}
+
+/** The API's base URL and the start time the runtime reports; SIGKILLs the child on timeout. */
+async function waitForReady(runtime: RuntimeProcess): Promise<{ url: string; seconds: number; wallSeconds: number }> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const ready = READY_LINE.exec(runtime.output());
+    if (ready) return { url: ready[1]!, seconds: Number(ready[2]), wallSeconds: (Date.now() - runtime.startedAt) / 1000 };
+    if (runtime.child.exitCode !== null || runtime.child.signalCode !== null) {
+      throw new Error(`local/start.ts exited (${runtime.child.exitCode ?? runtime.child.signalCode}) before it was ready${tail(runtime)}`);
+    }
+    await delay(100);
+  }
+  runtime.child.kill('SIGKILL');
+  throw new Error(`local/start.ts was not ready within ${READY_TIMEOUT_MS / 1000} s${tail(runtime)}`);
+}
+
+/** Its exit, within `timeoutMs`; otherwise SIGKILLs it and fails. */
+async function waitForExit(runtime: RuntimeProcess, timeoutMs: number): Promise<Exit & { seconds: number }> {
+  const started = Date.now();
+  const timeout = delay(timeoutMs, 'timeout' as const, { ref: false });
+  const result = await Promise.race([runtime.exited, timeout]);
+  if (result === 'timeout') {
+    runtime.child.kill('SIGKILL');
+    throw new Error(`local/start.ts did not exit within ${timeoutMs / 1000} s${tail(runtime)}`);
+  }
+  return { ...result, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Resolves with the connection error code, or 'connected' if something still listens. */
+function connectTo(url: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    const settle = (result: string) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(5_000, () => settle('timeout'));
+    socket.once('connect', () => settle('connected'));
+    socket.once('error', (error: NodeJS.ErrnoException) => settle(error.code ?? error.message));
+  });
+}
+
+async function request(url: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, {
+    ...init,
+    headers: { 'Content-Type': 'application/json', ...init.headers },
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+}
+
+const login = (url: string, admin: { email: string; password: string }) =>
+  request(`${url}/auth/login`, { method: 'POST', body: JSON.stringify(admin) });
+
+function baseEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1' };
+  // The runtime must get its settings from this test only.
+  delete env.PORT;
+  delete env.COMMERCE_ADMIN_EMAIL;
+  delete env.COMMERCE_ADMIN_PASSWORD;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+/** Stops it with `signal` and checks the clean exit: code 0, nothing left running, port closed. */
+async function expectCleanStop(runtime: RuntimeProcess, url: string, signal: NodeJS.Signals): Promise<number> {
+  // A last look, so nothing started late escapes the check.
+  for (const pid of descendantsOf(runtime.pid)) if (!runtime.descendants.has(pid)) runtime.descendants.set(pid, commandLine(pid));
+  const javas = [...runtime.descendants.values()].filter((command) => /(^|\/)java\s.*DynamoDBLocal\.jar/.test(command));
+  expect(javas, `DynamoDB Local should be a descendant of the runtime; saw ${[...runtime.descendants.values()].join(' | ')}`).toHaveLength(1);
+
+  runtime.child.kill(signal);
+  const exit = await waitForExit(runtime, STOP_TIMEOUT_MS);
+  expect({ code: exit.code, signal: exit.signal }, `exit after ${signal}${tail(runtime)}`).toEqual({ code: 0, signal: null });
+  expect(runtime.output()).toContain(`${signal}: stopping`);
+  expect(await survivors(runtime.descendants), 'processes the runtime started are still running').toEqual([]);
+  expect(await connectTo(url)).toBe('ECONNREFUSED');
+  return exit.seconds;
+}
+
+const timings: string[] = [];
+
+afterEach(async () => {
+  // A failed test must not leave a runtime (or its JVM) behind for the next one.
+  for (const runtime of launched.splice(0)) {
+    if (runtime.child.exitCode === null && runtime.child.signalCode === null) {
+      runtime.child.kill('SIGKILL');
+      await Promise.race([runtime.exited, delay(5_000)]);
+    }
+    for (const pid of runtime.descendants.keys()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone, which is what we want
+      }
+    }
+  }
+});
+
+afterAll(() => {
+  if (timings.length > 0) console.log(`runtime lifecycle timings:\n  ${timings.join('\n  ')}`);
+});
+
+describe.sequential('the offline runtime as a process (local/start.ts)', () => {
+  it('starts without the demo catalog, creates the admin from the environment, and exits 0 on SIGTERM leaving nothing behind', async () => {
+    const runtime = launch(
+      ['--port', '0', '--quiet', '--no-seed'],
+      baseEnv({ COMMERCE_ADMIN_EMAIL: CUSTOM_ADMIN.email, COMMERCE_ADMIN_PASSWORD: CUSTOM_ADMIN.password }),
+    );
+    const ready = await waitForReady(runtime);
+
+    const products = await request(`${ready.url}/products`);
+    expect(products).toEqual({ status: 200, body: { items: [], nextCursor: null } });
+    expect((await login(ready.url, CUSTOM_ADMIN)).status).toBe(200);
+    expect((await login(ready.url, DEFAULT_ADMIN)).status).toBe(401);
+
+    const stopSeconds = await expectCleanStop(runtime, ready.url, 'SIGTERM');
+    timings.push(
+      `--no-seed: ready in ${ready.seconds} s (reported), ${ready.wallSeconds.toFixed(1)} s (spawn to ready line); SIGTERM exit in ${stopSeconds.toFixed(2)} s`,
+    );
+  }, READY_TIMEOUT_MS + 60_000);
+
+  it('seeds the demo catalog by default and exits 0 on SIGINT leaving nothing behind', async () => {
+    const runtime = launch(['--port', '0', '--quiet'], baseEnv());
+    const ready = await waitForReady(runtime);
+
+    const all = await request(`${ready.url}/products`);
+    expect(all.status).toBe(200);
+    expect((all.body as { items: unknown[] }).items).toHaveLength(6);
+    const kitchen = await request(`${ready.url}/products?category=kitchen`);
+    expect(kitchen.status).toBe(200);
+    const kitchenItems = (kitchen.body as { items: { category: string }[] }).items;
+    expect(kitchenItems).toHaveLength(2);
+    expect(kitchenItems.every((item) => item.category === 'kitchen')).toBe(true);
+    expect((await login(ready.url, DEFAULT_ADMIN)).status).toBe(200);
+
+    const stopSeconds = await expectCleanStop(runtime, ready.url, 'SIGINT');
+    timings.push(
+      `seeded: ready in ${ready.seconds} s (reported), ${ready.wallSeconds.toFixed(1)} s (spawn to ready line); SIGINT exit in ${stopSeconds.toFixed(2)} s`,
+    );
+  }, READY_TIMEOUT_MS + 60_000);
+
+  describe('without Java on the PATH', () => {
+    let nodeOnly: string;
+
+    beforeAll(async () => {
+      // A folder with only `node`, so anything that looks node up still finds it; we spawn
+      // process.execPath directly anyway.
+      nodeOnly = await mkdtemp(path.join(tmpdir(), 'runtime-lifecycle-path-'));
+      await symlink(process.execPath, path.join(nodeOnly, 'node'));
+    });
+
+    afterAll(async () => {
+      await rm(nodeOnly, { recursive: true, force: true });
+    });
+
+    it('exits non-zero within seconds, saying Java 17 is needed and how to install it, and leaves nothing behind', async () => {
+      const withoutJava = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => dir && !isExecutable(path.join(dir, 'java')));
+      const env = baseEnv({ PATH: [nodeOnly, ...withoutJava].join(path.delimiter), JAVA_HOME: undefined });
+      const runtime = launch(['--port', '0', '--quiet', '--no-seed'], env);
+
+      const exit = await waitForExit(runtime, FAIL_FAST_TIMEOUT_MS);
+      expect(exit.code, tail(runtime)).not.toBe(0);
+      expect(exit.code, tail(runtime)).not.toBeNull();
+      expect(runtime.output()).toMatch(/Java 17/);
+      expect(runtime.output()).toMatch(/install/i);
+      expect(runtime.output()).toMatch(/openjdk/i);
+      expect(runtime.output()).not.toMatch(READY_LINE);
+      expect(await survivors(runtime.descendants)).toEqual([]);
+      timings.push(`no Java: exit ${exit.code} in ${exit.seconds.toFixed(2)} s`);
+    }, FAIL_FAST_TIMEOUT_MS + 15_000);
+  });
+
+  it('rejects an invalid --port, naming the option, before starting anything', async () => {
+    const runtime = launch(['--port', 'abc', '--quiet', '--no-seed'], baseEnv());
+    const exit = await waitForExit(runtime, FAIL_FAST_TIMEOUT_MS);
+    expect(exit.code, tail(runtime)).not.toBe(0);
+    expect(exit.code, tail(runtime)).not.toBeNull();
+    expect(runtime.output()).toContain('--port');
+    expect(runtime.output()).toContain('abc');
+    expect([...runtime.descendants.values()].filter((command) => /java/.test(command))).toEqual([]);
+    expect(await survivors(runtime.descendants)).toEqual([]);
+    timings.push(`--port abc: exit ${exit.code} in ${exit.seconds.toFixed(2)} s`);
+  }, FAIL_FAST_TIMEOUT_MS + 15_000);
+});
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
