@@ -2,6 +2,9 @@ import { Tags, Validations, type App, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApiStack } from './api/api-stack';
 import { CatalogStack } from './catalog/catalog-stack';
+import { InventoryStack } from './inventory/inventory-stack';
+import { OrdersStack } from './orders/orders-stack';
+import { PaymentsStack } from './payments/payments-stack';
 import { PlatformStack } from './platform/platform-stack';
 import { stageFrom } from './platform/stage';
 import { UsersStack } from './users/users-stack';
@@ -18,15 +21,25 @@ export function buildCommerceApp(app: App, env?: Environment) {
   const platform = new PlatformStack(app, `${prefix}-platform`, { env, stage });
   const users = new UsersStack(app, `${prefix}-users`, { env, platform });
   const catalog = new CatalogStack(app, `${prefix}-catalog`, { env, platform });
+  const inventory = new InventoryStack(app, `${prefix}-inventory`, { env, platform });
+  const payments = new PaymentsStack(app, `${prefix}-payments`, { env, platform });
+  // The order saga calls inventory and payments directly, so orders deploys after both.
+  const orders = new OrdersStack(app, `${prefix}-orders`, {
+    env,
+    platform,
+    inventorySteps: inventory.sagaSteps,
+    paymentSteps: payments.sagaSteps,
+  });
+  const contexts = { users, catalog, inventory, payments, orders };
   const api = new ApiStack(app, `${prefix}-api`, {
     env,
     platform,
-    routeFunctions: { ...users.routeFunctions, ...catalog.routeFunctions },
-    healthTables: { users: users.table, catalog: catalog.table },
+    routeFunctions: Object.assign({}, ...Object.values(contexts).map((context) => context.routeFunctions)),
+    healthTables: Object.fromEntries(Object.entries(contexts).map(([name, context]) => [name, context.table])),
   });
 
   Tags.of(app).add('project', 'commerce');
   Tags.of(app).add('stage', stage.name);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { stage, platform, users, catalog, api };
+  return { stage, platform, ...contexts, api };
 }

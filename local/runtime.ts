@@ -16,8 +16,9 @@ import { startLambdaService, type LambdaService } from './lambda/lambda-service'
 import { createSecretStore, startSecretsManager } from './secrets/secrets-manager-service';
 import { startSqs } from './sqs/sqs-service';
 import { startSsm } from './ssm/ssm-service';
+import { startStepFunctions, type RunningStepFunctions } from './stepfunctions/stepfunctions-service';
 import { synthesize } from './synth';
-import type { LocalAssembly, LogSink, RunningService } from './types';
+import type { LambdaInvoker, LocalAssembly, LogSink, RunningService } from './types';
 
 export const ACCOUNT_ID = '000000000000';
 
@@ -85,28 +86,44 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     const ssm = await startSsm(assembly, { log: chatter });
     running.push(ssm);
 
-    // EventBridge and Lambda call each other: the bus's targets reach the functions once they run.
-    const started: { lambda?: LambdaService } = {};
-    const functions = () => {
-      if (!started.lambda) throw new Error('the Lambda service is not running yet');
-      return started.lambda;
+    // EventBridge, Step Functions and Lambda call each other, and every function must know every
+    // endpoint when it starts: so Lambda starts last and the others reach it (and each other) late.
+    const started: { lambda?: LambdaService; stepFunctions?: RunningStepFunctions } = {};
+    const reach = <T>(service: T | undefined, name: string): T => {
+      if (!service) throw new Error(`the ${name} service is not running yet`);
+      return service;
+    };
+    const functions: LambdaInvoker = {
+      invoke: (arn, payload) => reach(started.lambda, 'Lambda').invoke(arn, payload),
+      invokeAsync: (arn, payload) => reach(started.lambda, 'Lambda').invokeAsync(arn, payload),
+      has: (arn) => reach(started.lambda, 'Lambda').has(arn),
     };
     const eventBridge = await startEventBridge(
       assembly,
       {
         invokeLambda: async (arn, event) => {
           // Async invocation never fails once queued; an unknown function is the only target error.
-          if (!functions().has(arn)) throw Object.assign(new Error(`Function not found: ${arn}`), { name: 'ResourceNotFoundException' });
-          functions().invokeAsync(arn, event);
+          if (!functions.has(arn)) throw Object.assign(new Error(`Function not found: ${arn}`), { name: 'ResourceNotFoundException' });
+          functions.invokeAsync(arn, event);
         },
         sendToQueue: (arn, body, queueOptions) => sqs.sendToQueue(arn, body, queueOptions?.messageAttributes),
-        startExecution: async (arn) => {
-          throw new Error(`state machine ${arn}: Step Functions is not part of the app yet`);
+        startExecution: async (arn, input) => {
+          await reach(started.stepFunctions, 'Step Functions').startExecution(arn, input);
         },
       },
       { log },
     );
     running.push(eventBridge);
+
+    const stepFunctions = await startStepFunctions(assembly, {
+      lambda: functions,
+      putEvents: (entries) => eventBridge.putEvents(entries),
+      sendToQueue: (arn, body, fifo) => sqs.sendToQueue(arn, body, undefined, fifo),
+      dynamoEndpoint: dynamo.endpoint,
+      log,
+    });
+    started.stepFunctions = stepFunctions;
+    running.push(stepFunctions);
 
     const lambda = await startLambdaService(assembly, {
       endpoints: {
@@ -115,6 +132,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
         EVENTBRIDGE: eventBridge.endpoint,
         SECRETS_MANAGER: secrets.endpoint,
         SSM: ssm.endpoint,
+        SFN: stepFunctions.endpoint,
       },
       log,
       quiet: options.quiet,

@@ -1,7 +1,9 @@
 /**
- * A small demo catalog, created through the public API as the admin, so seeding exercises the
- * same path as any client (validation, outbox, events).
+ * A small demo catalog with stock, created through the public API as the admin, so seeding
+ * exercises the same path as any client (validation, outbox, events, the inventory consumer).
  */
+const DEMO_STOCK = 25;
+const STOCK_RECORD_TIMEOUT_MS = 15_000;
 const DEMO_PRODUCTS = [
   { name: 'Espresso Cup', description: 'Porcelain, 90 ml', category: 'kitchen', priceCents: 1200, sku: 'DEMO-CUP-ESPRESSO' },
   { name: 'Pour-over Kettle', description: 'Gooseneck, 1 l', category: 'kitchen', priceCents: 4900, sku: 'DEMO-KETTLE-1L' },
@@ -22,14 +24,28 @@ async function call(url: string, init: RequestInit & { token?: string }): Promis
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
+/** The stock record appears once inventory has consumed ProductCreated: wait for it, bounded. */
+async function stockRecordOf(baseUrl: string, productId: string): Promise<void> {
+  const deadline = Date.now() + STOCK_RECORD_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${baseUrl}/inventory/${productId}`, { signal: AbortSignal.timeout(5_000) });
+    if (response.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no stock record for ${productId} after ${STOCK_RECORD_TIMEOUT_MS} ms: is the inventory consumer failing?`);
+}
+
 export async function seedDemoCatalog(baseUrl: string, admin: { email: string; password: string }): Promise<number> {
   const { accessToken } = await call(`${baseUrl}/auth/login`, { method: 'POST', body: JSON.stringify(admin) });
+  const token = String(accessToken);
+  const ids: string[] = [];
   for (const product of DEMO_PRODUCTS) {
-    await call(`${baseUrl}/products`, {
-      method: 'POST',
-      token: String(accessToken),
-      body: JSON.stringify({ ...product, currency: 'USD' }),
-    });
+    const created = await call(`${baseUrl}/products`, { method: 'POST', token, body: JSON.stringify({ ...product, currency: 'USD' }) });
+    ids.push(String(created.id));
+  }
+  for (const productId of ids) {
+    await stockRecordOf(baseUrl, productId);
+    await call(`${baseUrl}/inventory/${productId}/restock`, { method: 'POST', token, body: JSON.stringify({ quantity: DEMO_STOCK }) });
   }
   return DEMO_PRODUCTS.length;
 }

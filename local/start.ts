@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole app on this machine. Options: --port N (or PORT; default 3000, 0 for
- * a free one), --no-seed (no demo catalog), --quiet (no function logs or request lines).
+ * a free one), --no-seed (no demo catalog), --quiet (no function logs or request lines),
+ * --outdir DIR (where the app is synthesized; default cdk.out).
  * The first administrator comes from COMMERCE_ADMIN_EMAIL / COMMERCE_ADMIN_PASSWORD.
  */
 import * as path from 'node:path';
@@ -13,22 +14,25 @@ process.env.TZ = 'UTC';
 
 export const DEFAULT_ADMIN = { email: 'admin@commerce.test', password: 'commerce-admin-password' };
 
+class UsageError extends Error {}
+
 function options() {
   const { values } = parseArgs({
     options: {
-      port: { type: 'string', default: process.env.PORT ?? '3000' },
+      port: { type: 'string', default: process.env.PORT || '3000' },
+      outdir: { type: 'string', default: path.join(__dirname, '..', 'cdk.out') },
       'no-seed': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
-  return { port, seed: !values['no-seed'], quiet: values.quiet };
+  if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}"`);
+  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir) };
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { port, seed, quiet } = options();
+  const { port, seed, quiet, outdir } = options();
   const log = (line: string) => console.log(line);
   const admin = {
     email: process.env.COMMERCE_ADMIN_EMAIL ?? DEFAULT_ADMIN.email,
@@ -44,10 +48,11 @@ async function main(): Promise<void> {
     await current.runtime?.stop();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // `on`, not `once`: DynamoDB Local's launcher re-raises a signal nobody else listens to.
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  const runtime = await startOfflineRuntime({ port, quiet, log, outdir: path.join(__dirname, '..', 'cdk.out') });
+  const runtime = await startOfflineRuntime({ port, quiet, log, outdir });
   current.runtime = runtime;
 
   // The admin script's own code writes the administrator, as it would into a deployed table.
@@ -58,11 +63,12 @@ async function main(): Promise<void> {
   await createAdmin({ ...admin, name: 'Administrator', table: usersTable });
   log(`admin: ${admin.email} (password from COMMERCE_ADMIN_PASSWORD, or the README's default)`);
 
-  if (seed) log(`seeded ${await seedDemoCatalog(runtime.url, admin)} demo products`);
+  if (seed) log(`seeded ${await seedDemoCatalog(runtime.url, admin)} demo products with stock`);
   log(`Commerce is ready at ${runtime.url} (in ${((Date.now() - started) / 1000).toFixed(1)} s; Ctrl+C stops it)`);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof JavaMissingError ? error.message : error);
+  const expected = error instanceof JavaMissingError || error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  console.error(expected ? (error as Error).message : error);
   process.exit(1);
 });

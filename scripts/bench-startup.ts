@@ -5,6 +5,8 @@
  *   npm run bench:startup [-- --runs 5]
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -14,7 +16,8 @@ const READY = /Commerce is ready at (http\S+)/;
 function startOnce(): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet'], {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'commerce-bench-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet', '--outdir', outdir], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -26,7 +29,10 @@ function startOnce(): Promise<number> {
       if (!READY.test(chunk.toString())) return;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       clearTimeout(timeout);
-      child.once('exit', () => resolve(seconds));
+      child.once('exit', () => {
+        rmSync(outdir, { recursive: true, force: true });
+        resolve(seconds);
+      });
       child.kill('SIGTERM');
     });
     child.once('exit', (code) => {

@@ -13,7 +13,7 @@ const schemaOf = (schema: z.ZodType, io: 'input' | 'output') => toJsonSchema(sch
 
 function parametersOf(route: RouteContract): JsonSchema[] {
   const params: JsonSchema[] = [];
-  for (const [location, shape] of [['path', route.params], ['query', route.query]] as const) {
+  for (const [location, shape] of [['path', route.params], ['query', route.query], ['header', route.headers]] as const) {
     if (!shape) continue;
     const json = schemaOf(shape, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [name, schema] of Object.entries(json.properties ?? {})) {

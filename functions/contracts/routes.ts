@@ -3,12 +3,15 @@ import { AccessToken, LoginRequest, RegisterRequest, UpdateMeRequest, UserProfil
 import { CreateProductRequest, ListProductsQuery, Product, ProductPage, UpdateProductRequest } from './api/catalog';
 import { Id } from './api/common';
 import { Health } from './api/edge';
+import { RestockRequest, StockRecord } from './api/inventory';
+import { ListOrdersQuery, Order, OrderPage, PlaceOrderHeaders, PlaceOrderRequest } from './api/orders';
+import { Payment } from './api/payments';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 /** `public`: anyone; `user`: any signed-in user; `admin`: the admin role only. */
 export type Access = 'public' | 'user' | 'admin';
 /** Who owns a route's function: a bounded context, or the gateway itself for edge routes. */
-export type RouteOwner = 'users' | 'catalog' | 'edge';
+export type RouteOwner = 'users' | 'catalog' | 'inventory' | 'orders' | 'payments' | 'edge';
 
 export interface RouteContract {
   readonly method: HttpMethod;
@@ -19,12 +22,15 @@ export interface RouteContract {
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
+  /** Request headers the route reads, names in lower case. */
+  readonly headers?: z.ZodObject;
   /** Success responses by status code; error statuses are listed separately (problem+json). */
   readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType }>>;
   readonly errors: readonly number[];
 }
 
 const productParams = z.object({ productId: Id });
+const orderParams = z.object({ orderId: Id });
 
 /**
  * Every route of the public API. The one source for request validation in the handlers,
@@ -94,6 +100,57 @@ export const routes = {
     params: productParams,
     responses: { 204: { description: 'Archived' } },
     errors: [401, 403, 404, 409],
+  },
+  getStock: {
+    method: 'GET', path: '/inventory/{productId}', owner: 'inventory', access: 'public',
+    summary: "A product's stock",
+    params: productParams,
+    responses: { 200: { description: 'Stock record', schema: StockRecord } },
+    errors: [404],
+  },
+  restock: {
+    method: 'POST', path: '/inventory/{productId}/restock', owner: 'inventory', access: 'admin',
+    summary: 'Add units to the available stock',
+    params: productParams,
+    body: RestockRequest,
+    responses: { 200: { description: 'The stock record after the change', schema: StockRecord } },
+    errors: [400, 401, 403, 404, 409, 413],
+  },
+  placeOrder: {
+    method: 'POST', path: '/orders', owner: 'orders', access: 'user',
+    summary: 'Place an order; the saga settles it within seconds (poll GET /orders/{orderId})',
+    headers: PlaceOrderHeaders,
+    body: PlaceOrderRequest,
+    responses: { 202: { description: 'The order, PENDING', schema: Order } },
+    errors: [400, 401, 409, 413, 422],
+  },
+  getOrder: {
+    method: 'GET', path: '/orders/{orderId}', owner: 'orders', access: 'user',
+    summary: 'One order of the caller (any order for an admin)',
+    params: orderParams,
+    responses: { 200: { description: 'Order', schema: Order } },
+    errors: [401, 404],
+  },
+  listOrders: {
+    method: 'GET', path: '/orders', owner: 'orders', access: 'user',
+    summary: "The caller's orders, newest first",
+    query: ListOrdersQuery,
+    responses: { 200: { description: 'A page of orders', schema: OrderPage } },
+    errors: [400, 401],
+  },
+  cancelOrder: {
+    method: 'POST', path: '/orders/{orderId}/cancel', owner: 'orders', access: 'user',
+    summary: 'Cancel a PENDING or CONFIRMED order (refund and stock return follow)',
+    params: orderParams,
+    responses: { 202: { description: 'The order; the cancellation completes asynchronously', schema: Order } },
+    errors: [401, 404, 409],
+  },
+  getPayment: {
+    method: 'GET', path: '/payments/{orderId}', owner: 'payments', access: 'user',
+    summary: "The payment of one of the caller's orders (any for an admin)",
+    params: orderParams,
+    responses: { 200: { description: 'Payment', schema: Payment } },
+    errors: [401, 404],
   },
   health: {
     method: 'GET', path: '/health', owner: 'edge', access: 'public',

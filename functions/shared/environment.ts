@@ -8,3 +8,6 @@ export const ENV = {
   signingSecretArn: 'SIGNING_SECRET_ARN',
   allowedOrigin: 'ALLOWED_ORIGIN',
 } as const;
+
+/** The CloudWatch namespace of every function's metrics (and of the alarms on them). */
+export const METRICS_NAMESPACE = 'Commerce';

@@ -5,8 +5,9 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { ENV } from '../../functions/shared/environment';
+import { ENV, METRICS_NAMESPACE } from '../../functions/shared/environment';
 import { acknowledge } from './acknowledge';
 import { bundledHandler } from './bundle';
 import type { ServiceTable } from './service-table';
@@ -69,7 +70,7 @@ export class ServiceFunction extends LambdaFunction {
       logGroup,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.service,
-        POWERTOOLS_METRICS_NAMESPACE: 'Commerce',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.stage.prod ? 'INFO' : 'DEBUG',
         STAGE: props.stage.name,
         ...props.environment,
@@ -82,15 +83,21 @@ export class ServiceFunction extends LambdaFunction {
     );
   }
 
-  /** TABLE_NAME (or `envName`) and exactly the item-level actions `access` needs, on the table and its indexes. */
-  bindTable(table: ServiceTable, access: TableAccess, envName: string = ENV.tableName): this {
-    this.addEnvironment(envName, table.tableName);
+  /**
+   * TABLE_NAME (or `envName`) and exactly the item-level actions `access` needs, on the table and
+   * its indexes; `batchGet` adds BatchGetItem on the table (indexes cannot be batch-read).
+   */
+  bindTable(table: ServiceTable, access: TableAccess, options: { batchGet?: boolean; envName?: string } = {}): this {
+    this.addEnvironment(options.envName ?? ENV.tableName, table.tableName);
     this.addToRolePolicy(
       new PolicyStatement({
         actions: TABLE_ACTIONS[access],
         resources: [table.tableArn, ...table.indexNames.map((index) => `${table.tableArn}/index/${index}`)],
       }),
     );
+    if (options.batchGet) {
+      this.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [table.tableArn] }));
+    }
     return this;
   }
 
@@ -98,6 +105,13 @@ export class ServiceFunction extends LambdaFunction {
   bindEventBus(bus: IEventBus, envName: string = ENV.eventBusName): this {
     this.addEnvironment(envName, bus.eventBusName);
     this.addToRolePolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
+    return this;
+  }
+
+  /** The state machine's ARN (`envName`) and the right to start executions of it, nothing more. */
+  bindStateMachine(stateMachine: IStateMachine, envName: string): this {
+    this.addEnvironment(envName, stateMachine.stateMachineArn);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }));
     return this;
   }
 

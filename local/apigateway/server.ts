@@ -8,9 +8,9 @@
  * functions validate again), authorizers, API keys and usage plans, non-Lambda integrations,
  * VTL beyond variable references, response compression, caching and access logs.
  */
+import { listen } from '../http/listen';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { InvokeResult, LambdaInvoker, LocalAssembly, LogSink, RunningService } from '../types';
 import { GATEWAY_ERRORS, renderGatewayResponse, type GatewayError } from './gateway-responses';
 import { evaluateMapping, renderTemplate, type MappingSources } from './mapping-expressions';
@@ -72,11 +72,6 @@ function readBody(req: IncomingMessage): Promise<BodyRead> {
 
 function sourceIpOf(req: IncomingMessage): string {
   return (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-}
-
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** Everything known about one request while it is being answered. */
@@ -334,15 +329,7 @@ export async function startApiGateway(
     });
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${urlHost(host)}:${port}`;
+  const url = await listen(server, options.port, host);
   describeApi(model, lambda, url, options.log);
 
   let stopping: Promise<void> | undefined;

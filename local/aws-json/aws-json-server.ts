@@ -10,9 +10,9 @@
  *
  * Requests are not signature-checked: any credentials work, as the local runtime is single-user.
  */
+import { listen } from '../http/listen';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { LogSink, RunningService } from '../types';
 
@@ -137,20 +137,12 @@ export async function startAwsJsonServer(options: AwsJsonServerOptions): Promise
   const server = createServer((request, response) => {
     void handle(request, response);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const endpoint = await listen(server, options.port, options.host);
 
   let stopped: Promise<void> | undefined;
   return {
-    endpoint: `http://${host}:${address.port}`,
-    port: address.port,
+    endpoint,
+    port: Number(new URL(endpoint).port),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         // SDK clients keep connections alive: close them or close() waits for their idle timeout.

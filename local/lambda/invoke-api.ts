@@ -9,8 +9,8 @@
  * Unhandled` and the error JSON as payload; service errors use Lambda's error shape
  * (`x-amzn-ErrorType` header, `{ Type, Message }` body) so the SDK raises the right exception.
  */
+import { listen } from '../http/listen';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { LambdaError } from '../types';
 
@@ -181,17 +181,10 @@ export async function startInvokeApi(backend: InvokeBackend, options: InvokeApiO
   });
 
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listen(server, options.port, host);
 
   return {
-    endpoint: `http://${host}:${port}`,
+    endpoint,
     stop: () =>
       new Promise<void>((resolve) => {
         // SDK clients keep connections alive: close them, or close() waits for them forever.

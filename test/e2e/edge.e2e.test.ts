@@ -5,7 +5,10 @@ describe('edge', () => {
   it('reports every context healthy', async () => {
     const health = await api.get('/health');
     expect(health.status).toBe(200);
-    expect(health.body).toEqual({ status: 'ok', checks: { users: 'ok', catalog: 'ok' } });
+    expect(health.body).toEqual({
+      status: 'ok',
+      checks: { users: 'ok', catalog: 'ok', inventory: 'ok', payments: 'ok', orders: 'ok' },
+    });
   });
 
   it('serves the OpenAPI 3.1 document of every route', async () => {

@@ -32,12 +32,16 @@ function references(value: unknown, found = new Set<string>()): Set<string> {
 }
 
 describe('the synthesized app', () => {
-  it('has the platform, users, catalog and API stacks, the API last', () => {
+  it('has the platform, one stack per context and the API stack, the API last', () => {
     expect(dev.stacks.map((s) => s.stackName)).toEqual([
-      'commerce-dev-platform', 'commerce-dev-users', 'commerce-dev-catalog', 'commerce-dev-api',
+      'commerce-dev-platform', 'commerce-dev-users', 'commerce-dev-catalog', 'commerce-dev-inventory',
+      'commerce-dev-payments', 'commerce-dev-orders', 'commerce-dev-api',
     ]);
     expect(dev.built.api.dependencies.map((s) => s.stackName)).toEqual(
-      expect.arrayContaining(['commerce-dev-catalog', 'commerce-dev-users']),
+      expect.arrayContaining(['commerce-dev-catalog', 'commerce-dev-users', 'commerce-dev-inventory', 'commerce-dev-orders', 'commerce-dev-payments']),
+    );
+    expect(dev.built.orders.dependencies.map((s) => s.stackName)).toEqual(
+      expect.arrayContaining(['commerce-dev-inventory', 'commerce-dev-payments']),
     );
   });
 
@@ -98,8 +102,12 @@ describe('the synthesized app', () => {
     const queues = ofType('AWS::SQS::Queue');
     const alarms = ofType('AWS::CloudWatch::Alarm');
     for (const queue of queues) {
+      // Where a dead-letter queue is named: a stream mapping's on-failure destination, a rule
+      // target's DeadLetterConfig, an async invoke's on-failure destination, a queue's redrive.
       const isDlqTarget = all.some((r) => r.stack === queue.stack && JSON.stringify(r.props).includes(`"${queue.id}"`) &&
-        (r.type === 'AWS::Lambda::EventSourceMapping' || JSON.stringify(r.props).includes('deadLetterTargetArn')));
+        (r.type === 'AWS::Lambda::EventSourceMapping' || r.type === 'AWS::Lambda::EventInvokeConfig' ||
+          (r.type === 'AWS::Events::Rule' && JSON.stringify(r.props).includes('DeadLetterConfig')) ||
+          JSON.stringify(r.props).includes('deadLetterTargetArn')));
       const hasRedrive = queue.props.RedrivePolicy !== undefined;
       expect(isDlqTarget || hasRedrive, queue.id).toBe(true);
       if (isDlqTarget) {
@@ -111,7 +119,9 @@ describe('the synthesized app', () => {
 
   it('relays each outbox with retries, bisection, partial failures and an on-failure queue, reading only inserted outbox items', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping');
-    expect(mappings.map((m) => m.stack).sort()).toEqual(['commerce-dev-catalog', 'commerce-dev-users']);
+    expect(mappings.map((m) => m.stack).sort()).toEqual([
+      'commerce-dev-catalog', 'commerce-dev-inventory', 'commerce-dev-orders', 'commerce-dev-payments', 'commerce-dev-users',
+    ]);
     for (const mapping of mappings) {
       expect(mapping.props).toMatchObject({
         BisectBatchOnFunctionError: true,
@@ -179,7 +189,7 @@ describe('stages', () => {
   it('keeps prod data: tables retained, deletion-protected, with point-in-time recovery', () => {
     const prod = synthesize('prod');
     const tables = prod.stacks.flatMap((s) => Object.values(prod.resources(s.stackName)).filter((r) => r.Type === 'AWS::DynamoDB::Table'));
-    expect(tables.length).toBe(2);
+    expect(tables.length).toBe(5);
     for (const table of tables) {
       expect(table.Properties).toMatchObject({
         DeletionProtectionEnabled: true,

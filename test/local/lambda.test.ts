@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -543,64 +543,6 @@ describe('local Lambda service shutdown', () => {
     } finally {
       await service.stop();
       rmSync(root, { recursive: true, force: true });
-    }
-  });
-});
-
-// The real bundle from cdk.out: its external @aws-sdk/* imports resolve and Powertools/middy run.
-const apiTemplate = path.resolve(__dirname, '../../cdk.out/commerce-dev-api.template.json');
-
-describe.skipIf(!existsSync(apiTemplate))('local Lambda service with a synthesized bundle', () => {
-  it('serves GET /openapi.json from the OpenApi function of cdk.out', async () => {
-    const template = JSON.parse(readFileSync(apiTemplate, 'utf8')) as {
-      Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }>;
-    };
-    const [logicalId, resource] = Object.entries(template.Resources).find(
-      ([, candidate]) => candidate.Type === 'AWS::Lambda::Function' && candidate.Properties.Description === 'GET /openapi.json',
-    ) ?? [undefined, undefined];
-    if (!logicalId || !resource) throw new Error('no OpenApi function in the synthesized api stack');
-    const local: LocalResource = {
-      stackName: 'commerce-dev-api',
-      logicalId,
-      type: 'AWS::Lambda::Function',
-      ref: 'commerce-dev-api-OpenApi-LOCAL',
-      arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:commerce-dev-api-OpenApi-LOCAL`,
-      // Its variables are plain strings; the log group is a Ref we do not resolve here.
-      properties: { ...resource.Properties, LoggingConfig: { LogGroup: '/aws/lambda/openapi' } },
-      metadata: resource.Metadata ?? {},
-    };
-    const assembly: LocalAssembly = {
-      region: REGION,
-      accountId: ACCOUNT,
-      resources: [local],
-      outputs: {},
-      directory: path.dirname(apiTemplate),
-      ofType: (type) => (type === local.type ? [local] : []),
-      find: (refOrArn) => (refOrArn === local.ref || refOrArn === local.arn ? local : undefined),
-    };
-    const lines: string[] = [];
-    const service = await startLambdaService(assembly, { endpoints: {}, log: (line) => lines.push(line) });
-    try {
-      const result = await service.invoke(local.ref, {
-        httpMethod: 'GET',
-        path: '/openapi.json',
-        resource: '/openapi.json',
-        headers: {},
-        multiValueHeaders: {},
-        queryStringParameters: null,
-        multiValueQueryStringParameters: null,
-        pathParameters: null,
-        stageVariables: null,
-        body: null,
-        isBase64Encoded: false,
-        requestContext: { requestId: 'req-1', stage: 'dev', httpMethod: 'GET', path: '/dev/openapi.json' },
-      });
-      const response = payloadOf(result);
-      expect(response.statusCode).toBe(200);
-      expect(JSON.parse(response.body as string)).toHaveProperty('openapi');
-      expect(lines.some((line) => line.startsWith('[OpenApi] '))).toBe(true);
-    } finally {
-      await service.stop();
     }
   });
 });

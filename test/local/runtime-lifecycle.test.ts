@@ -8,7 +8,7 @@
  * the tests run one after another.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '../..');
-const START_ARGS = ['--import', 'tsx', '/tmp/start-fixed.ts'];
+const START_ARGS = ['--import', 'tsx', 'local/start.ts'];
 const READY_LINE = /Commerce is ready at (http\S+) \(in ([\d.]+) s/;
 // README's defaults, as local/start.ts has them; not imported so that this file exercises only
 // the command line (importing start.ts would run it).
@@ -49,10 +49,14 @@ interface RuntimeProcess {
 }
 
 const launched: RuntimeProcess[] = [];
+const outdirs: string[] = [];
 
 function launch(args: string[], env: NodeJS.ProcessEnv): RuntimeProcess {
   const startedAt = Date.now();
-  const child = spawn(process.execPath, [...START_ARGS, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own cloud assembly: other suites read and write the project's cdk.out meanwhile.
+  const outdir = mkdtempSync(path.join(tmpdir(), 'commerce-lifecycle-'));
+  outdirs.push(outdir);
+  const child = spawn(process.execPath, [...START_ARGS, '--outdir', outdir, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error('could not spawn local/start.ts');
   let output = '';
   const append = (chunk: Buffer) => {
@@ -115,7 +119,9 @@ function descendantsOf(pid: number): number[] {
 
 function commandLine(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    // A process that already exited (a zombie until reaped) has an empty cmdline but keeps its name.
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    return command || `[${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}]`;
   } catch {
     return '(exited)';
   }
@@ -140,6 +146,12 @@ async function survivors(pids: Map<number, string>): Promise<string[]> {
     alive = alive.filter(isAlive);
   }
   return alive.map((pid) => `${pid}: ${pids.get(pid)}`);
+}
+
+/** e.g. "java, esbuild": what the runtime started, for the timings line. */
+function programs(runtime: RuntimeProcess): string {
+  const names = [...runtime.descendants.values()].map((command) => path.basename(command.split(' ')[0] ?? ''));
+  return names.length > 0 ? names.join(', ') : 'none';
 }
 
 function tail(runtime: RuntimeProcess): string {
@@ -223,7 +235,8 @@ async function expectCleanStop(runtime: RuntimeProcess, url: string, signal: Nod
 
   runtime.child.kill(signal);
   const exit = await waitForExit(runtime, STOP_TIMEOUT_MS);
-  expect({ code: exit.code, signal: exit.signal }, `exit after ${signal}${tail(runtime)}`).toEqual({ code: 0, signal: null });
+  // Soft, so a wrong exit status still reports whether anything was left running.
+  expect.soft({ code: exit.code, signal: exit.signal }, `exit after ${signal}${tail(runtime)}`).toEqual({ code: 0, signal: null });
   expect(runtime.output()).toContain(`${signal}: stopping`);
   expect(await survivors(runtime.descendants), 'processes the runtime started are still running').toEqual([]);
   expect(await connectTo(url)).toBe('ECONNREFUSED');
@@ -239,14 +252,20 @@ afterEach(async () => {
       runtime.child.kill('SIGKILL');
       await Promise.race([runtime.exited, delay(5_000)]);
     }
-    for (const pid of runtime.descendants.keys()) {
+    for (const [pid, command] of runtime.descendants) {
+      // Only if the pid still runs what we saw: after a clean stop it may belong to someone else.
+      if (!isAlive(pid) || commandLine(pid) !== command) continue;
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
-        // already gone, which is what we want
+        // exited meanwhile, which is what we want
       }
     }
   }
+});
+
+afterAll(() => {
+  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
 });
 
 afterAll(() => {
@@ -268,7 +287,7 @@ describe.sequential('the offline runtime as a process (local/start.ts)', () => {
 
     const stopSeconds = await expectCleanStop(runtime, ready.url, 'SIGTERM');
     timings.push(
-      `--no-seed: ready in ${ready.seconds} s (reported), ${ready.wallSeconds.toFixed(1)} s (spawn to ready line); SIGTERM exit in ${stopSeconds.toFixed(2)} s`,
+      `--no-seed: ready in ${ready.seconds} s (reported), ${ready.wallSeconds.toFixed(1)} s (spawn to ready line); SIGTERM exit in ${stopSeconds.toFixed(2)} s; started ${programs(runtime)}`,
     );
   }, READY_TIMEOUT_MS + 60_000);
 
@@ -288,9 +307,27 @@ describe.sequential('the offline runtime as a process (local/start.ts)', () => {
 
     const stopSeconds = await expectCleanStop(runtime, ready.url, 'SIGINT');
     timings.push(
-      `seeded: ready in ${ready.seconds} s (reported), ${ready.wallSeconds.toFixed(1)} s (spawn to ready line); SIGINT exit in ${stopSeconds.toFixed(2)} s`,
+      `seeded: ready in ${ready.seconds} s (reported), ${ready.wallSeconds.toFixed(1)} s (spawn to ready line); SIGINT exit in ${stopSeconds.toFixed(2)} s; started ${programs(runtime)}`,
     );
   }, READY_TIMEOUT_MS + 60_000);
+
+  it('stops cleanly when interrupted while still starting (Ctrl+C during the first seconds)', async () => {
+    const runtime = launch(['--port', '0', '--quiet', '--no-seed'], baseEnv());
+    // Interrupt once DynamoDB Local's JVM runs: the moment a half-started runtime could orphan it.
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (![...runtime.descendants.values()].some((command) => command.includes('DynamoDBLocal.jar'))) {
+      if (Date.now() > deadline || runtime.child.exitCode !== null || runtime.child.signalCode !== null) throw new Error(`DynamoDB Local never started${tail(runtime)}`);
+      await delay(50);
+    }
+    const interruptedBeforeReady = !READY_LINE.test(runtime.output());
+    runtime.child.kill('SIGINT');
+    const exit = await waitForExit(runtime, STOP_TIMEOUT_MS);
+    expect(await survivors(runtime.descendants), 'processes the runtime started are still running').toEqual([]);
+    expect({ code: exit.code, signal: exit.signal }, tail(runtime)).toEqual({ code: 0, signal: null });
+    timings.push(
+      `SIGINT while starting (${interruptedBeforeReady ? 'before' : 'after'} the ready line): exit in ${exit.seconds.toFixed(2)} s; started ${programs(runtime)}`,
+    );
+  }, READY_TIMEOUT_MS + 30_000);
 
   describe('without Java on the PATH', () => {
     let nodeOnly: string;
@@ -319,7 +356,7 @@ describe.sequential('the offline runtime as a process (local/start.ts)', () => {
       expect(runtime.output()).toMatch(/openjdk/i);
       expect(runtime.output()).not.toMatch(READY_LINE);
       expect(await survivors(runtime.descendants)).toEqual([]);
-      timings.push(`no Java: exit ${exit.code} in ${exit.seconds.toFixed(2)} s`);
+      timings.push(`no Java: exit ${exit.code} in ${exit.seconds.toFixed(2)} s; started ${programs(runtime)}`);
     }, FAIL_FAST_TIMEOUT_MS + 15_000);
   });
 
@@ -332,7 +369,7 @@ describe.sequential('the offline runtime as a process (local/start.ts)', () => {
     expect(runtime.output()).toContain('abc');
     expect([...runtime.descendants.values()].filter((command) => /java/.test(command))).toEqual([]);
     expect(await survivors(runtime.descendants)).toEqual([]);
-    timings.push(`--port abc: exit ${exit.code} in ${exit.seconds.toFixed(2)} s`);
+    timings.push(`--port abc: exit ${exit.code} in ${exit.seconds.toFixed(2)} s; started ${programs(runtime)}`);
   }, FAIL_FAST_TIMEOUT_MS + 15_000);
 });
 

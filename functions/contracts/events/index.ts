@@ -1,10 +1,21 @@
 import type { EventContract } from './envelope';
 import * as catalog from './catalog';
+import * as inventory from './inventory';
+import * as orders from './orders';
+import * as payments from './payments';
 import * as users from './users';
 
 export * from './envelope';
 export * from './catalog';
+export * from './inventory';
+export * from './orders';
+export * from './payments';
 export * from './users';
 
-/** Every event the system can emit, by detail-type. */
-export const allEvents: readonly EventContract[] = [...Object.values(users), ...Object.values(catalog)];
+const isEvent = (value: unknown): value is EventContract =>
+  typeof value === 'object' && value !== null && 'detailType' in value && 'source' in value;
+
+/** Every event the system can emit. */
+export const allEvents: readonly EventContract[] = [users, catalog, inventory, orders, payments].flatMap((module) =>
+  Object.values(module).filter(isEvent),
+);

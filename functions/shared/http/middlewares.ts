@@ -128,14 +128,15 @@ export function validateRequest(route: RouteContract): HttpMiddleware {
     before: (request) => {
       const state = stateOf(request.context);
       const errors: FieldError[] = [];
-      const check = (location: 'params' | 'query' | 'body', schema: z.ZodType | undefined, value: unknown) => {
+      const check = (location: 'params' | 'query' | 'headers' | 'body', schema: z.ZodType | undefined, value: unknown) => {
         if (!schema) return;
         const parsed = schema.safeParse(value);
         if (parsed.success) state.input[location] = parsed.data;
-        else errors.push(...issuesOf(location === 'params' ? 'path' : location, parsed.error));
+        else errors.push(...issuesOf({ params: 'path', headers: 'header' }[location as string] ?? location, parsed.error));
       };
       check('params', route.params, request.event.pathParameters ?? {});
       check('query', route.query, request.event.queryStringParameters ?? {});
+      check('headers', route.headers, state.headers);
       if (route.body && state.rawBody === undefined) errors.push({ path: 'body', message: 'A JSON body is required' });
       else check('body', route.body, state.rawBody);
       if (errors.length > 0) throw new ValidationError('The request is invalid', { errors });

@@ -6,7 +6,7 @@ export interface RequestState {
   correlationId: string;
   caller?: Caller;
   rawBody?: unknown;
-  input: { body?: unknown; query?: unknown; params?: unknown };
+  input: { body?: unknown; query?: unknown; params?: unknown; headers?: unknown };
   headers: Record<string, string | undefined>;
 }
 

@@ -13,6 +13,8 @@ export interface RouteRequest<R extends RouteContract> {
   body: Parsed<R['body']>;
   query: Parsed<R['query']>;
   params: Parsed<R['params']>;
+  /** The headers the route declares, validated (names in lower case). */
+  declaredHeaders: Parsed<R['headers']>;
   caller: R['access'] extends 'public' ? undefined : Caller;
   correlationId: string;
   /** Request headers, names in lower case. */
@@ -45,6 +47,7 @@ export function httpRoute<R extends RouteContract>(
         body: state.input.body,
         query: state.input.query,
         params: state.input.params,
+        declaredHeaders: state.input.headers,
         caller: state.caller,
         correlationId: state.correlationId,
         headers: state.headers,

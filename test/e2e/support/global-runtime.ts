@@ -4,6 +4,8 @@
  * (a child process on a free port) and stopped after the run, children included.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { TestProject } from 'vitest/node';
 
@@ -39,7 +41,9 @@ function waitForReady(child: ChildProcess): Promise<string> {
 
 export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
   if (process.env.E2E_BASE_URL) return async () => {};
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet'], {
+  // Its own cloud assembly, so nothing else that synthesizes into cdk.out meanwhile disturbs it.
+  const outdir = mkdtempSync(path.join(tmpdir(), 'commerce-e2e-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet', '--outdir', outdir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1' },
@@ -60,5 +64,6 @@ export default async function setup(_project: TestProject): Promise<() => Promis
     const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timeout);
+    rmSync(outdir, { recursive: true, force: true });
   };
 }

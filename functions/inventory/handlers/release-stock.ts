@@ -1,0 +1,9 @@
+import { ReleaseStockInput } from '../../contracts/saga';
+import { sagaStep } from '../../shared/saga-step';
+import { inventoryStore } from '../adapters/store';
+import { releaseStock } from '../domain/inventory';
+
+/** Saga compensation ReleaseStock: a no-op for an order whose units are not held. */
+export const handler = sagaStep(ReleaseStockInput, ({ orderId, reason, correlationId }) =>
+  releaseStock(inventoryStore, orderId, reason, correlationId),
+);

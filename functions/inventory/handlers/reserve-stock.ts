@@ -1,0 +1,7 @@
+import { ReserveStockInput } from '../../contracts/saga';
+import { sagaStep } from '../../shared/saga-step';
+import { inventoryStore } from '../adapters/store';
+import { reserveStock } from '../domain/inventory';
+
+/** Saga step ReserveStock: fails with OutOfStock (the order is rejected) or TransientError (retried). */
+export const handler = sagaStep(ReserveStockInput, (input) => reserveStock(inventoryStore, input));

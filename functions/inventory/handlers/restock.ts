@@ -1,0 +1,9 @@
+import { routes } from '../../contracts/routes';
+import { httpRoute } from '../../shared/http/route-handler';
+import { inventoryStore } from '../adapters/store';
+import { restock } from '../domain/inventory';
+
+export const handler = httpRoute(routes.restock, async ({ params, body, correlationId }) => ({
+  status: 200,
+  body: await restock(inventoryStore, params.productId, body.quantity, correlationId),
+}));

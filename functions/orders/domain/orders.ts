@@ -1,0 +1,223 @@
+import type { PlaceOrderRequest } from '../../contracts/api/orders';
+import { OrderPlaced } from '../../contracts/events/orders';
+import { OrderCancellationInput, OrderSagaInput } from '../../contracts/saga';
+import type { Caller } from '../../shared/auth/authenticate';
+import { decodeCursor, encodeCursor, invalidCursor } from '../../shared/cursor';
+import { ConflictError } from '../../shared/errors';
+import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
+import { newId, nowIso } from '../../shared/ids';
+import type { CatalogCopyStore } from './catalog-copy';
+import { IdempotencyKeyReusedError, idempotencyRecord, isLive, requestHash, type IdempotencyRecord } from './idempotency';
+import {
+  cancellationPath, canSee, OrderNotFoundError, toOrderView, type Order, type OrderEvent, type OrderState,
+} from './order';
+import { priceOrder } from './pricing';
+
+export interface StoredOrder {
+  state: OrderState;
+  /** Oldest first. */
+  events: OrderEvent[];
+}
+
+/** Where a listing continues: the last order of the page before. */
+export interface ListingPosition {
+  createdAt: string;
+  orderId: string;
+}
+
+/** The orders table as the domain sees it. */
+export interface OrderStore {
+  /** The record holding this customer's key, read consistently; expired records included. */
+  idempotencyRecord(customerId: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Stores a new order: its state, its first event, that event's outbox record and, when given,
+   * the idempotency record, all at once. 'keyTaken' when a live record already holds the key.
+   */
+  create(order: OrderState, first: OrderEvent, event: PendingEvent, idempotency?: IdempotencyRecord): Promise<'created' | 'keyTaken'>;
+  /** The order with all its events, read consistently. */
+  get(orderId: string): Promise<StoredOrder | undefined>;
+  /**
+   * Appends `event` (seq = next.version) and moves the state to `next`, with the outbox record,
+   * only if the stored version is still `expectedVersion` (and, with `unlessCancelRequested`, no
+   * cancellation was requested meanwhile); false when another write got there first.
+   */
+  append(next: OrderState, event: OrderEvent, pending: PendingEvent, guard: { expectedVersion: number; unlessCancelRequested: boolean }): Promise<boolean>;
+  /** Records the customer's request to cancel, only while the order is PENDING; false otherwise. */
+  requestCancellation(orderId: string, at: string): Promise<boolean>;
+  /** Marks the order for an operator; 'alreadyFlagged' changes nothing. */
+  flag(orderId: string, problem: { error?: string; cause?: string; at: string }): Promise<'flagged' | 'alreadyFlagged' | 'missing'>;
+  /** Up to `limit` of the customer's orders, newest first, older than `after` when given. */
+  listByCustomer(customerId: string, query: { after?: ListingPosition; limit: number }): Promise<StoredOrder[]>;
+}
+
+/** Starts executions of one state machine; a name already used is 'alreadyStarted', not an error. */
+export interface SagaStarter {
+  start(executionName: string, input: unknown): Promise<'started' | 'alreadyStarted'>;
+}
+
+export interface PlaceOrderDeps {
+  store: OrderStore;
+  catalog: Pick<CatalogCopyStore, 'getMany'>;
+  saga: SagaStarter;
+}
+
+export interface PlaceOrderCommand {
+  customerId: string;
+  body: PlaceOrderRequest;
+  idempotencyKey?: string;
+  correlationId: string;
+}
+
+/** Attempts to store an order whose idempotency key another request is claiming at the same moment. */
+export const MAX_CREATE_ATTEMPTS = 3;
+
+/** The saga's input is rebuilt from the stored order, so a replay starts exactly the saga the first request would have. */
+function sagaInputOf(state: OrderState, paymentToken: string): OrderSagaInput {
+  return OrderSagaInput.parse({
+    orderId: state.orderId,
+    correlationId: state.correlationId,
+    customerId: state.customerId,
+    items: state.items.map(({ productId, quantity, unitPriceCents }) => ({ productId, quantity, unitPriceCents })),
+    totalCents: state.totalCents,
+    currency: state.currency,
+    paymentToken,
+  });
+}
+
+/** Execution name = orderId: Step Functions refuses a second saga of the same order. */
+async function startOrderSaga(saga: SagaStarter, state: OrderState, paymentToken: string): Promise<void> {
+  await saga.start(state.orderId, sagaInputOf(state, paymentToken));
+}
+
+/**
+ * The order an earlier request with this key placed, or undefined when the key is free. The saga
+ * is started again while the order is PENDING: a crash between storing the order and starting
+ * its saga heals when the client retries.
+ */
+async function replay(deps: PlaceOrderDeps, command: PlaceOrderCommand & { idempotencyKey: string }, hash: string): Promise<Order | undefined> {
+  const record = await deps.store.idempotencyRecord(command.customerId, command.idempotencyKey);
+  if (!record || !isLive(record, Math.floor(Date.now() / 1000))) return undefined;
+  if (record.requestHash !== hash) throw new IdempotencyKeyReusedError();
+  const stored = await deps.store.get(record.orderId);
+  if (!stored) throw new Error(`Order ${record.orderId}, held by an idempotency record, is missing`);
+  if (stored.state.status === 'PENDING') await startOrderSaga(deps.saga, stored.state, command.body.paymentToken);
+  return toOrderView(stored.state, stored.events);
+}
+
+export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderCommand): Promise<Order> {
+  const { customerId, body, idempotencyKey, correlationId } = command;
+  const keyed = idempotencyKey === undefined ? undefined : { command: { ...command, idempotencyKey }, hash: requestHash(body) };
+  // A replay answers from the stored order: the catalog may have changed since, the order has not.
+  if (keyed) {
+    const replayed = await replay(deps, keyed.command, keyed.hash);
+    if (replayed) return replayed;
+  }
+
+  const copies = await deps.catalog.getMany(body.items.map((item) => item.productId));
+  const { items, totalCents, currency } = priceOrder(body.items, copies);
+  const now = nowIso();
+  const orderId = newId();
+  const state: OrderState = {
+    orderId, customerId, status: 'PENDING', items, totalCents, currency,
+    shippingAddress: body.shippingAddress, createdAt: now, updatedAt: now, version: 1, correlationId,
+  };
+  const placed = domainEvent(
+    OrderPlaced,
+    { orderId, customerId, items: items.map(({ productId, quantity, unitPriceCents }) => ({ productId, quantity, unitPriceCents })), totalCents, currency },
+    correlationId,
+  );
+  const first: OrderEvent = { seq: 1, type: OrderPlaced.detailType, status: 'PENDING', at: now, eventId: placed.detail.metadata.eventId };
+  const idempotency = keyed && idempotencyRecord(customerId, keyed.command.idempotencyKey, keyed.hash, orderId, now);
+
+  for (let attempt = 1; attempt <= MAX_CREATE_ATTEMPTS; attempt += 1) {
+    if ((await deps.store.create(state, first, placed, idempotency)) === 'created') {
+      await startOrderSaga(deps.saga, state, body.paymentToken);
+      return toOrderView(state, [first]);
+    }
+    // Another request with the same key got there first: answer as its replay would.
+    const replayed = keyed && (await replay(deps, keyed.command, keyed.hash));
+    if (replayed) return replayed;
+  }
+  throw new IdempotencyKeyBusyError();
+}
+
+export async function getOrder(store: OrderStore, orderId: string, caller: Caller): Promise<Order> {
+  const stored = await store.get(orderId);
+  if (!stored || !canSee(stored.state, caller)) throw new OrderNotFoundError();
+  return toOrderView(stored.state, stored.events);
+}
+
+export interface OrderPage {
+  items: Order[];
+  nextCursor: string | null;
+}
+
+/** A cursor belongs to one customer's listing: another customer's cursor is no cursor here. */
+function listingScope(customerId: string): string {
+  return `orders:customer:${customerId}`;
+}
+
+function positionOf(cursor: string, scope: string, key: Buffer): ListingPosition {
+  const { createdAt, orderId } = decodeCursor(cursor, scope, key);
+  // Signed by us, so only a cursor from an older format can fail this.
+  if (typeof createdAt !== 'string' || typeof orderId !== 'string') throw invalidCursor();
+  return { createdAt, orderId };
+}
+
+/**
+ * The caller's orders, newest first. One order more than the page is read, so a page that ends
+ * the listing has no cursor instead of one that leads to an empty page.
+ */
+export async function listOrders(
+  store: OrderStore, customerId: string, query: { limit: number; cursor?: string }, cursorKey: Buffer,
+): Promise<OrderPage> {
+  const scope = listingScope(customerId);
+  const after = query.cursor === undefined ? undefined : positionOf(query.cursor, scope, cursorKey);
+  const found = await store.listByCustomer(customerId, { after, limit: query.limit + 1 });
+  const page = found.slice(0, query.limit);
+  const last = page.at(-1)?.state;
+  const nextCursor =
+    found.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt, orderId: last.orderId }, scope, cursorKey) : null;
+  return { items: page.map(({ state, events }) => toOrderView(state, events)), nextCursor };
+}
+
+export interface CancelOrderDeps {
+  store: OrderStore;
+  cancellationSaga: SagaStarter;
+}
+
+/** Re-reads of an order that changed status between the read and the conditional write. */
+export const MAX_CANCEL_ATTEMPTS = 3;
+
+/**
+ * A PENDING order records the request and its running saga compensates at ConfirmOrder; a
+ * CONFIRMED order gets the cancellation saga (execution name `cancel-<orderId>`, so a repeated
+ * cancel starts nothing new). An order confirmed between the read and the write is read again
+ * and takes the CONFIRMED path.
+ */
+export async function cancelOrder(deps: CancelOrderDeps, orderId: string, caller: Caller, correlationId: string): Promise<Order> {
+  for (let attempt = 1; attempt <= MAX_CANCEL_ATTEMPTS; attempt += 1) {
+    const stored = await deps.store.get(orderId);
+    if (!stored || !canSee(stored.state, caller)) throw new OrderNotFoundError();
+    if (cancellationPath(stored.state) === 'startCancellationSaga') {
+      await deps.cancellationSaga.start(`cancel-${orderId}`, OrderCancellationInput.parse({ orderId, correlationId }));
+      return toOrderView(stored.state, stored.events);
+    }
+    if (await deps.store.requestCancellation(orderId, nowIso())) return toOrderView(stored.state, stored.events);
+  }
+  throw new OrderBusyError();
+}
+
+export class IdempotencyKeyBusyError extends ConflictError {
+  override readonly code = 'idempotency-key-in-use';
+  constructor() {
+    super('Another request with this Idempotency-Key is in progress; retry it');
+  }
+}
+
+export class OrderBusyError extends ConflictError {
+  override readonly code = 'concurrent-update';
+  constructor() {
+    super('The order is being changed by another request; try again');
+  }
+}

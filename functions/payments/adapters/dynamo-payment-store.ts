@@ -1,0 +1,132 @@
+import { TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../shared/aws-clients';
+import { failedConditions, isConditionFailure, lostToConcurrentTransaction } from '../../shared/dynamo';
+import { outboxPut, type PendingEvent } from '../../shared/events/outbox';
+import type { PaymentStore } from '../domain/payments';
+import type { Payment, Settlement } from '../domain/payment';
+
+/**
+ * Items: `PAYMENT#<orderId>`/`PAYMENT`, one per order: customerId, amountCents, currency, status,
+ * attempts, paymentId (once captured), declineReason (once declined), createdAt, updatedAt.
+ * No index: every read is by order. Outbox records share the table (see shared/events/outbox).
+ *
+ * Concurrency rests on two conditions: an attempt is counted only while the payment is FAILED
+ * (or absent), and an attempt settles only while the payment is still FAILED. So of any number of
+ * concurrent calls, one settlement wins, and it alone writes its event.
+ */
+const paymentKey = (orderId: string) => ({ pk: `PAYMENT#${orderId}`, sk: 'PAYMENT' });
+const UNSETTLED: Payment['status'] = 'FAILED';
+
+function toPayment(item: Record<string, unknown>): Payment {
+  const { orderId, customerId, amountCents, currency, status, attempts, paymentId, declineReason, createdAt, updatedAt } = item;
+  // Written only by this store: a status always comes with the paymentId or declineReason it needs.
+  return {
+    orderId, customerId, amountCents, currency, status, attempts, createdAt, updatedAt,
+    ...(paymentId === undefined ? {} : { paymentId }),
+    ...(declineReason === undefined ? {} : { declineReason }),
+  } as Payment;
+}
+
+/** A single-item write that collided with a transaction in flight on the same item: nothing was written. */
+function collidedWithTransaction(error: unknown): boolean {
+  return error instanceof TransactionConflictException || (error as { name?: string } | undefined)?.name === 'TransactionConflictException';
+}
+
+/** The attributes a settlement sets besides status and updatedAt. */
+function settlementFields(settlement: Settlement): Record<string, string> {
+  switch (settlement.status) {
+    case 'CAPTURED':
+      return { paymentId: settlement.paymentId };
+    case 'DECLINED':
+      return { declineReason: settlement.declineReason };
+    case 'FAILED':
+      return {};
+  }
+}
+
+export function dynamoPaymentStore(tableName: string): PaymentStore {
+  const db = documentClient();
+
+  /** One transaction: the payment's update under its condition, and the event when there is one. */
+  async function transition(
+    orderId: string,
+    fields: Record<string, string>,
+    condition: { status: Payment['status'] },
+    event: PendingEvent | undefined,
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':expected': condition.status };
+    const assignments = Object.entries(fields).map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:f${i}`] = value;
+      return `#f${i} = :f${i}`;
+    });
+    try {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: paymentKey(orderId),
+                UpdateExpression: `SET ${assignments.join(', ')}`,
+                // Also fails when there is no payment: a missing status equals nothing.
+                ConditionExpression: '#status = :expected',
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: values,
+              },
+            },
+            ...(event ? [outboxPut(tableName, event)] : []),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (failedConditions(error)?.[0] || lostToConcurrentTransaction(error)) return false;
+      throw error;
+    }
+  }
+
+  return {
+    async get(orderId) {
+      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: paymentKey(orderId), ConsistentRead: true }));
+      return Item ? toPayment(Item) : undefined;
+    },
+
+    async beginAttempt({ orderId, customerId, amountCents, currency }, at) {
+      try {
+        const { Attributes } = await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: paymentKey(orderId),
+            // The first attempt's facts stand: a retry cannot change who pays or how much.
+            UpdateExpression:
+              'SET #kind = :kind, orderId = :orderId, customerId = if_not_exists(customerId, :customerId), ' +
+              'amountCents = if_not_exists(amountCents, :amountCents), currency = if_not_exists(currency, :currency), ' +
+              '#status = :unsettled, createdAt = if_not_exists(createdAt, :at), updatedAt = :at ADD attempts :one',
+            ConditionExpression: 'attribute_not_exists(pk) OR #status = :unsettled',
+            ExpressionAttributeNames: { '#kind': 'kind', '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':kind': 'payment', ':orderId': orderId, ':customerId': customerId, ':amountCents': amountCents,
+              ':currency': currency, ':unsettled': UNSETTLED, ':at': at, ':one': 1,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return Attributes ? toPayment(Attributes) : undefined;
+      } catch (error) {
+        if (isConditionFailure(error) || collidedWithTransaction(error)) return undefined;
+        throw error;
+      }
+    },
+
+    settle(orderId, settlement, at, event) {
+      return transition(orderId, { status: settlement.status, updatedAt: at, ...settlementFields(settlement) }, { status: UNSETTLED }, event);
+    },
+
+    refund(orderId, at, event) {
+      return transition(orderId, { status: 'REFUNDED', updatedAt: at }, { status: 'CAPTURED' }, event);
+    },
+  };
+}

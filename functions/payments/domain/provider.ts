@@ -1,0 +1,35 @@
+/**
+ * The simulated payment provider. Its answer depends only on the payment token and the attempt
+ * number (1 for an order's first attempt), so a whole order flow is deterministic and every
+ * behaviour can be selected from the outside through `paymentToken`.
+ */
+export type DeclineReason = 'card_declined' | 'insufficient_funds' | 'unknown_payment_token';
+
+export type ProviderAnswer =
+  | { readonly outcome: 'approved' }
+  | { readonly outcome: 'declined'; readonly reason: DeclineReason }
+  /** The provider could not answer (timeout, outage): nothing was charged, a later attempt may succeed. */
+  | { readonly outcome: 'unavailable' };
+
+const approved: ProviderAnswer = { outcome: 'approved' };
+const unavailable: ProviderAnswer = { outcome: 'unavailable' };
+const declined = (reason: DeclineReason): ProviderAnswer => ({ outcome: 'declined', reason });
+
+// A Map, not an object literal: a token such as `constructor` must not find a prototype member.
+const TOKENS = new Map<string, (attempt: number) => ProviderAnswer>([
+  ['tok_visa', () => approved],
+  ['tok_mastercard', () => approved],
+  ['tok_decline', () => declined('card_declined')],
+  ['tok_insufficient_funds', () => declined('insufficient_funds')],
+  ['tok_error_once', (attempt) => (attempt === 1 ? unavailable : approved)],
+  ['tok_unavailable', () => unavailable],
+]);
+
+/** The tokens with a documented behaviour; any other token is declined. */
+export const KNOWN_TOKENS: readonly string[] = [...TOKENS.keys()];
+
+export function authorize(paymentToken: string, attempt: number): ProviderAnswer {
+  if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`Attempts count from 1, got ${attempt}`);
+  const behaviour = TOKENS.get(paymentToken);
+  return behaviour ? behaviour(attempt) : declined('unknown_payment_token');
+}

@@ -1,0 +1,9 @@
+import { routes } from '../../contracts/routes';
+import { httpRoute } from '../../shared/http/route-handler';
+import { paymentStore } from '../adapters/store';
+import { paymentOf } from '../domain/payments';
+
+export const handler = httpRoute(routes.getPayment, async ({ params, caller }) => ({
+  status: 200,
+  body: await paymentOf(paymentStore, params.orderId, caller),
+}));

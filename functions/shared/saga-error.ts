@@ -1,0 +1,15 @@
+import type { SagaError } from '../contracts/saga';
+
+export type SagaErrorName = (typeof SagaError)[keyof typeof SagaError];
+
+/**
+ * A typed failure of a saga step. Lambda reports the error's `name` as its `errorType`, and the
+ * state machine's Retry and Catch select on it; any other error is a fault. Import-free of the
+ * middleware, so domain modules can throw it.
+ */
+export class SagaStepError extends Error {
+  constructor(name: SagaErrorName, message: string) {
+    super(message);
+    this.name = name;
+  }
+}

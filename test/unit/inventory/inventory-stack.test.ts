@@ -1,0 +1,164 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ProductCreated, ProductUpdated } from '../../../functions/contracts/events/catalog';
+import { domainEvent } from '../../../functions/shared/events/outbox';
+import { InventoryStack } from '../../../lib/inventory/inventory-stack';
+import { PlatformStack } from '../../../lib/platform/platform-stack';
+import { stageFrom } from '../../../lib/platform/stage';
+import { matchesEventPattern, type EventPattern } from '../../../local/eventbridge/event-pattern';
+
+type Resource = { Type: string; Properties?: Record<string, unknown> };
+let app: App;
+let stack: InventoryStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  app = new App({ context: { stage: 'dev' }, outdir: mkdtempSync(path.join(tmpdir(), 'inventory-stack-')) });
+  const env = { account: '111111111111', region: 'eu-west-1' };
+  const platform = new PlatformStack(app, 'platform', { env, stage: stageFrom('dev') });
+  stack = new InventoryStack(app, 'inventory', { env, platform });
+  // The app's AwsSolutions pack, as in lib/app.ts: an unacknowledged finding fails synthesis.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+}, 120_000);
+
+const logicalId = (construct: { node: { defaultChild?: unknown } } | object) =>
+  stack.getLogicalId((construct as { node: { defaultChild: never } }).node.defaultChild);
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+/** Logical ids referenced anywhere inside a value (Ref and Fn::GetAtt). */
+function references(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => references(v, found));
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
+      else if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
+      else references(inner, found);
+    }
+  }
+  return found;
+}
+
+type Statement = { Action: string | string[]; Resource: unknown };
+/** The statements of the policy attached to a function's role. */
+function statementsOf(fn: { role?: unknown }): Statement[] {
+  const roleId = stack.getLogicalId((fn.role as { node: { defaultChild: never } }).node.defaultChild);
+  const policies = ofType('AWS::IAM::Policy').filter(([, p]) => references(p.Properties!.Roles).has(roleId));
+  return policies.flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+const actionsOf = (fn: { role?: unknown }) => statementsOf(fn).flatMap((s) => ([] as string[]).concat(s.Action));
+
+describe('InventoryStack', () => {
+  it('runs every function on nodejs24.x, arm64, with tracing; the saga steps with a 10 s timeout', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    // 2 routes, 4 saga steps, the ProductCreated consumer and the outbox relay.
+    expect(functions).toHaveLength(8);
+    for (const [id, fn] of functions) {
+      expect(fn.Properties!.Runtime, id).toBe('nodejs24.x');
+      expect(fn.Properties!.Architectures, id).toEqual(['arm64']);
+      expect(fn.Properties!.TracingConfig, id).toEqual({ Mode: 'Active' });
+    }
+    for (const step of Object.values(stack.sagaSteps)) {
+      expect(resources[logicalId(step)]!.Properties).toMatchObject({
+        Timeout: 10,
+        Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'inventory', TABLE_NAME: { Ref: logicalId(stack.table) } } },
+      });
+    }
+  });
+
+  it('keeps a table with a stream for its outbox, relayed to the bus on inserted outbox items only', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.table), 'StreamArn'] },
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('outbox') }] },
+    });
+  });
+
+  it("grants DynamoDB item actions on its own table only, never Scan or a wildcard", () => {
+    const tableId = logicalId(stack.table);
+    let itemStatements = 0;
+    for (const [id, policy] of ofType('AWS::IAM::Policy')) {
+      for (const statement of (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement) {
+        const actions = ([] as string[]).concat(statement.Action);
+        const itemActions = actions.filter((a) => a.startsWith('dynamodb:') && !['dynamodb:ListStreams', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'].includes(a));
+        if (itemActions.length === 0) continue;
+        itemStatements += 1;
+        expect([...references(statement.Resource)], id).toEqual([tableId]);
+        expect(actions, id).not.toContain('dynamodb:Scan');
+        expect(actions, id).not.toContain('dynamodb:*');
+      }
+    }
+    // getStock, restock, 4 saga steps, the consumer.
+    expect(itemStatements).toBe(7);
+  });
+
+  it('gives GET /inventory/{productId} read access only and no secret; restock writes and checks tokens', () => {
+    const getStock = actionsOf(stack.routeFunctions.getStock);
+    expect(getStock).toContain('dynamodb:GetItem');
+    expect(getStock.join()).not.toMatch(/dynamodb:(PutItem|UpdateItem|DeleteItem)|secretsmanager/);
+    const restock = actionsOf(stack.routeFunctions.restock);
+    expect(restock).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:PutItem', 'secretsmanager:GetSecretValue']));
+    for (const step of Object.values(stack.sagaSteps)) {
+      const actions = actionsOf(step);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
+      expect(actions.join()).not.toMatch(/secretsmanager|events:PutEvents/);
+    }
+  });
+
+  it('subscribes the consumer to ProductCreated only, with a rule whose pattern matches the event', () => {
+    const rules = ofType('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0]!;
+    const pattern = rule.Properties!.EventPattern as EventPattern;
+    expect(pattern).toEqual({ source: ['commerce.catalog'], 'detail-type': ['ProductCreated'] });
+    const busEvent = (event: typeof ProductCreated | typeof ProductUpdated, data: object) => ({
+      version: '0', id: 'e-1', 'detail-type': event.detailType, source: event.source, account: '111111111111',
+      time: '2026-01-01T00:00:00Z', region: 'eu-west-1', resources: [], detail: domainEvent(event, data as never, 'corr').detail,
+    });
+    const product = { productId: 'p1', name: 'Mug', category: 'kitchen', priceCents: 1299, currency: 'USD', sku: 'MUG-1' };
+    expect(matchesEventPattern(pattern, busEvent(ProductCreated, product))).toBe(true);
+    expect(matchesEventPattern(pattern, busEvent(ProductUpdated, { ...product, description: '', version: 2 }))).toBe(false);
+
+    const targets = rule.Properties!.Targets as { Arn: unknown; DeadLetterConfig?: unknown; RetryPolicy?: unknown }[];
+    expect(targets).toHaveLength(1);
+    const consumerId = [...references(targets[0]!.Arn)][0]!;
+    expect(resources[consumerId]!.Properties!.Handler).toBe('index.handler');
+    expect((resources[consumerId]!.Properties!.Description as string)).toContain('ProductCreated events');
+    expect(targets[0]!.RetryPolicy).toBeDefined();
+    expect(targets[0]!.DeadLetterConfig).toBeDefined();
+  });
+
+  it('dead-letters what the consumer cannot process, with an alarm on the queue', () => {
+    const [, rule] = ofType('AWS::Events::Rule')[0]!;
+    const target = (rule.Properties!.Targets as { DeadLetterConfig: { Arn: unknown } }[])[0]!;
+    const queueId = [...references(target.DeadLetterConfig.Arn)][0]!;
+    expect(resources[queueId]!.Type).toBe('AWS::SQS::Queue');
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => references(a.Properties!.Dimensions).has(queueId));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]![1].Properties!.AlarmActions).toBeDefined();
+    // The outbox relay's dead-letter queue is alarmed too.
+    expect(ofType('AWS::SQS::Queue')).toHaveLength(2);
+    expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(2);
+  });
+
+  it('passes the AwsSolutions pack (cdk-nag) with the acknowledgements of the platform constructs', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+});

@@ -1,0 +1,209 @@
+/**
+ * The orders handlers running against DynamoDB Local (real conditions and transactions), with
+ * Step Functions mocked: what the handlers ask of it is asserted, never executed.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  SFNClient, StartExecutionCommand, type ServiceInputTypes, type ServiceOutputTypes, type SFNClientResolvedConfig,
+  type StartExecutionCommandInput,
+} from '@aws-sdk/client-sfn';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { expect } from 'vitest';
+import type { Order } from '../../../functions/contracts/api/orders';
+import { ProductArchived, ProductCreated, ProductUpdated } from '../../../functions/contracts/events/catalog';
+import type { EventContract, EventData } from '../../../functions/contracts/events/envelope';
+import { domainEvent } from '../../../functions/shared/events/outbox';
+import { ORDERS_ENV } from '../../../functions/orders/orders-config';
+import { bearer, useHandlerEnvironment } from '../../support/handler-env';
+import { call, lambdaContext, type ApiResponse } from '../../support/http';
+
+export const ORDER_SAGA_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:order-saga';
+export const CANCELLATION_SAGA_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:cancellation-saga';
+
+type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
+type ProxyHandler = Parameters<typeof call>[0];
+type StepHandler = (event: unknown, context: Context) => Promise<unknown>;
+type ConsumerHandler = (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<void>;
+
+export interface OrdersFixture {
+  env: Env;
+  sfn: AwsStub<ServiceInputTypes, ServiceOutputTypes, SFNClientResolvedConfig>;
+  api: Record<'placeOrder' | 'getOrder' | 'listOrders' | 'cancelOrder', ProxyHandler>;
+  steps: Record<'confirmOrder' | 'rejectOrder' | 'recordCancellation' | 'flagOrder', StepHandler>;
+  onCatalogEvent: ConsumerHandler;
+}
+
+/** Call once per test file, in beforeAll: the handlers read their configuration when imported. */
+export async function ordersFixture(): Promise<OrdersFixture> {
+  const env = await useHandlerEnvironment('orders');
+  process.env[ORDERS_ENV.orderSagaArn] = ORDER_SAGA_ARN;
+  process.env[ORDERS_ENV.cancellationSagaArn] = CANCELLATION_SAGA_ARN;
+  const sfn = mockClient(SFNClient);
+  sfn.on(StartExecutionCommand).callsFake(startedExecution);
+  return {
+    env,
+    sfn,
+    api: {
+      placeOrder: (await import('../../../functions/orders/handlers/place-order')).handler,
+      getOrder: (await import('../../../functions/orders/handlers/get-order')).handler,
+      listOrders: (await import('../../../functions/orders/handlers/list-orders')).handler,
+      cancelOrder: (await import('../../../functions/orders/handlers/cancel-order')).handler,
+    },
+    steps: {
+      confirmOrder: (await import('../../../functions/orders/handlers/confirm-order')).handler as StepHandler,
+      rejectOrder: (await import('../../../functions/orders/handlers/reject-order')).handler as StepHandler,
+      recordCancellation: (await import('../../../functions/orders/handlers/record-cancellation')).handler as StepHandler,
+      flagOrder: (await import('../../../functions/orders/handlers/flag-order')).handler as StepHandler,
+    },
+    onCatalogEvent: (await import('../../../functions/orders/handlers/on-catalog-event')).handler as ConsumerHandler,
+  };
+}
+
+export function startedExecution(input: StartExecutionCommandInput) {
+  return { executionArn: `${input.stateMachineArn!.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: new Date() };
+}
+
+/** Restores the default answer of StartExecution and forgets earlier calls. */
+export function resetStepFunctions(fixture: OrdersFixture): void {
+  fixture.sfn.reset();
+  fixture.sfn.on(StartExecutionCommand).callsFake(startedExecution);
+}
+
+/** The StartExecution requests made so far, inputs decoded. */
+export function startedExecutions(fixture: OrdersFixture) {
+  return fixture.sfn.commandCalls(StartExecutionCommand).map((c) => ({
+    stateMachineArn: c.args[0].input.stateMachineArn,
+    name: c.args[0].input.name,
+    input: JSON.parse(c.args[0].input.input ?? 'null') as Record<string, unknown>,
+  }));
+}
+
+let counter = 0;
+export const uniqueId = (label: string) => `${label}-${Date.now().toString(36)}-${counter++}-${randomUUID().slice(0, 8)}`;
+
+export const customerId = () => uniqueId('01CUSTOMER');
+export const ADMIN = '01ADMIN0000000000000000000';
+export const asCustomer = (id: string) => bearer(id, 'customer');
+export const asAdmin = () => bearer(ADMIN, 'admin');
+
+/** A catalog event as EventBridge delivers it to the consumer. */
+export function busEvent<E extends EventContract>(event: E, data: EventData<E>): EventBridgeEvent<string, unknown> {
+  return {
+    version: '0', id: randomUUID(), 'detail-type': event.detailType, source: event.source, account: '000000000000',
+    time: new Date().toISOString(), region: 'us-east-1', resources: [],
+    detail: domainEvent(event, data, 'catalog-corr').detail,
+  };
+}
+
+export interface ProductSeed {
+  productId: string;
+  name: string;
+  priceCents: number;
+}
+
+/** A product the orders context knows, as its ProductCreated delivered it. */
+export async function seedProduct(fixture: OrdersFixture, overrides: Partial<ProductSeed> = {}): Promise<ProductSeed> {
+  const product = { productId: uniqueId('01PRODUCT'), name: 'Espresso Cup', priceCents: 1299, ...overrides };
+  await fixture.onCatalogEvent(
+    busEvent(ProductCreated, { ...product, category: 'kitchen', currency: 'USD', sku: uniqueId('SKU') }),
+    lambdaContext(),
+  );
+  return product;
+}
+
+export function productUpdated(product: ProductSeed, version: number, changes: Partial<ProductSeed> = {}) {
+  return busEvent(ProductUpdated, {
+    productId: product.productId, name: changes.name ?? product.name, priceCents: changes.priceCents ?? product.priceCents,
+    category: 'kitchen', currency: 'USD', sku: 'SKU', description: '', version,
+  });
+}
+
+export const productArchived = (productId: string, version: number) => busEvent(ProductArchived, { productId, version });
+
+export const address = {
+  name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB',
+};
+
+export function orderBody(items: { productId: string; quantity: number }[], overrides: Record<string, unknown> = {}) {
+  return { items, paymentToken: 'tok_visa', shippingAddress: address, ...overrides };
+}
+
+export const placeOrder = (fixture: OrdersFixture, body: unknown, headers: Record<string, string>) =>
+  call<Order>(fixture.api.placeOrder, { method: 'POST', path: '/orders', body, headers });
+
+const orderPath = (orderId: string, suffix = '') => ({
+  resource: `/orders/{orderId}${suffix}`,
+  path: `/orders/${orderId}${suffix}`,
+  pathParameters: { orderId },
+});
+
+export const getOrder = (fixture: OrdersFixture, orderId: string, headers: Record<string, string>) =>
+  call<Order>(fixture.api.getOrder, { method: 'GET', ...orderPath(orderId), headers });
+
+export const listOrders = (fixture: OrdersFixture, headers: Record<string, string>, query?: Record<string, string>) =>
+  call<{ items: Order[]; nextCursor: string | null }>(fixture.api.listOrders, { method: 'GET', path: '/orders', query, headers });
+
+export const cancelOrder = (fixture: OrdersFixture, orderId: string, headers: Record<string, string>) =>
+  call<Order>(fixture.api.cancelOrder, { method: 'POST', ...orderPath(orderId, '/cancel'), headers });
+
+/** A PENDING order of `customer`, asserting the 202 so later steps start from a known state. */
+export async function placedOrder(fixture: OrdersFixture, customer: string, quantity = 2): Promise<Order> {
+  const product = await seedProduct(fixture);
+  const response = await placeOrder(fixture, orderBody([{ productId: product.productId, quantity }]), asCustomer(customer));
+  expect(response.status).toBe(202);
+  return response.body;
+}
+
+/** Runs a saga step the way Step Functions invokes it. */
+export function runStep(fixture: OrdersFixture, step: keyof OrdersFixture['steps'], input: Record<string, unknown>) {
+  return fixture.steps[step](input, lambdaContext());
+}
+
+export const transition = (orderId: string, fields: Record<string, unknown>) => ({ orderId, correlationId: 'saga-corr', ...fields });
+
+/** Every item of the order's partition: its state and its events. */
+export async function orderItems(fixture: OrdersFixture, orderId: string): Promise<Record<string, unknown>[]> {
+  const { Items = [] } = await fixture.env.db.send(
+    new QueryCommand({ TableName: fixture.env.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `ORDER#${orderId}` } }),
+  );
+  return Items;
+}
+
+export async function stateItem(fixture: OrdersFixture, orderId: string): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await fixture.env.db.send(
+    new GetCommand({ TableName: fixture.env.tableName, Key: { pk: `ORDER#${orderId}`, sk: 'STATE' } }),
+  );
+  return Item;
+}
+
+export interface OutboxRecord {
+  detailType: string;
+  detail: { metadata: { eventId: string; correlationId: string }; data: Record<string, unknown> };
+}
+
+/** The outbox records of the order's events, oldest first, found through the event items that name them. */
+export async function outboxOf(fixture: OrdersFixture, orderId: string): Promise<OutboxRecord[]> {
+  const events = (await orderItems(fixture, orderId)).filter((item) => String(item.sk).startsWith('EVENT#'));
+  const records: OutboxRecord[] = [];
+  for (const event of events) {
+    const { Item } = await fixture.env.db.send(
+      new GetCommand({ TableName: fixture.env.tableName, Key: { pk: `OUTBOX#${event.eventId as string}`, sk: 'OUTBOX' } }),
+    );
+    expect(Item, `outbox record of ${String(event.sk)}`).toBeDefined();
+    records.push({ detailType: Item!.detailType as string, detail: JSON.parse(Item!.detail as string) as OutboxRecord['detail'] });
+  }
+  return records;
+}
+
+export interface ProblemBody {
+  type: string;
+  status: number;
+  detail?: string;
+  errors?: { path: string; message: string }[];
+  correlationId: string;
+}
+
+export const problem = (response: ApiResponse<unknown>) => response.body as ProblemBody;
+export const errorPaths = (response: ApiResponse<unknown>) => (problem(response).errors ?? []).map((e) => e.path).sort();

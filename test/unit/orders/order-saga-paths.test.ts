@@ -1,0 +1,324 @@
+/**
+ * The synthesized saga definitions, run by an ASL interpreter (aws-local-stepfunctions): the
+ * orders steps are the real handlers on DynamoDB Local, inventory's and payments' steps are
+ * stand-ins that answer or fail as each test says (inventory's keeps its reservations and stock,
+ * so a test can tell where each path leaves the units). Retry intervals are set to zero; the retry
+ * counts and every Catch are the definition's own.
+ */
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SagaError } from '../../../functions/contracts/saga';
+import type { OrdersStack } from '../../../lib/orders/orders-stack';
+import { ExecutionError, StateMachine, type EngineJson, type StateMachineDefinition } from '../../../local/stepfunctions/engine';
+import {
+  asCustomer, cancelOrder, customerId, getOrder, ordersFixture, placedOrder, resetStepFunctions, runStep, startedExecutions, stateItem,
+  transition, type OrdersFixture,
+} from './fixture';
+import { buildOrdersApp, functionArn, type Definition, type StepName } from './saga-app';
+
+let fx: OrdersFixture;
+let stack: OrdersStack;
+let stepFunctions: Record<StepName, IFunction>;
+let logicalId: (construct: IConstruct) => string;
+let definitionOf: (machine: IConstruct) => Definition;
+
+beforeAll(async () => {
+  fx = await ordersFixture();
+  ({ stack, stepFunctions, logicalId, definitionOf } = buildOrdersApp());
+}, 120_000);
+
+type Input = Record<string, unknown>;
+type Line = { productId: string; quantity: number };
+type ReservationStatus = 'RESERVED' | 'RELEASED' | 'COMMITTED' | 'RETURNED';
+
+/** Units on a product's shelf before any order reserves them. */
+const SHELF = 10;
+
+/**
+ * Inventory's stock steps as the stand-in plays them, by inventory's rules: one reservation per
+ * order; release (units back on the shelf) and commit (units sold) move it on only from RESERVED,
+ * return (sold units back on the shelf) only from COMMITTED; from any other status, or with no
+ * reservation, a step changes nothing and answers with what it found.
+ */
+class StandInInventory {
+  readonly stock = new Map<string, { available: number; reserved: number }>();
+  readonly reservations = new Map<string, { status: ReservationStatus; items: Line[] }>();
+
+  reserve(input: Input) {
+    const orderId = input.orderId as string;
+    if (!this.reservations.has(orderId)) {
+      const items = (input.items as Line[]).map(({ productId, quantity }) => ({ productId, quantity }));
+      for (const { productId, quantity } of items) {
+        const shelf = this.stock.get(productId) ?? { available: SHELF, reserved: 0 };
+        this.stock.set(productId, { available: shelf.available - quantity, reserved: shelf.reserved + quantity });
+      }
+      this.reservations.set(orderId, { status: 'RESERVED', items });
+    }
+    return { orderId, outcome: 'RESERVED' };
+  }
+
+  release = (input: Input) => this.settle(input, 'RESERVED', 'RELEASED', { available: 1, reserved: -1 });
+  commit = (input: Input) => this.settle(input, 'RESERVED', 'COMMITTED', { available: 0, reserved: -1 });
+  return = (input: Input) => this.settle(input, 'COMMITTED', 'RETURNED', { available: 1, reserved: 0 });
+
+  /** Where an order's path left its reservation and the stock of its (first) product. */
+  outcomeOf(input: Input) {
+    const [line] = input.items as Line[];
+    return { reservation: this.reservations.get(input.orderId as string)?.status, stock: this.stock.get(line!.productId) };
+  }
+
+  private settle(input: Input, from: ReservationStatus, to: ReservationStatus, perUnit: { available: number; reserved: number }) {
+    const orderId = input.orderId as string;
+    const reservation = this.reservations.get(orderId);
+    if (!reservation) return { orderId, outcome: 'NO_RESERVATION' };
+    if (reservation.status !== from) return { orderId, outcome: reservation.status };
+    for (const { productId, quantity } of reservation.items) {
+      const shelf = this.stock.get(productId)!;
+      this.stock.set(productId, {
+        available: shelf.available + perUnit.available * quantity, reserved: shelf.reserved + perUnit.reserved * quantity,
+      });
+    }
+    reservation.status = to;
+    return { orderId, outcome: to };
+  }
+}
+
+let inventory: StandInInventory;
+
+beforeEach(() => {
+  resetStepFunctions(fx);
+  inventory = new StandInInventory();
+});
+
+type Behaviour = (input: Input, attempt: number) => unknown;
+
+/** A failure as Lambda reports it to Step Functions: the error's name is what Retry and Catch select on. */
+const failure = (name: string, message = `${name} (test)`) => Object.assign(new Error(message), { name });
+const fails = (name: string): Behaviour => () => {
+  throw failure(name);
+};
+const failsTimes = (times: number, name: string, then: Behaviour): Behaviour => (input, attempt) => {
+  if (attempt <= times) throw failure(name);
+  return then(input, attempt);
+};
+
+const answers: Record<StepName, Behaviour> = {
+  reserveStock: (input) => inventory.reserve(input),
+  releaseStock: (input) => inventory.release(input),
+  commitStock: (input) => inventory.commit(input),
+  returnStock: (input) => inventory.return(input),
+  chargePayment: (input) => ({ orderId: input.orderId, paymentId: 'pay-1', status: 'CAPTURED' }),
+  refundPayment: (input) => ({ orderId: input.orderId, refunded: true }),
+};
+
+interface Run {
+  /** The execution's output, or its error. */
+  outcome: { status: 'SUCCEEDED'; output: Input } | { status: 'FAILED'; error: unknown };
+  /** Every task invocation, in order: the state and the payload it sent. */
+  calls: { state: string; input: Input }[];
+}
+
+async function runSaga(machine: IConstruct, input: Input, behaviours: Partial<Record<StepName, Behaviour>> = {}): Promise<Run> {
+  const definition = definitionOf(machine);
+  const ours: Record<string, (input: Input) => Promise<unknown>> = {
+    [functionArn(logicalId(stack.sagaSteps.confirmOrder))]: (i) => runStep(fx, 'confirmOrder', i),
+    [functionArn(logicalId(stack.sagaSteps.rejectOrder))]: (i) => runStep(fx, 'rejectOrder', i),
+    [functionArn(logicalId(stack.sagaSteps.recordCancellation))]: (i) => runStep(fx, 'recordCancellation', i),
+    [functionArn(logicalId(stack.sagaSteps.flagOrder))]: (i) => runStep(fx, 'flagOrder', i),
+  };
+  const theirs = Object.fromEntries(
+    (Object.keys(stepFunctions) as StepName[]).map((step) => [functionArn(logicalId(stepFunctions[step])), behaviours[step] ?? answers[step]]),
+  );
+  const calls: Run['calls'] = [];
+  const attempts = new Map<string, number>();
+  const handlers: Record<string, (input: EngineJson) => Promise<EngineJson>> = {};
+  const noWait: Record<string, number> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type !== 'Task') continue;
+    noWait[name] = 0;
+    handlers[name] = async (payload) => {
+      const stepInput = payload as Input;
+      calls.push({ state: name, input: stepInput });
+      const attempt = (attempts.get(name) ?? 0) + 1;
+      attempts.set(name, attempt);
+      const own = ours[state.Resource!];
+      const result = own ? await own(stepInput) : await theirs[state.Resource!]!(stepInput, attempt);
+      return JSON.parse(JSON.stringify(result ?? null)) as EngineJson;
+    };
+  }
+  const execution = new StateMachine(definition as unknown as StateMachineDefinition).run(input as EngineJson, {
+    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: noWait },
+  });
+  try {
+    return { outcome: { status: 'SUCCEEDED', output: (await execution.result) as Input }, calls };
+  } catch (error) {
+    return { outcome: { status: 'FAILED', error }, calls };
+  }
+}
+
+const statesOf = (run: Run) => run.calls.map((c) => c.state);
+
+/** A PENDING order placed through the API, and the saga input POST /orders started its execution with. */
+async function placed(customer = customerId()) {
+  const order = await placedOrder(fx, customer, 2);
+  const start = startedExecutions(fx).find((s) => s.name === order.orderId)!;
+  return { order, customer, input: start.input };
+}
+
+const statusOf = async (orderId: string, customer: string) => (await getOrder(fx, orderId, asCustomer(customer))).body;
+
+describe('the order saga, run', () => {
+  it('confirms: reserves, charges, commits and confirms, each step getting its contract input', async () => {
+    const { order, customer, input } = await placed();
+    const run = await runSaga(stack.orderSaga, input);
+    expect(run.outcome.status).toBe('SUCCEEDED');
+    expect(statesOf(run)).toEqual(['ReserveStock', 'ChargePayment', 'CommitStock', 'ConfirmOrder']);
+    const [reserve, charge, commit, confirm] = run.calls;
+    expect(reserve!.input).toEqual({ orderId: order.orderId, correlationId: input.correlationId, items: input.items });
+    expect(charge!.input).toEqual({
+      orderId: order.orderId, correlationId: input.correlationId, customerId: customer,
+      amountCents: order.totalCents, currency: 'USD', paymentToken: 'tok_visa',
+    });
+    expect(confirm!.input).toEqual({ orderId: order.orderId, correlationId: input.correlationId, to: 'CONFIRMED' });
+    expect(commit!.input).toEqual({ orderId: order.orderId, correlationId: input.correlationId });
+    // Each result is kept beside the input, which survives to the end.
+    expect(run.outcome.status === 'SUCCEEDED' && run.outcome.output).toMatchObject({
+      ...input, reservation: { outcome: 'RESERVED' }, payment: { status: 'CAPTURED' }, commit: { outcome: 'COMMITTED' },
+      confirmation: { status: 'CONFIRMED' },
+    });
+    expect((await statusOf(order.orderId, customer)).status).toBe('CONFIRMED');
+    expect(inventory.outcomeOf(input)).toEqual({ reservation: 'COMMITTED', stock: { available: SHELF - 2, reserved: 0 } });
+  });
+
+  it('runs again harmlessly for an order it already settled (every step is idempotent)', async () => {
+    const { order, customer, input } = await placed();
+    await runSaga(stack.orderSaga, input);
+    const again = await runSaga(stack.orderSaga, input);
+    expect(again.outcome.status).toBe('SUCCEEDED');
+    expect(again.calls.find((c) => c.state === 'ConfirmOrder')).toBeDefined();
+    expect((await statusOf(order.orderId, customer)).history.map((h) => h.status)).toEqual(['PENDING', 'CONFIRMED']);
+  });
+
+  it('rejects (OUT_OF_STOCK) when ReserveStock fails with OutOfStock, without charging or retrying', async () => {
+    const { order, customer, input } = await placed();
+    const run = await runSaga(stack.orderSaga, input, { reserveStock: fails(SagaError.OutOfStock) });
+    expect(run.outcome.status).toBe('SUCCEEDED');
+    expect(statesOf(run)).toEqual(['ReserveStock', 'RejectOrder']);
+    expect(await statusOf(order.orderId, customer)).toMatchObject({ status: 'REJECTED', statusReason: 'OUT_OF_STOCK' });
+  });
+
+  it('releases the stock and cancels (PAYMENT_DECLINED) on a declined payment, which it never retries', async () => {
+    const { order, customer, input } = await placed();
+    const run = await runSaga(stack.orderSaga, input, { chargePayment: fails(SagaError.PaymentDeclined) });
+    expect(statesOf(run)).toEqual(['ReserveStock', 'ChargePayment', 'ReleaseStockPaymentDeclined', 'CancelOrderPaymentDeclined']);
+    expect(run.calls[2]!.input).toEqual({ orderId: order.orderId, correlationId: input.correlationId, reason: 'PAYMENT_DECLINED' });
+    expect(await statusOf(order.orderId, customer)).toMatchObject({ status: 'CANCELLED', statusReason: 'PAYMENT_DECLINED' });
+    expect(inventory.outcomeOf(input)).toEqual({ reservation: 'RELEASED', stock: { available: SHELF, reserved: 0 } });
+  });
+
+  it('retries an unavailable payment provider three times, then releases the stock and cancels (PAYMENT_UNAVAILABLE)', async () => {
+    const { order, customer, input } = await placed();
+    const run = await runSaga(stack.orderSaga, input, { chargePayment: fails(SagaError.PaymentUnavailable) });
+    expect(statesOf(run)).toEqual([
+      'ReserveStock', 'ChargePayment', 'ChargePayment', 'ChargePayment', 'ChargePayment',
+      'ReleaseStockPaymentUnavailable', 'CancelOrderPaymentUnavailable',
+    ]);
+    expect(await statusOf(order.orderId, customer)).toMatchObject({ status: 'CANCELLED', statusReason: 'PAYMENT_UNAVAILABLE' });
+    expect(inventory.outcomeOf(input)).toEqual({ reservation: 'RELEASED', stock: { available: SHELF, reserved: 0 } });
+  });
+
+  it('confirms when the provider fails once and then approves the retry', async () => {
+    const { order, customer, input } = await placed();
+    const run = await runSaga(stack.orderSaga, input, { chargePayment: failsTimes(1, SagaError.PaymentUnavailable, answers.chargePayment) });
+    expect(statesOf(run)).toEqual(['ReserveStock', 'ChargePayment', 'ChargePayment', 'CommitStock', 'ConfirmOrder']);
+    expect((await statusOf(order.orderId, customer)).status).toBe('CONFIRMED');
+  });
+
+  it('retries transient failures of a step and carries on', async () => {
+    const { order, customer, input } = await placed();
+    const run = await runSaga(stack.orderSaga, input, {
+      reserveStock: failsTimes(2, SagaError.Transient, answers.reserveStock),
+      commitStock: failsTimes(1, 'Lambda.TooManyRequestsException', answers.commitStock),
+    });
+    expect(statesOf(run)).toEqual(['ReserveStock', 'ReserveStock', 'ReserveStock', 'ChargePayment', 'CommitStock', 'CommitStock', 'ConfirmOrder']);
+    expect((await statusOf(order.orderId, customer)).status).toBe('CONFIRMED');
+    expect(inventory.outcomeOf(input)).toEqual({ reservation: 'COMMITTED', stock: { available: SHELF - 2, reserved: 0 } });
+  });
+
+  it('refunds, returns the committed stock and cancels (CUSTOMER_REQUEST, refunded) when the customer cancelled before the confirmation', async () => {
+    const { order, customer, input } = await placed();
+    expect((await cancelOrder(fx, order.orderId, asCustomer(customer))).status).toBe(202);
+    const run = await runSaga(stack.orderSaga, input);
+    expect(run.outcome.status).toBe('SUCCEEDED');
+    expect(statesOf(run)).toEqual([
+      'ReserveStock', 'ChargePayment', 'CommitStock', 'ConfirmOrder', 'RefundPayment', 'ReturnStockCustomerRequest', 'CancelOrderCustomerRequest',
+    ]);
+    expect(run.calls[4]!.input).toEqual({ orderId: order.orderId, correlationId: input.correlationId });
+    expect(run.calls[5]!.input).toEqual({ orderId: order.orderId, correlationId: input.correlationId });
+    expect(run.calls[6]!.input).toEqual({
+      orderId: order.orderId, correlationId: input.correlationId, to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: true,
+    });
+    const settled = await statusOf(order.orderId, customer);
+    expect(settled).toMatchObject({ status: 'CANCELLED', statusReason: 'CUSTOMER_REQUEST' });
+    expect(settled.history.map((h) => h.status)).toEqual(['PENDING', 'CANCELLED']);
+    // The units were committed before ConfirmOrder refused: returning them puts every one back on the shelf.
+    expect(inventory.outcomeOf(input)).toEqual({ reservation: 'RETURNED', stock: { available: SHELF, reserved: 0 } });
+  });
+
+  it('flags the order for an operator and fails the execution when a compensation keeps failing', async () => {
+    const { order, input } = await placed();
+    const run = await runSaga(stack.orderSaga, input, {
+      chargePayment: fails(SagaError.PaymentDeclined),
+      releaseStock: fails('StockTableUnavailable'),
+    });
+    expect(statesOf(run)).toEqual(['ReserveStock', 'ChargePayment', ...Array(7).fill('ReleaseStockPaymentDeclined'), 'FlagOrder']);
+    expect(run.calls.at(-1)!.input).toMatchObject({ orderId: order.orderId, error: 'StockTableUnavailable' });
+    expect(run.outcome.status).toBe('FAILED');
+    expect(run.outcome.status === 'FAILED' && run.outcome.error).toBeInstanceOf(ExecutionError);
+    expect(await stateItem(fx, order.orderId)).toMatchObject({
+      status: 'PENDING', needsOperator: true, operatorError: 'StockTableUnavailable', operatorCause: expect.stringContaining('StockTableUnavailable'),
+    });
+    // Left for the operator exactly as the failing compensation found it: still held.
+    expect(inventory.outcomeOf(input)).toEqual({ reservation: 'RESERVED', stock: { available: SHELF - 2, reserved: 2 } });
+  });
+
+  it('flags the order when a forward step fails for good (not a business outcome)', async () => {
+    const { order, input } = await placed();
+    const run = await runSaga(stack.orderSaga, input, { reserveStock: fails('Lambda.Unknown') });
+    expect(statesOf(run)).toEqual(['ReserveStock', 'FlagOrder']);
+    expect(run.outcome.status).toBe('FAILED');
+    expect(await stateItem(fx, order.orderId)).toMatchObject({ needsOperator: true, operatorError: 'Lambda.Unknown' });
+  });
+});
+
+describe('the cancellation saga, run', () => {
+  it('refunds, returns the stock and cancels a CONFIRMED order (CUSTOMER_REQUEST, refunded)', async () => {
+    const { order, customer, input: placedInput } = await placed();
+    // Where the order saga leaves a confirmed order's units.
+    inventory.reserve(placedInput);
+    inventory.commit(placedInput);
+    await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+    resetStepFunctions(fx);
+    expect((await cancelOrder(fx, order.orderId, asCustomer(customer))).status).toBe(202);
+    const input = startedExecutions(fx)[0]!.input;
+
+    const run = await runSaga(stack.cancellationSaga, input);
+    expect(run.outcome.status).toBe('SUCCEEDED');
+    expect(statesOf(run)).toEqual(['RefundPayment', 'ReturnStock', 'CancelOrder']);
+    expect(run.calls[0]!.input).toEqual({ orderId: order.orderId, correlationId: input.correlationId });
+    const settled = await statusOf(order.orderId, customer);
+    expect(settled).toMatchObject({ status: 'CANCELLED', statusReason: 'CUSTOMER_REQUEST' });
+    expect(settled.history.map((h) => h.status)).toEqual(['PENDING', 'CONFIRMED', 'CANCELLED']);
+    expect(inventory.outcomeOf(placedInput)).toEqual({ reservation: 'RETURNED', stock: { available: SHELF, reserved: 0 } });
+  });
+
+  it('flags the order when returning the stock keeps failing', async () => {
+    const { order } = await placed();
+    await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+    const run = await runSaga(stack.cancellationSaga, { orderId: order.orderId, correlationId: 'c' }, { returnStock: fails('Boom') });
+    expect(statesOf(run)).toEqual(['RefundPayment', ...Array(7).fill('ReturnStock'), 'FlagOrder']);
+    expect(run.outcome.status).toBe('FAILED');
+    expect(await stateItem(fx, order.orderId)).toMatchObject({ status: 'CONFIRMED', needsOperator: true, operatorError: 'Boom' });
+  });
+});

@@ -1,0 +1,365 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SagaError } from '../../../functions/contracts/saga';
+import { ORDERS_ENV, ORDERS_NEEDING_OPERATOR_METRIC } from '../../../functions/orders/orders-config';
+import type { OrdersStack } from '../../../lib/orders/orders-stack';
+import { buildOrdersApp, functionArn, type Definition, type Resource, type Retrier, type StepName } from './saga-app';
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+let stack: OrdersStack;
+let template: Template;
+let resources: Record<string, Resource>;
+let stepFunctions: Record<StepName, IFunction>;
+let logicalId: (construct: IConstruct) => string;
+let definitionOf: (machine: IConstruct) => Definition;
+
+beforeAll(() => {
+  ({ stack, template, resources, stepFunctions, logicalId, definitionOf } = buildOrdersApp());
+}, 120_000);
+
+/** Logical ids referenced inside a value (Ref and Fn::GetAtt). */
+function references(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => references(v, found));
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
+      else if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
+      else references(inner, found);
+    }
+  }
+  return found;
+}
+
+const fnRef = (fn: IFunction) => functionArn(logicalId(fn));
+
+/** The logical ids of the functions a value refers to: in this stack by Fn::GetAtt, in the steps stack by Fn::ImportValue. */
+function functionsIn(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => functionsIn(v, found));
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
+      else if (key === 'Fn::ImportValue') {
+        const producer = Object.values(stepFunctions).find((fn) => String(inner).includes(`FnGetAtt${logicalId(fn)}Arn`));
+        found.add(producer ? logicalId(producer) : String(inner));
+      } else functionsIn(inner, found);
+    }
+  }
+  return found;
+}
+
+/** States in the order the main line visits them. */
+function mainLine(definition: Definition): string[] {
+  const names: string[] = [];
+  for (let name: string | undefined = definition.StartAt; name; name = definition.States[name]!.Next) names.push(name);
+  return names;
+}
+
+/** A compensation path: from `start`, following Next to its end. */
+const pathFrom = (definition: Definition, start: string) => mainLine({ ...definition, StartAt: start });
+
+const TRANSIENT = [
+  SagaError.Transient, 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException', 'States.Timeout',
+];
+
+const isTransientRetry = (retry: Retrier) =>
+  JSON.stringify([...retry.ErrorEquals].sort()) === JSON.stringify([...TRANSIENT].sort()) && retry.JitterStrategy === 'FULL' && retry.BackoffRate! > 1;
+
+/** Every compensation: retried on any error with backoff and jitter, then FlagOrder, keeping the saga's input. */
+function expectCompensation(definition: Definition, name: string): void {
+  const state = definition.States[name]!;
+  expect(state.Retry, name).toEqual([
+    { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
+  ]);
+  expect(state.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'FlagOrder' }]);
+}
+
+function expectOperatorFlag(definition: Definition): void {
+  const flag = definition.States.FlagOrder!;
+  expect(flag.Resource).toBe(fnRef(stack.sagaSteps.flagOrder));
+  expect(flag.Parameters).toEqual({
+    'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', 'error.$': '$.failure.Error', 'cause.$': 'States.JsonToString($.failure)',
+  });
+  expect(flag.Retry![0]!.ErrorEquals).toEqual(['States.ALL']);
+  expect(flag.Next).toBe('NeedsOperator');
+  expect(definition.States.NeedsOperator).toEqual({ Type: 'Fail', ErrorPath: '$.failure.Error', Cause: expect.stringContaining('flagged') });
+}
+
+/** Every Task: a timeout, a result path that keeps the input, the step's identity in its payload, and a retry on transient errors. */
+function expectTaskBasics(definition: Definition): void {
+  const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+  expect(tasks.length).toBeGreaterThan(0);
+  const resultPaths = new Set<string>();
+  for (const [name, task] of tasks) {
+    expect(task.TimeoutSeconds, name).toBe(30);
+    expect(task.ResultPath, name).toMatch(/^\$\.[a-z]+$/);
+    resultPaths.add(task.ResultPath!);
+    expect(task.Parameters, name).toMatchObject({ 'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId' });
+    const retriesTransient = task.Retry!.some((r) => isTransientRetry(r) || r.ErrorEquals.includes('States.ALL'));
+    expect(retriesTransient, name).toBe(true);
+    for (const retry of task.Retry!) {
+      expect(retry.ErrorEquals, name).not.toContain(SagaError.OutOfStock);
+      expect(retry.ErrorEquals, name).not.toContain(SagaError.PaymentDeclined);
+      expect(retry.ErrorEquals, name).not.toContain(SagaError.CancellationRequested);
+      expect(retry.JitterStrategy, name).toBe('FULL');
+    }
+  }
+}
+
+describe('the order saga', () => {
+  let definition: Definition;
+  beforeAll(() => {
+    definition = definitionOf(stack.orderSaga);
+  });
+
+  it('is a Standard state machine, logged at level ALL with execution data, and traced', () => {
+    const machine = resources[logicalId(stack.orderSaga)]!.Properties!;
+    expect(machine.StateMachineType).toBe('STANDARD');
+    expect(machine.TracingConfiguration).toEqual({ Enabled: true });
+    expect(machine.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    const logGroup = [...references(machine.LoggingConfiguration)][0]!;
+    expect(resources[logGroup]!.Type).toBe('AWS::Logs::LogGroup');
+    expect(resources[logGroup]!.Properties!.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('runs ReserveStock → ChargePayment → CommitStock → ConfirmOrder → Confirmed, each on its function', () => {
+    // The stock is committed before the order is confirmed: a CONFIRMED order has nothing left to commit.
+    expect(mainLine(definition)).toEqual(['ReserveStock', 'ChargePayment', 'CommitStock', 'ConfirmOrder', 'Confirmed']);
+    expect(definition.States.Confirmed!.Type).toBe('Succeed');
+    expect(definition.States.ReserveStock!.Resource).toBe(fnRef(stepFunctions.reserveStock));
+    expect(definition.States.ChargePayment!.Resource).toBe(fnRef(stepFunctions.chargePayment));
+    expect(definition.States.CommitStock!.Resource).toBe(fnRef(stepFunctions.commitStock));
+    expect(definition.States.ConfirmOrder!.Resource).toBe(fnRef(stack.sagaSteps.confirmOrder));
+  });
+
+  it('hands each step the input its contract expects', () => {
+    expect(definition.States.ReserveStock!.Parameters).toEqual({ 'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', 'items.$': '$.items' });
+    expect(definition.States.ChargePayment!.Parameters).toEqual({
+      'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', 'customerId.$': '$.customerId',
+      'amountCents.$': '$.totalCents', 'currency.$': '$.currency', 'paymentToken.$': '$.paymentToken',
+    });
+    expect(definition.States.CommitStock!.Parameters).toEqual({ 'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId' });
+    expect(definition.States.ConfirmOrder!.Parameters).toEqual({ 'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', to: 'CONFIRMED' });
+    expect(definition.States.ReturnStockCustomerRequest!.Parameters).toEqual({ 'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId' });
+  });
+
+  it('gives every task a timeout, a result path, and retries on transient errors only, with backoff and full jitter', () => {
+    expectTaskBasics(definition);
+    for (const name of ['ReserveStock', 'ChargePayment', 'ConfirmOrder']) {
+      const retry = definition.States[name]!.Retry!;
+      expect(isTransientRetry(retry[0]!), name).toBe(true);
+      expect(retry.flatMap((r) => r.ErrorEquals), name).not.toContain('States.ALL');
+    }
+    expect(definition.States.ReserveStock!.Retry).toHaveLength(1);
+    expect(definition.States.ConfirmOrder!.Retry).toHaveLength(1);
+  });
+
+  it('retries PaymentUnavailable a few times with backoff and jitter, and then cancels (PAYMENT_UNAVAILABLE, not refunded)', () => {
+    const charge = definition.States.ChargePayment!;
+    expect(charge.Retry![1]).toEqual({
+      ErrorEquals: [SagaError.PaymentUnavailable], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL',
+    });
+    const catcher = charge.Catch!.find((c) => c.ErrorEquals.includes(SagaError.PaymentUnavailable))!;
+    expect(catcher.ResultPath).toBe('$.failure');
+    const path = pathFrom(definition, catcher.Next);
+    expect(path).toEqual(['ReleaseStockPaymentUnavailable', 'CancelOrderPaymentUnavailable', 'Cancelled']);
+    expect(definition.States[path[0]!]!.Resource).toBe(fnRef(stepFunctions.releaseStock));
+    expect(definition.States[path[0]!]!.Parameters).toMatchObject({ reason: 'PAYMENT_UNAVAILABLE' });
+    expect(definition.States[path[1]!]!.Resource).toBe(fnRef(stack.sagaSteps.recordCancellation));
+    expect(definition.States[path[1]!]!.Parameters).toMatchObject({ to: 'CANCELLED', reason: 'PAYMENT_UNAVAILABLE', refunded: false });
+  });
+
+  it('rejects the order (OUT_OF_STOCK) when ReserveStock fails with OutOfStock', () => {
+    const [outOfStock, anyOther] = definition.States.ReserveStock!.Catch!;
+    expect(outOfStock).toEqual({ ErrorEquals: [SagaError.OutOfStock], ResultPath: '$.failure', Next: 'RejectOrder' });
+    expect(anyOther).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'FlagOrder' });
+    expect(pathFrom(definition, 'RejectOrder')).toEqual(['RejectOrder', 'Rejected']);
+    expect(definition.States.RejectOrder!.Resource).toBe(fnRef(stack.sagaSteps.rejectOrder));
+    expect(definition.States.RejectOrder!.Parameters).toMatchObject({ to: 'REJECTED', reason: 'OUT_OF_STOCK' });
+    expect(definition.States.Rejected!.Type).toBe('Succeed');
+  });
+
+  it('releases the stock and cancels (PAYMENT_DECLINED, not refunded) when the payment is declined', () => {
+    const catches = definition.States.ChargePayment!.Catch!;
+    expect(catches.map((c) => c.ErrorEquals)).toEqual([[SagaError.PaymentDeclined], [SagaError.PaymentUnavailable], ['States.ALL']]);
+    const path = pathFrom(definition, catches[0]!.Next);
+    expect(path).toEqual(['ReleaseStockPaymentDeclined', 'CancelOrderPaymentDeclined', 'Cancelled']);
+    expect(definition.States[path[0]!]!.Parameters).toMatchObject({ reason: 'PAYMENT_DECLINED' });
+    expect(definition.States[path[1]!]!.Parameters).toMatchObject({ to: 'CANCELLED', reason: 'PAYMENT_DECLINED', refunded: false });
+  });
+
+  it('refunds, returns the committed stock and cancels (CUSTOMER_REQUEST, refunded) when ConfirmOrder reports CancellationRequested', () => {
+    const [requested, anyOther] = definition.States.ConfirmOrder!.Catch!;
+    expect(requested).toEqual({ ErrorEquals: [SagaError.CancellationRequested], ResultPath: '$.failure', Next: 'RefundPayment' });
+    expect(anyOther!.ErrorEquals).toEqual(['States.ALL']);
+    // CommitStock already ran, so the units are COMMITTED: they are returned, never released.
+    expect(pathFrom(definition, 'RefundPayment')).toEqual(['RefundPayment', 'ReturnStockCustomerRequest', 'CancelOrderCustomerRequest', 'Cancelled']);
+    expect(definition.States.ReleaseStockCustomerRequest).toBeUndefined();
+    expect(definition.States.RefundPayment!.Resource).toBe(fnRef(stepFunctions.refundPayment));
+    expect(definition.States.ReturnStockCustomerRequest!.Resource).toBe(fnRef(stepFunctions.returnStock));
+    expect(definition.States.ReturnStockCustomerRequest!.Parameters).toEqual({ 'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId' });
+    expect(definition.States.CancelOrderCustomerRequest!.Resource).toBe(fnRef(stack.sagaSteps.recordCancellation));
+    expect(definition.States.CancelOrderCustomerRequest!.Parameters).toMatchObject({ to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: true });
+  });
+
+  it('retries every compensation on any error and then flags the order for an operator, failing the execution', () => {
+    const compensations = [
+      'CommitStock', 'RejectOrder', 'ReleaseStockPaymentDeclined', 'CancelOrderPaymentDeclined', 'ReleaseStockPaymentUnavailable',
+      'CancelOrderPaymentUnavailable', 'RefundPayment', 'ReturnStockCustomerRequest', 'CancelOrderCustomerRequest',
+    ];
+    for (const name of compensations) expectCompensation(definition, name);
+    expectOperatorFlag(definition);
+    const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task').map(([name]) => name).sort();
+    expect(tasks).toEqual([...compensations, 'ReserveStock', 'ChargePayment', 'ConfirmOrder', 'FlagOrder'].sort());
+  });
+});
+
+describe('the cancellation saga', () => {
+  let definition: Definition;
+  beforeAll(() => {
+    definition = definitionOf(stack.cancellationSaga);
+  });
+
+  it('refunds, returns the stock and cancels (CUSTOMER_REQUEST, refunded), each step retried and then flagged', () => {
+    expect(mainLine(definition)).toEqual(['RefundPayment', 'ReturnStock', 'CancelOrder', 'Cancelled']);
+    expect(definition.States.RefundPayment!.Resource).toBe(fnRef(stepFunctions.refundPayment));
+    expect(definition.States.ReturnStock!.Resource).toBe(fnRef(stepFunctions.returnStock));
+    expect(definition.States.CancelOrder!.Resource).toBe(fnRef(stack.sagaSteps.recordCancellation));
+    expect(definition.States.CancelOrder!.Parameters).toEqual({
+      'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: true,
+    });
+    for (const name of ['RefundPayment', 'ReturnStock', 'CancelOrder']) expectCompensation(definition, name);
+    expectOperatorFlag(definition);
+    expectTaskBasics(definition);
+  });
+
+  it('is a Standard state machine, logged at level ALL with execution data, and traced', () => {
+    expect(resources[logicalId(stack.cancellationSaga)]!.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+    });
+  });
+});
+
+describe('OrdersStack', () => {
+  const policies = () => Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy');
+  const statementsOfRole = (roleId: string): Statement[] =>
+    policies()
+      .filter((r) => references(r.Properties!.Roles).has(roleId))
+      .flatMap((r) => (r.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+  const roleOf = (fn: IConstruct) => [...references(resources[logicalId(fn)]!.Properties!.Role)][0]!;
+  const actionsOf = (statements: Statement[]) => statements.flatMap((s) => ([] as string[]).concat(s.Action));
+
+  it('alarms on a failed execution of either saga and on an order flagged for an operator, into the alarm topic', () => {
+    for (const machine of [stack.orderSaga, stack.cancellationSaga]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ExecutionsFailed',
+        Namespace: 'AWS/States',
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalId(machine) } }],
+        Threshold: 1,
+        AlarmActions: [Match.anyValue()],
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: ORDERS_NEEDING_OPERATOR_METRIC,
+      Namespace: 'Commerce',
+      Dimensions: [{ Name: 'service', Value: 'orders' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      AlarmActions: [Match.anyValue()],
+    });
+  });
+
+  it('has one table with a stream for its outbox and the customer index gsi1', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' })],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('outbox') }] },
+    });
+  });
+
+  it('grants DynamoDB access on its own table (and its index) only, never Scan or a wildcard', () => {
+    const table = logicalId(stack.table);
+    const dynamo = policies()
+      .flatMap((r) => (r.Properties!.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams'));
+    expect(dynamo.length).toBeGreaterThanOrEqual(9);
+    for (const statement of dynamo) {
+      expect([...references(statement.Resource)]).toEqual([table]);
+      expect(actionsOf([statement])).not.toContain('dynamodb:Scan');
+      expect(actionsOf([statement])).not.toContain('dynamodb:*');
+    }
+  });
+
+  it('lets placeOrder start the order saga and cancelOrder the cancellation saga, exactly, and no other function start anything', () => {
+    const startsOf = (fn: IConstruct) =>
+      statementsOfRole(roleOf(fn)).filter((s) => actionsOf([s]).some((a) => a.startsWith('states:')));
+    const expectStarts = (fn: IConstruct, machine: IConstruct) => {
+      const statements = startsOf(fn);
+      expect(statements).toHaveLength(1);
+      expect(statements[0]!.Action).toBe('states:StartExecution');
+      expect(statements[0]!.Resource).toEqual({ Ref: logicalId(machine) });
+    };
+    expectStarts(stack.routeFunctions.placeOrder, stack.orderSaga);
+    expectStarts(stack.routeFunctions.cancelOrder, stack.cancellationSaga);
+    const others = [stack.routeFunctions.getOrder, stack.routeFunctions.listOrders, ...Object.values(stack.sagaSteps)];
+    for (const fn of others) expect(startsOf(fn)).toEqual([]);
+
+    const env = (fn: IConstruct) => (resources[logicalId(fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env(stack.routeFunctions.placeOrder)[ORDERS_ENV.orderSagaArn]).toEqual({ Ref: logicalId(stack.orderSaga) });
+    expect(env(stack.routeFunctions.cancelOrder)[ORDERS_ENV.cancellationSagaArn]).toEqual({ Ref: logicalId(stack.cancellationSaga) });
+  });
+
+  it('gives the read routes no write action, and only the routes the signing secret', () => {
+    for (const fn of [stack.routeFunctions.getOrder, stack.routeFunctions.listOrders]) {
+      const actions = actionsOf(statementsOfRole(roleOf(fn))).filter((a) => a.startsWith('dynamodb:'));
+      expect(actions.sort()).toEqual(fn === stack.routeFunctions.listOrders
+        ? ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']
+        : ['dynamodb:GetItem', 'dynamodb:Query']);
+    }
+    for (const fn of Object.values(stack.routeFunctions)) {
+      expect(actionsOf(statementsOfRole(roleOf(fn)))).toContain('secretsmanager:GetSecretValue');
+    }
+    for (const fn of Object.values(stack.sagaSteps)) {
+      expect(actionsOf(statementsOfRole(roleOf(fn))).some((a) => a.startsWith('secretsmanager:'))).toBe(false);
+    }
+  });
+
+  it('lets each saga invoke exactly the functions of its steps', () => {
+    const invoked = (machine: IConstruct) => {
+      const role = [...references(resources[logicalId(machine)]!.Properties!.RoleArn)][0]!;
+      const statements = statementsOfRole(role).filter((s) => actionsOf([s]).includes('lambda:InvokeFunction'));
+      return new Set(statements.flatMap((s) => [...functionsIn(s.Resource)]));
+    };
+    const ids = (fns: IConstruct[]) => new Set(fns.map(logicalId));
+    expect(invoked(stack.orderSaga)).toEqual(ids([
+      stepFunctions.reserveStock, stepFunctions.releaseStock, stepFunctions.commitStock, stepFunctions.returnStock, stepFunctions.chargePayment,
+      stepFunctions.refundPayment, stack.sagaSteps.confirmOrder, stack.sagaSteps.rejectOrder, stack.sagaSteps.recordCancellation,
+      stack.sagaSteps.flagOrder,
+    ]));
+    expect(invoked(stack.cancellationSaga)).toEqual(ids([
+      stepFunctions.refundPayment, stepFunctions.returnStock, stack.sagaSteps.recordCancellation, stack.sagaSteps.flagOrder,
+    ]));
+  });
+
+  it('subscribes its catalog copy to ProductCreated, ProductUpdated and ProductArchived, with a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['commerce.catalog'], 'detail-type': ['ProductCreated', 'ProductUpdated', 'ProductArchived'] },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
+    });
+  });
+
+  it('passes the AwsSolutions checks: every finding it accepts is acknowledged, precisely', () => {
+    const report = new AwsSolutionsChecks(stack).validateScope(stack);
+    expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`)).toEqual([]);
+  });
+});

@@ -1,0 +1,115 @@
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PaymentsStack } from '../../../lib/payments/payments-stack';
+import { PlatformStack } from '../../../lib/platform/platform-stack';
+import { stageFrom } from '../../../lib/platform/stage';
+
+type Resource = { Type: string; Properties?: Record<string, unknown> };
+type Statement = { Action: string | string[]; Resource: unknown };
+
+let template: Template;
+let resources: Record<string, Resource>;
+let stack: PaymentsStack;
+
+beforeAll(() => {
+  const app = new App({ context: { stage: 'dev' } });
+  const platform = new PlatformStack(app, 'platform', { stage: stageFrom('dev') });
+  stack = new PaymentsStack(app, 'payments', { platform });
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+}, 120_000);
+
+/** Logical ids referenced inside a value (Ref and Fn::GetAtt). */
+function references(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => references(v, found));
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
+      else if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
+      else references(inner, found);
+    }
+  }
+  return found;
+}
+
+const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+
+/** The statements of every policy attached to the role. */
+function statementsOf(roleLogicalId: string): Statement[] {
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && references(r.Properties!.Roles).has(roleLogicalId))
+    .flatMap((r) => (r.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+const roleOf = (fnLogicalId: string) => [...references(resources[fnLogicalId]!.Properties!.Role)][0]!;
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => ([] as string[]).concat(s.Action));
+
+describe('PaymentsStack', () => {
+  it('has one table, with the stream its outbox relay reads, and no index', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      GlobalSecondaryIndexes: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('outbox') }] },
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('exposes the getPayment route function and the two saga steps, each with its own handler', () => {
+    const functions = {
+      getPayment: stack.routeFunctions.getPayment,
+      chargePayment: stack.sagaSteps.chargePayment,
+      refundPayment: stack.sagaSteps.refundPayment,
+    };
+    const ids = Object.values(functions).map((fn) => logicalId(fn));
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) {
+      expect(resources[id]!.Type).toBe('AWS::Lambda::Function');
+      expect(resources[id]!.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Environment: { Variables: { TABLE_NAME: { Ref: logicalId(stack.table) }, POWERTOOLS_SERVICE_NAME: 'payments' } },
+      });
+    }
+    expect(resources[ids[0]!]!.Properties!.Description).toBe('GET /payments/{orderId}');
+  });
+
+  it('grants DynamoDB access on its own table only, never Scan or a wildcard', () => {
+    const table = logicalId(stack.table);
+    const dynamoStatements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => (r.Properties!.PolicyDocument as { Statement: Statement[] }).Statement)
+      // ListStreams (the relay's stream reader) supports no resource: it names no table either.
+      .filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams'));
+    expect(dynamoStatements.length).toBeGreaterThanOrEqual(4);
+    for (const statement of dynamoStatements) {
+      const targets = [...references(statement.Resource)];
+      expect(targets).toEqual([table]);
+      expect(actionsOf([statement])).not.toContain('dynamodb:Scan');
+      expect(actionsOf([statement])).not.toContain('dynamodb:*');
+    }
+  });
+
+  it('gives getPayment read-only table access and the signing secret, the saga steps read-write and no secret', () => {
+    const get = statementsOf(roleOf(logicalId(stack.routeFunctions.getPayment)));
+    expect(actionsOf(get).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(actionsOf(get)).toContain('secretsmanager:GetSecretValue');
+
+    for (const step of [stack.sagaSteps.chargePayment, stack.sagaSteps.refundPayment]) {
+      const actions = actionsOf(statementsOf(roleOf(logicalId(step))));
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem']));
+      expect(actions.some((a) => a.startsWith('secretsmanager:'))).toBe(false);
+      expect(actions.some((a) => a.startsWith('events:'))).toBe(false);
+    }
+  });
+
+  it('lets only the outbox relay publish to the bus', () => {
+    const publishers = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .filter((r) => actionsOf((r.Properties!.PolicyDocument as { Statement: Statement[] }).Statement).includes('events:PutEvents'));
+    expect(publishers).toHaveLength(1);
+  });
+});
