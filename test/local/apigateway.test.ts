@@ -5,6 +5,7 @@ import { buildRestApiModel, matchRoute } from '../../local/apigateway/rest-api-m
 import { startApiGateway, type RunningApiGateway } from '../../local/apigateway/server';
 import { StageThrottle, TokenBucket } from '../../local/apigateway/throttle';
 import type { InvokeResult, LambdaInvoker, LocalAssembly, LocalResource } from '../../local/types';
+import { assemblyOf as localAssembly } from '../support/local-assembly';
 
 // ---------------------------------------------------------------- fixture: a resolved REST API
 
@@ -131,16 +132,8 @@ function fixtureResources(options: { gatewayResponses: boolean; stageBurst?: num
   ];
 }
 
-function assemblyOf(resources: LocalResource[]): LocalAssembly {
-  return {
-    region: REGION,
-    accountId: ACCOUNT,
-    resources,
-    outputs: {},
-    directory: '/nonexistent/cdk.out',
-    ofType: (type) => resources.filter((r) => r.type === type),
-    find: (refOrArn) => resources.find((r) => r.ref === refOrArn || r.arn === refOrArn),
-  };
+function assemblyOf(resources: readonly LocalResource[]): LocalAssembly {
+  return localAssembly(resources, { region: REGION, accountId: ACCOUNT, directory: '/nonexistent/cdk.out' });
 }
 
 // ---------------------------------------------------------------- fake Lambda

@@ -12,6 +12,7 @@ import { createDelivery, type DeliveryTarget } from '../../local/eventbridge/del
 import { startEventBridge, type EventTargets, type QueueMessageOptions, type RunningEventBridge } from '../../local/eventbridge/event-bus-service';
 import { compileTargetInput, InputTransformError, parseJsonPath, type EventEnvelope } from '../../local/eventbridge/input-transform';
 import type { LocalAssembly, LocalResource } from '../../local/types';
+import { assemblyOf as localAssembly } from '../support/local-assembly';
 
 // ---------------------------------------------------------------- fixtures
 
@@ -35,16 +36,8 @@ function resource(type: string, logicalId: string, ref: string, properties: Reco
   return { stackName: 'commerce-dev-platform', logicalId, type, ref, ...(resourceArn ? { arn: resourceArn } : {}), properties, metadata: {} };
 }
 
-function assemblyOf(resources: LocalResource[]): LocalAssembly {
-  return {
-    region: REGION,
-    accountId: ACCOUNT,
-    resources,
-    outputs: {},
-    directory: '/nonexistent',
-    ofType: (type) => resources.filter((candidate) => candidate.type === type),
-    find: (refOrArn) => resources.find((candidate) => candidate.ref === refOrArn || candidate.arn === refOrArn),
-  };
+function assemblyOf(resources: readonly LocalResource[]): LocalAssembly {
+  return localAssembly(resources, { region: REGION, accountId: ACCOUNT });
 }
 
 function rule(logicalId: string, name: string, properties: Record<string, unknown>, bus = 'commerce-dev'): LocalResource {

@@ -24,6 +24,7 @@ import { createSecretStore, matchesSecretId } from '../../local/secrets/secret-s
 import { startSecretsManager, type RunningSecretsManager } from '../../local/secrets/secrets-manager-service';
 import { startSsm, type RunningSsm } from '../../local/ssm/ssm-service';
 import type { LocalAssembly, LocalResource } from '../../local/types';
+import { assemblyOf as localAssembly } from '../support/local-assembly';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
@@ -32,16 +33,8 @@ const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const STACK = 'commerce-dev-platform';
 const SECRET = 'AWS::SecretsManager::Secret';
 
-function assemblyOf(resources: LocalResource[]): LocalAssembly {
-  return {
-    region: REGION,
-    accountId: ACCOUNT,
-    resources,
-    outputs: {},
-    directory: '/nonexistent',
-    ofType: (type) => resources.filter((candidate) => candidate.type === type),
-    find: (refOrArn) => resources.find((candidate) => candidate.ref === refOrArn || candidate.arn === refOrArn),
-  };
+function assemblyOf(resources: readonly LocalResource[]): LocalAssembly {
+  return localAssembly(resources, { region: REGION, accountId: ACCOUNT });
 }
 
 /** A secret resource as the assembly loader names it (ref and ARN from physical-names). */

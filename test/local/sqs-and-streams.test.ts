@@ -30,6 +30,7 @@ import type { LambdaStreamRecord } from '../../local/lambda-event-sources/stream
 import { startSqs, type SqsService } from '../../local/sqs/sqs-service';
 import type { InvokeResult, LambdaInvoker, LocalAssembly, LocalResource, RunningService } from '../../local/types';
 import { createLocalDynamoClient, dynamoEndpoint } from '../support/dynamodb';
+import { assemblyOf as localAssembly } from '../support/local-assembly';
 
 const REGION = 'eu-west-1';
 /** Not fauxqs's own 000000000000: URLs and ARNs must follow the app's account. */
@@ -64,15 +65,7 @@ function resource(env: LocalEnvironment, type: string, logicalId: string, proper
 }
 
 function assemblyOf(resources: readonly LocalResource[]): LocalAssembly {
-  return {
-    region: REGION,
-    accountId: ACCOUNT,
-    resources,
-    outputs: {},
-    directory: tmpdir(),
-    ofType: (type) => resources.filter((candidate) => candidate.type === type),
-    find: (refOrArn) => resources.find((candidate) => candidate.ref === refOrArn || candidate.arn === refOrArn),
-  };
+  return localAssembly(resources, { region: REGION, accountId: ACCOUNT, directory: tmpdir() });
 }
 
 function arnOf(queue: LocalResource): string {

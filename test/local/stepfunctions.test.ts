@@ -29,6 +29,7 @@ import {
 } from '../../local/stepfunctions/stepfunctions-service';
 import type { InvokeResult, LambdaInvoker, LocalAssembly, LocalResource } from '../../local/types';
 import { createLocalDynamoClient, createTestTable, dynamoEndpoint } from '../support/dynamodb';
+import { assemblyOf as localAssembly } from '../support/local-assembly';
 
 // ---------------------------------------------------------------- fixtures
 
@@ -97,16 +98,8 @@ function machine(name: string, definition: Definition, properties: Record<string
   };
 }
 
-function assemblyOf(resources: LocalResource[]): LocalAssembly {
-  return {
-    region: REGION,
-    accountId: ACCOUNT,
-    resources,
-    outputs: {},
-    directory: '/nonexistent',
-    ofType: (type) => resources.filter((resource) => resource.type === type),
-    find: (refOrArn) => resources.find((resource) => resource.ref === refOrArn || resource.arn === refOrArn),
-  };
+function assemblyOf(resources: readonly LocalResource[]): LocalAssembly {
+  return localAssembly(resources, { region: REGION, accountId: ACCOUNT });
 }
 
 function machines(tableName: string): LocalResource[] {
