@@ -111,7 +111,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
           await reach(started.stepFunctions, 'Step Functions').startExecution(arn, input);
         },
       },
-      { log },
+      { log: chatter },
     );
     running.push(eventBridge);
 
@@ -120,7 +120,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       putEvents: (entries) => eventBridge.putEvents(entries),
       sendToQueue: (arn, body, fifo) => sqs.sendToQueue(arn, body, undefined, fifo),
       dynamoEndpoint: dynamo.endpoint,
-      log,
+      log: chatter,
     });
     started.stepFunctions = stepFunctions;
     running.push(stepFunctions);
@@ -146,7 +146,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       sqsEndpoint: sqs.endpoint,
       dynamoEndpoint: dynamo.endpoint,
       sendToQueue: (arn: string, body: string) => sqs.sendToQueue(arn, body),
-      log,
+      log: chatter,
     });
     running.push(mappings);
 

@@ -25,19 +25,18 @@ function startOnce(): Promise<number> {
       child.kill('SIGKILL');
       reject(new Error('not ready within 120 s'));
     }, 120_000);
+    let seconds: number | undefined;
     child.stdout.on('data', (chunk: Buffer) => {
-      if (!READY.test(chunk.toString())) return;
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (seconds !== undefined || !READY.test(chunk.toString())) return;
+      seconds = Number(process.hrtime.bigint() - started) / 1e9;
       clearTimeout(timeout);
-      child.once('exit', () => {
-        rmSync(outdir, { recursive: true, force: true });
-        resolve(seconds);
-      });
       child.kill('SIGTERM');
     });
     child.once('exit', (code) => {
       clearTimeout(timeout);
-      reject(new Error(`npm start exited with ${code} before it was ready`));
+      rmSync(outdir, { recursive: true, force: true });
+      if (seconds === undefined) reject(new Error(`npm start exited with ${code} before it was ready`));
+      else resolve(seconds);
     });
   });
 }
