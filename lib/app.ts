@@ -3,9 +3,11 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApiStack } from './api/api-stack';
 import { CatalogStack } from './catalog/catalog-stack';
 import { InventoryStack } from './inventory/inventory-stack';
+import { NotificationsStack } from './notifications/notifications-stack';
 import { OrdersStack } from './orders/orders-stack';
 import { PaymentsStack } from './payments/payments-stack';
 import { PlatformStack } from './platform/platform-stack';
+import { ShippingStack } from './shipping/shipping-stack';
 import { stageFrom } from './platform/stage';
 import { UsersStack } from './users/users-stack';
 
@@ -15,7 +17,10 @@ import { UsersStack } from './users/users-stack';
  * is not acknowledged (with a reason, on its construct) fails synthesis.
  */
 export function buildCommerceApp(app: App, env?: Environment) {
-  const stage = stageFrom(app.node.tryGetContext('stage'));
+  const stage = stageFrom(app.node.tryGetContext('stage'), {
+    notificationSender: app.node.tryGetContext('notificationSender'),
+    notificationFrom: app.node.tryGetContext('notificationFrom'),
+  });
   const prefix = `commerce-${stage.name}`;
 
   const platform = new PlatformStack(app, `${prefix}-platform`, { env, stage });
@@ -30,7 +35,9 @@ export function buildCommerceApp(app: App, env?: Environment) {
     inventorySteps: inventory.sagaSteps,
     paymentSteps: payments.sagaSteps,
   });
-  const contexts = { users, catalog, inventory, payments, orders };
+  const shipping = new ShippingStack(app, `${prefix}-shipping`, { env, platform });
+  const notifications = new NotificationsStack(app, `${prefix}-notifications`, { env, platform, sender: stage.notificationSender });
+  const contexts = { users, catalog, inventory, payments, orders, shipping, notifications };
   const api = new ApiStack(app, `${prefix}-api`, {
     env,
     platform,

@@ -6,12 +6,15 @@ import { Health } from './api/edge';
 import { RestockRequest, StockRecord } from './api/inventory';
 import { ListOrdersQuery, Order, OrderPage, PlaceOrderHeaders, PlaceOrderRequest } from './api/orders';
 import { Payment } from './api/payments';
+import { DispatchRequest, Shipment } from './api/shipping';
+import { ListNotificationsQuery, NotificationPage } from './api/notifications';
+import { Dashboard } from './api/dashboard';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 /** `public`: anyone; `user`: any signed-in user; `admin`: the admin role only. */
 export type Access = 'public' | 'user' | 'admin';
 /** Who owns a route's function: a bounded context, or the gateway itself for edge routes. */
-export type RouteOwner = 'users' | 'catalog' | 'inventory' | 'orders' | 'payments' | 'edge';
+export type RouteOwner = 'users' | 'catalog' | 'inventory' | 'orders' | 'payments' | 'shipping' | 'notifications' | 'edge';
 
 export interface RouteContract {
   readonly method: HttpMethod;
@@ -151,6 +154,41 @@ export const routes = {
     params: orderParams,
     responses: { 200: { description: 'Payment', schema: Payment } },
     errors: [401, 404],
+  },
+  getShipment: {
+    method: 'GET', path: '/shipments/{orderId}', owner: 'shipping', access: 'user',
+    summary: "The shipment of one of the caller's orders (any for an admin)",
+    params: orderParams,
+    responses: { 200: { description: 'Shipment', schema: Shipment } },
+    errors: [401, 404],
+  },
+  dispatchShipment: {
+    method: 'POST', path: '/shipments/{orderId}/dispatch', owner: 'shipping', access: 'admin',
+    summary: 'Hand a PREPARING shipment to its carrier; the order becomes SHIPPED',
+    params: orderParams,
+    body: DispatchRequest,
+    responses: { 200: { description: 'The shipment, DISPATCHED', schema: Shipment } },
+    errors: [400, 401, 403, 404, 409, 413],
+  },
+  deliverShipment: {
+    method: 'POST', path: '/shipments/{orderId}/deliver', owner: 'shipping', access: 'admin',
+    summary: 'Record the delivery of a DISPATCHED shipment; the order becomes DELIVERED',
+    params: orderParams,
+    responses: { 200: { description: 'The shipment, DELIVERED', schema: Shipment } },
+    errors: [401, 403, 404, 409],
+  },
+  listNotifications: {
+    method: 'GET', path: '/notifications', owner: 'notifications', access: 'user',
+    summary: "The caller's notifications, newest first",
+    query: ListNotificationsQuery,
+    responses: { 200: { description: 'A page of notifications and the unread count', schema: NotificationPage } },
+    errors: [400, 401],
+  },
+  dashboard: {
+    method: 'GET', path: '/me/dashboard', owner: 'edge', access: 'user',
+    summary: "The caller's profile, five latest orders and unread notifications; failing sections are named in `degraded`",
+    responses: { 200: { description: 'Dashboard', schema: Dashboard } },
+    errors: [401],
   },
   health: {
     method: 'GET', path: '/health', owner: 'edge', access: 'public',

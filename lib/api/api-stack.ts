@@ -4,6 +4,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { routes, type RouteId } from '../../functions/contracts/routes';
+import { FAULT_INJECTION_ENABLED, FAULT_INJECTION_ENV } from '../../functions/edge/dashboard/config';
 import { HEALTH_TABLES_ENV } from '../../functions/edge/health-config';
 import type { Platform } from '../platform/platform-stack';
 import { CommerceRestApi } from '../platform/rest-api';
@@ -39,7 +40,11 @@ export class ApiStack extends Stack {
     health.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: Object.values(props.healthTables).map((t) => t.tableArn) }),
     );
-    const edge: Partial<Record<RouteId, IFunction>> = { health, openApi: routeFunction(this, 'openApi', platform) };
+    // Reads the caller's profile, orders and notifications back through this API (no grants).
+    const dashboard = routeFunction(this, 'dashboard', platform, {
+      environment: platform.stage.faultInjection ? { [FAULT_INJECTION_ENV]: FAULT_INJECTION_ENABLED } : {},
+    });
+    const edge: Partial<Record<RouteId, IFunction>> = { health, openApi: routeFunction(this, 'openApi', platform), dashboard };
 
     for (const [routeId, route] of Object.entries(routes) as [RouteId, (typeof routes)[RouteId]][]) {
       const owned = edge[routeId] ?? props.routeFunctions[routeId];

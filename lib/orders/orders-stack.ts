@@ -4,6 +4,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ProductArchived, ProductCreated, ProductUpdated } from '../../functions/contracts/events/catalog';
+import { ShipmentDelivered, ShipmentDispatched } from '../../functions/contracts/events/shipping';
 import { ORDERS_ENV, ORDERS_NEEDING_OPERATOR_METRIC } from '../../functions/orders/orders-config';
 import { METRICS_NAMESPACE } from '../../functions/shared/environment';
 import { EventSubscription } from '../platform/event-subscription';
@@ -26,7 +27,7 @@ type OrdersRoute = 'placeOrder' | 'getOrder' | 'listOrders' | 'cancelOrder';
 
 const SERVICE = 'orders';
 
-/** Orders: placing, reading and cancelling orders, the order saga and its copy of the catalog. */
+/** Orders: placing, reading and cancelling orders, the order saga, its copy of the catalog, and following the shipment. */
 export class OrdersStack extends Stack {
   readonly table: ServiceTable;
   readonly routeFunctions: Record<OrdersRoute, ServiceFunction>;
@@ -88,6 +89,18 @@ export class OrdersStack extends Stack {
         service: SERVICE,
         entry: 'functions/orders/handlers/on-catalog-event.ts',
         description: "Keeps the orders context's copy of the catalog current",
+      }).bindTable(this.table, 'readWrite'),
+      alarmTopic: platform.alarmTopic,
+    });
+
+    new EventSubscription(this, 'ShipmentEvents', {
+      bus: platform.bus,
+      events: [ShipmentDispatched, ShipmentDelivered],
+      consumer: new ServiceFunction(this, 'OnShipmentEvent', {
+        stage: platform.stage,
+        service: SERVICE,
+        entry: 'functions/orders/handlers/on-shipment-event.ts',
+        description: 'ShipmentDispatched and ShipmentDelivered events: the order becomes SHIPPED, then DELIVERED',
       }).bindTable(this.table, 'readWrite'),
       alarmTopic: platform.alarmTopic,
     });

@@ -5,6 +5,13 @@ export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
 
 /** Everything that differs between stages, decided in one place. */
+/** How notifications leave the system. */
+export type NotificationSenderConfig =
+  /** Written to the notifications table instead of sent (every target can show them). */
+  | { readonly kind: 'record' }
+  /** Emailed through Amazon SES, from an address of a verified identity. */
+  | { readonly kind: 'ses'; readonly fromAddress: string };
+
 export interface Stage {
   readonly name: StageName;
   readonly prod: boolean;
@@ -13,10 +20,27 @@ export interface Stage {
   readonly archiveRetention: Duration;
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly allowedOrigins: string[];
+  /** `-c notificationSender=ses -c notificationFrom=shop@example.com` to email through SES. */
+  readonly notificationSender: NotificationSenderConfig;
+  /** The dashboard's fault switch (X-Fault-Inject), for tests; never on in prod. */
+  readonly faultInjection: boolean;
 }
 
-export function stageFrom(value: unknown): Stage {
-  if (value === undefined) return stageFrom('dev');
+export interface StageOptions {
+  readonly notificationSender?: unknown;
+  readonly notificationFrom?: unknown;
+}
+
+function notificationSenderFrom({ notificationSender, notificationFrom }: StageOptions): NotificationSenderConfig {
+  if (notificationSender === undefined || notificationSender === 'record') return { kind: 'record' };
+  if (notificationSender === 'ses' && typeof notificationFrom === 'string' && notificationFrom.includes('@')) {
+    return { kind: 'ses', fromAddress: notificationFrom };
+  }
+  throw new Error('notificationSender must be "record" or "ses" (with -c notificationFrom=<verified address>)');
+}
+
+export function stageFrom(value: unknown, options: StageOptions = {}): Stage {
+  if (value === undefined) return stageFrom('dev', options);
   if (typeof value !== 'string' || !(STAGES as readonly string[]).includes(value)) {
     throw new Error(`Unknown stage ${JSON.stringify(value)}: pass -c stage=dev or -c stage=prod`);
   }
@@ -30,5 +54,7 @@ export function stageFrom(value: unknown): Stage {
     archiveRetention: prod ? Duration.days(365) : Duration.days(7),
     apiThrottle: prod ? { rateLimit: 500, burstLimit: 1000 } : { rateLimit: 50, burstLimit: 100 },
     allowedOrigins: ['*'],
+    notificationSender: notificationSenderFrom(options),
+    faultInjection: !prod,
   };
 }

@@ -63,7 +63,7 @@ describe('patterns in the CDK app', () => {
   });
 
   it("the outbox relay's stream filter selects inserted outbox items and nothing else", () => {
-    const mapping = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping')!;
+    const mapping = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties!.FilterCriteria)!;
     const pattern = JSON.parse((mapping.Properties!.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]!.Pattern);
     const record = (eventName: string, item: object) => ({ eventName, dynamodb: { NewImage: marshall(item) } });
     const outbox = outboxItem(domainEvent(samples[0]!.event, samples[0]!.data, 'c'));

@@ -1,7 +1,7 @@
 import type { EventContract, EventData } from '../../functions/contracts/events';
 import {
   OrderCancelled, OrderConfirmed, OrderDelivered, OrderPlaced, OrderRejected, OrderShipped, PaymentCaptured, PaymentDeclined,
-  PaymentRefunded, ProductArchived, ProductCreated, ProductUpdated, StockLow, StockReleased, StockReplenished, StockReserved,
+  PaymentRefunded, ProductArchived, ShipmentDelivered, ShipmentDispatched, ProductCreated, ProductUpdated, StockLow, StockReleased, StockReplenished, StockReserved,
   UserRegistered,
 } from '../../functions/contracts/events';
 
@@ -40,4 +40,6 @@ export const samples: Sample<EventContract>[] = [
   sample(PaymentCaptured, { orderId: ORDER, paymentId: '01JPAY00000000000000000000', amountCents: 2598, currency: 'USD' }),
   sample(PaymentDeclined, { orderId: ORDER, reason: 'card_declined' }),
   sample(PaymentRefunded, { orderId: ORDER, paymentId: '01JPAY00000000000000000000', amountCents: 2598 }),
+  sample(ShipmentDispatched, { orderId: ORDER, shipmentId: '01JSHIP0000000000000000000', carrier: 'UPS', trackingNumber: '1Z999' }),
+  sample(ShipmentDelivered, { orderId: ORDER, shipmentId: '01JSHIP0000000000000000000' }),
 ];

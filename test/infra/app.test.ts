@@ -35,7 +35,7 @@ describe('the synthesized app', () => {
   it('has the platform, one stack per context and the API stack, the API last', () => {
     expect(dev.stacks.map((s) => s.stackName)).toEqual([
       'commerce-dev-platform', 'commerce-dev-users', 'commerce-dev-catalog', 'commerce-dev-inventory',
-      'commerce-dev-payments', 'commerce-dev-orders', 'commerce-dev-api',
+      'commerce-dev-payments', 'commerce-dev-orders', 'commerce-dev-shipping', 'commerce-dev-notifications', 'commerce-dev-api',
     ]);
     expect(dev.built.api.dependencies.map((s) => s.stackName)).toEqual(
       expect.arrayContaining(['commerce-dev-catalog', 'commerce-dev-users', 'commerce-dev-inventory', 'commerce-dev-orders', 'commerce-dev-payments']),
@@ -104,10 +104,12 @@ describe('the synthesized app', () => {
     for (const queue of queues) {
       // Where a dead-letter queue is named: a stream mapping's on-failure destination, a rule
       // target's DeadLetterConfig, an async invoke's on-failure destination, a queue's redrive.
-      const isDlqTarget = all.some((r) => r.stack === queue.stack && JSON.stringify(r.props).includes(`"${queue.id}"`) &&
-        (r.type === 'AWS::Lambda::EventSourceMapping' || r.type === 'AWS::Lambda::EventInvokeConfig' ||
-          (r.type === 'AWS::Events::Rule' && JSON.stringify(r.props).includes('DeadLetterConfig')) ||
-          JSON.stringify(r.props).includes('deadLetterTargetArn')));
+      const names = (value: unknown) => JSON.stringify(value ?? {}).includes(`"${queue.id}"`);
+      const isDlqTarget = all.some((r) => r.stack === queue.stack && (
+        (r.type === 'AWS::Lambda::EventSourceMapping' && names(r.props.DestinationConfig)) ||
+        (r.type === 'AWS::Lambda::EventInvokeConfig' && names(r.props.DestinationConfig)) ||
+        (r.type === 'AWS::Events::Rule' && (r.props.Targets as { DeadLetterConfig?: unknown }[] | undefined)?.some((t) => names(t.DeadLetterConfig))) ||
+        (r.type === 'AWS::SQS::Queue' && names((r.props.RedrivePolicy as { deadLetterTargetArn?: unknown } | undefined)?.deadLetterTargetArn))));
       const hasRedrive = queue.props.RedrivePolicy !== undefined;
       expect(isDlqTarget || hasRedrive, queue.id).toBe(true);
       if (isDlqTarget) {
@@ -118,9 +120,11 @@ describe('the synthesized app', () => {
   });
 
   it('relays each outbox with retries, bisection, partial failures and an on-failure queue, reading only inserted outbox items', () => {
-    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    // Stream mappings (the outbox relays); the notifications queue has its own mapping.
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter((m) => JSON.stringify(m.props.EventSourceArn).includes('StreamArn'));
     expect(mappings.map((m) => m.stack).sort()).toEqual([
-      'commerce-dev-catalog', 'commerce-dev-inventory', 'commerce-dev-orders', 'commerce-dev-payments', 'commerce-dev-users',
+      'commerce-dev-catalog', 'commerce-dev-inventory', 'commerce-dev-orders', 'commerce-dev-payments', 'commerce-dev-shipping',
+      'commerce-dev-users',
     ]);
     for (const mapping of mappings) {
       expect(mapping.props).toMatchObject({
@@ -189,7 +193,7 @@ describe('stages', () => {
   it('keeps prod data: tables retained, deletion-protected, with point-in-time recovery', () => {
     const prod = synthesize('prod');
     const tables = prod.stacks.flatMap((s) => Object.values(prod.resources(s.stackName)).filter((r) => r.Type === 'AWS::DynamoDB::Table'));
-    expect(tables.length).toBe(5);
+    expect(tables.length).toBe(7);
     for (const table of tables) {
       expect(table.Properties).toMatchObject({
         DeletionProtectionEnabled: true,

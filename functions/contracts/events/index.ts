@@ -3,6 +3,7 @@ import * as catalog from './catalog';
 import * as inventory from './inventory';
 import * as orders from './orders';
 import * as payments from './payments';
+import * as shipping from './shipping';
 import * as users from './users';
 
 export * from './envelope';
@@ -10,12 +11,13 @@ export * from './catalog';
 export * from './inventory';
 export * from './orders';
 export * from './payments';
+export * from './shipping';
 export * from './users';
 
 const isEvent = (value: unknown): value is EventContract =>
   typeof value === 'object' && value !== null && 'detailType' in value && 'source' in value;
 
 /** Every event the system can emit. */
-export const allEvents: readonly EventContract[] = [users, catalog, inventory, orders, payments].flatMap((module) =>
+export const allEvents: readonly EventContract[] = [users, catalog, inventory, orders, payments, shipping].flatMap((module) =>
   Object.values(module).filter(isEvent),
 );

@@ -63,8 +63,11 @@ function toState(item: Record<string, unknown>): OrderState {
 }
 
 function toEvent(item: Record<string, unknown>): OrderEvent {
-  const { seq, type, status, reason, refunded, at, eventId } = item as unknown as OrderEvent;
-  return { seq, type, status, ...(reason === undefined ? {} : { reason }), ...(refunded === undefined ? {} : { refunded }), at, eventId };
+  const { seq, type, status, reason, refunded, carrier, trackingNumber, at, eventId } = item as unknown as OrderEvent;
+  return {
+    seq, type, status, ...(reason === undefined ? {} : { reason }), ...(refunded === undefined ? {} : { refunded }),
+    ...(carrier === undefined ? {} : { carrier }), ...(trackingNumber === undefined ? {} : { trackingNumber }), at, eventId,
+  };
 }
 
 function toIdempotencyRecord(item: Record<string, unknown>): IdempotencyRecord {

@@ -1,7 +1,9 @@
 import type * as z from 'zod';
 import type { Currency } from '../../contracts/api/common';
 import type { Order, OrderStatus, PlaceOrderRequest, StatusReason } from '../../contracts/api/orders';
-import type { OrderCancelled, OrderConfirmed, OrderPlaced, OrderRejected } from '../../contracts/events/orders';
+import type {
+  OrderCancelled, OrderConfirmed, OrderDelivered, OrderPlaced, OrderRejected, OrderShipped,
+} from '../../contracts/events/orders';
 import type { OrderTransitionInput } from '../../contracts/saga';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 
@@ -43,7 +45,9 @@ export type OrderEventType =
   | (typeof OrderPlaced)['detailType']
   | (typeof OrderConfirmed)['detailType']
   | (typeof OrderRejected)['detailType']
-  | (typeof OrderCancelled)['detailType'];
+  | (typeof OrderCancelled)['detailType']
+  | (typeof OrderShipped)['detailType']
+  | (typeof OrderDelivered)['detailType'];
 
 /** One entry of the order's append-only event list; `seq` counts from 1 and equals the version it made. */
 export interface OrderEvent {
@@ -52,12 +56,19 @@ export interface OrderEvent {
   status: OrderStatus;
   reason?: StatusReasonName;
   refunded?: boolean;
+  /** Who carries a SHIPPED order, as shipping's dispatch named it. */
+  carrier?: string;
+  trackingNumber?: string;
   at: string;
   /** The id of the domain event published for it. */
   eventId: string;
 }
 
-export type OrderTransition = DistributiveOmit<OrderTransitionInput, 'orderId' | 'correlationId'>;
+/** The moves the saga makes. */
+export type SagaTransition = DistributiveOmit<OrderTransitionInput, 'orderId' | 'correlationId'>;
+/** The moves that follow the shipment, from shipping's ShipmentDispatched and ShipmentDelivered. */
+export type ShipmentTransition = { to: 'SHIPPED'; carrier: string; trackingNumber: string } | { to: 'DELIVERED' };
+export type OrderTransition = SagaTransition | ShipmentTransition;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** The lifecycle: every status an order may move to from each status. */
@@ -85,18 +96,25 @@ const EVENT_OF: Record<OrderTransition['to'], OrderEventType> = {
   CONFIRMED: 'OrderConfirmed',
   REJECTED: 'OrderRejected',
   CANCELLED: 'OrderCancelled',
+  SHIPPED: 'OrderShipped',
+  DELIVERED: 'OrderDelivered',
 };
 
 /**
- * The next state of an order for a saga transition. Moving to the status the order already has
- * is no change at all, so a retried step is harmless.
+ * The next state of an order for a transition. Moving to the status the order already has is no
+ * change at all, so a retried step or a redelivered event is harmless; so is a dispatch that
+ * finds the order already DELIVERED (the dispatch was applied before the delivery, long ago).
+ * A delivery that finds the order still CONFIRMED overtook its dispatch: it fails, to be retried.
  */
 export function decideTransition(state: OrderState, transition: OrderTransition, at: string): TransitionDecision {
   if (state.status === transition.to) return { kind: 'unchanged' };
+  if (transition.to === 'SHIPPED' && state.status === 'DELIVERED') return { kind: 'unchanged' };
+  if (transition.to === 'DELIVERED' && state.status === 'CONFIRMED') throw new DeliveryBeforeDispatchError();
   if (!canMove(state.status, transition)) throw new IllegalTransitionError(state.status, transition.to);
   if (transition.to === 'CONFIRMED' && state.cancelRequested) throw new CancellationRequestedError();
-  const reason = transition.to === 'CONFIRMED' ? undefined : transition.reason;
+  const reason = transition.to === 'REJECTED' || transition.to === 'CANCELLED' ? transition.reason : undefined;
   const refunded = transition.to === 'CANCELLED' ? transition.refunded : undefined;
+  const carriage = transition.to === 'SHIPPED' ? { carrier: transition.carrier, trackingNumber: transition.trackingNumber } : {};
   return {
     kind: 'moved',
     state: {
@@ -111,6 +129,7 @@ export function decideTransition(state: OrderState, transition: OrderTransition,
       status: transition.to,
       ...(reason === undefined ? {} : { reason }),
       ...(refunded === undefined ? {} : { refunded }),
+      ...carriage,
       at,
     },
   };
@@ -175,6 +194,18 @@ export class IllegalTransitionError extends Error {
   constructor(from: OrderStatus, to: OrderStatus) {
     super(`An order cannot move from ${from} to ${to}`);
     this.name = 'IllegalTransitionError';
+  }
+}
+
+/**
+ * ShipmentDelivered reached an order whose ShipmentDispatched has not been applied yet (events
+ * may arrive out of order). Not a fault and not a no-op: the event fails, Lambda redelivers it,
+ * and by then the dispatch has normally been applied.
+ */
+export class DeliveryBeforeDispatchError extends Error {
+  constructor() {
+    super('The order is not SHIPPED yet: its ShipmentDispatched has not been applied; retry the delivery later');
+    this.name = 'DeliveryBeforeDispatchError';
   }
 }
 

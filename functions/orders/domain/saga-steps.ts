@@ -1,10 +1,11 @@
-import { OrderCancelled, OrderConfirmed, OrderRejected } from '../../contracts/events/orders';
 import { SagaError, type OrderTransitionInput } from '../../contracts/saga';
-import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
 import { nowIso } from '../../shared/ids';
 import { SagaStepError } from '../../shared/saga-error';
-import { CancellationRequestedError, decideTransition, type OrderState, type OrderStatus, type OrderTransition } from './order';
+import { CancellationRequestedError, type OrderStatus } from './order';
 import type { OrderStore } from './orders';
+import { moveOrder, OrderContendedError } from './transitions';
+
+export { MAX_TRANSITION_ATTEMPTS } from './transitions';
 
 /**
  * The orders context's own saga steps. Each is idempotent: a transition to the status the order
@@ -17,24 +18,6 @@ export interface TransitionResult {
   changed: boolean;
 }
 
-/** Re-reads after losing a race with another write before handing the retry to the state machine. */
-export const MAX_TRANSITION_ATTEMPTS = 3;
-
-function eventOf(next: OrderState, transition: OrderTransition, correlationId: string): PendingEvent {
-  const { orderId, customerId } = next;
-  switch (transition.to) {
-    case 'CONFIRMED': {
-      const items = next.items.map(({ productId, quantity, unitPriceCents }) => ({ productId, quantity, unitPriceCents }));
-      const { totalCents, currency, shippingAddress } = next;
-      return domainEvent(OrderConfirmed, { orderId, customerId, items, totalCents, currency, shippingAddress }, correlationId);
-    }
-    case 'REJECTED':
-      return domainEvent(OrderRejected, { orderId, customerId, reason: transition.reason }, correlationId);
-    case 'CANCELLED':
-      return domainEvent(OrderCancelled, { orderId, customerId, reason: transition.reason, refunded: transition.refunded }, correlationId);
-  }
-}
-
 /** A step function receives the transition input of its own step only; anything else is a wiring fault. */
 export function expectTransition<To extends OrderTransitionInput['to']>(
   input: OrderTransitionInput, to: To,
@@ -44,29 +27,19 @@ export function expectTransition<To extends OrderTransitionInput['to']>(
 }
 
 /**
- * Moves the order as the saga asks, appending the event and its outbox record in one write
- * conditioned on the version read. Confirming an order whose customer asked to cancel fails with
- * CancellationRequested, which the saga catches to compensate.
+ * Moves the order as the saga asks (see moveOrder). Confirming an order whose customer asked to
+ * cancel fails with CancellationRequested, which the saga catches to compensate; losing every
+ * attempt to concurrent writes fails with TransientError, which the state machine retries.
  */
 export async function transitionOrder(store: OrderStore, input: OrderTransitionInput): Promise<TransitionResult> {
   const { orderId, correlationId, ...transition } = input;
-  for (let attempt = 1; attempt <= MAX_TRANSITION_ATTEMPTS; attempt += 1) {
-    const stored = await store.get(orderId);
-    if (!stored) throw new Error(`No order ${orderId}`);
-    let decision: ReturnType<typeof decideTransition>;
-    try {
-      decision = decideTransition(stored.state, transition, nowIso());
-    } catch (error) {
-      if (error instanceof CancellationRequestedError) throw new SagaStepError(SagaError.CancellationRequested, error.message);
-      throw error;
-    }
-    if (decision.kind === 'unchanged') return { orderId, status: stored.state.status, changed: false };
-    const pending = eventOf(decision.state, transition, correlationId);
-    const event = { ...decision.change, seq: decision.state.version, eventId: pending.detail.metadata.eventId };
-    const guard = { expectedVersion: stored.state.version, unlessCancelRequested: transition.to === 'CONFIRMED' };
-    if (await store.append(decision.state, event, pending, guard)) return { orderId, status: decision.state.status, changed: true };
+  try {
+    return { orderId, ...(await moveOrder(store, orderId, transition, correlationId)) };
+  } catch (error) {
+    if (error instanceof CancellationRequestedError) throw new SagaStepError(SagaError.CancellationRequested, error.message);
+    if (error instanceof OrderContendedError) throw new SagaStepError(SagaError.Transient, `Order ${orderId} kept changing under this step; retry it`);
+    throw error;
   }
-  throw new SagaStepError(SagaError.Transient, `Order ${orderId} kept changing under this step; retry it`);
 }
 
 export interface FlagResult {

@@ -17,6 +17,8 @@ export interface RouteRequest<R extends RouteContract> {
   declaredHeaders: Parsed<R['headers']>;
   caller: R['access'] extends 'public' ? undefined : Caller;
   correlationId: string;
+  /** The API stage the request came through (requestContext.stage). */
+  stage: string | undefined;
   /** Request headers, names in lower case. */
   headers: Record<string, string | undefined>;
 }
@@ -41,7 +43,7 @@ export function httpRoute<R extends RouteContract>(
     .use(authorize(route))
     .use(parseJsonBody(route))
     .use(validateRequest(route))
-    .handler(async (_event, context) => {
+    .handler(async (event, context) => {
       const state = stateOf(context);
       const result = await handle({
         body: state.input.body,
@@ -50,6 +52,7 @@ export function httpRoute<R extends RouteContract>(
         declaredHeaders: state.input.headers,
         caller: state.caller,
         correlationId: state.correlationId,
+        stage: event.requestContext?.stage,
         headers: state.headers,
       } as RouteRequest<R>);
       return toProxyResult(result);

@@ -33,6 +33,7 @@ export interface OrdersFixture {
   api: Record<'placeOrder' | 'getOrder' | 'listOrders' | 'cancelOrder', ProxyHandler>;
   steps: Record<'confirmOrder' | 'rejectOrder' | 'recordCancellation' | 'flagOrder', StepHandler>;
   onCatalogEvent: ConsumerHandler;
+  onShipmentEvent: ConsumerHandler;
 }
 
 /** Call once per test file, in beforeAll: the handlers read their configuration when imported. */
@@ -58,6 +59,7 @@ export async function ordersFixture(): Promise<OrdersFixture> {
       flagOrder: (await import('../../../functions/orders/handlers/flag-order')).handler as StepHandler,
     },
     onCatalogEvent: (await import('../../../functions/orders/handlers/on-catalog-event')).handler as ConsumerHandler,
+    onShipmentEvent: (await import('../../../functions/orders/handlers/on-shipment-event')).handler as ConsumerHandler,
   };
 }
 
@@ -88,12 +90,12 @@ export const ADMIN = '01ADMIN0000000000000000000';
 export const asCustomer = (id: string) => bearer(id, 'customer');
 export const asAdmin = () => bearer(ADMIN, 'admin');
 
-/** A catalog event as EventBridge delivers it to the consumer. */
-export function busEvent<E extends EventContract>(event: E, data: EventData<E>): EventBridgeEvent<string, unknown> {
+/** An event of another context as EventBridge delivers it to a consumer. */
+export function busEvent<E extends EventContract>(event: E, data: EventData<E>, correlationId = 'catalog-corr'): EventBridgeEvent<string, unknown> {
   return {
     version: '0', id: randomUUID(), 'detail-type': event.detailType, source: event.source, account: '000000000000',
     time: new Date().toISOString(), region: 'us-east-1', resources: [],
-    detail: domainEvent(event, data, 'catalog-corr').detail,
+    detail: domainEvent(event, data, correlationId).detail,
   };
 }
 

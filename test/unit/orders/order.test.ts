@@ -3,8 +3,8 @@ import { OrderStatus, type PlaceOrderRequest } from '../../../functions/contract
 import type { ProductCopy } from '../../../functions/orders/domain/catalog-copy';
 import { canonicalJson, idempotencyRecord, isLive, requestHash } from '../../../functions/orders/domain/idempotency';
 import {
-  CancellationRequestedError, cancellationPath, canMove, canSee, decideTransition, historyOf, IllegalTransitionError,
-  OrderNotCancellableError, toOrderView, type OrderEvent, type OrderState, type OrderTransition,
+  CancellationRequestedError, cancellationPath, canMove, canSee, decideTransition, DeliveryBeforeDispatchError, historyOf,
+  IllegalTransitionError, OrderNotCancellableError, toOrderView, type OrderEvent, type OrderState, type OrderTransition,
 } from '../../../functions/orders/domain/order';
 import { priceOrder, UnorderableProductsError, UnsupportedCurrencyError } from '../../../functions/orders/domain/pricing';
 
@@ -95,6 +95,56 @@ describe('the order lifecycle', () => {
     expect(canSee(pendingOrder(), { userId: 'c-1', role: 'customer' })).toBe(true);
     expect(canSee(pendingOrder(), { userId: 'c-2', role: 'customer' })).toBe(false);
     expect(canSee(pendingOrder(), { userId: 'a-1', role: 'admin' })).toBe(true);
+  });
+});
+
+describe('following the shipment', () => {
+  const ship: OrderTransition = { to: 'SHIPPED', carrier: 'UPS', trackingNumber: '1Z999' };
+  const deliverIt: OrderTransition = { to: 'DELIVERED' };
+
+  it('ships a CONFIRMED order, recording the carriage on its event', () => {
+    expect(decideTransition(pendingOrder({ status: 'CONFIRMED', version: 2 }), ship, T1)).toEqual({
+      kind: 'moved',
+      state: pendingOrder({ status: 'SHIPPED', updatedAt: T1, version: 3 }),
+      change: { type: 'OrderShipped', status: 'SHIPPED', carrier: 'UPS', trackingNumber: '1Z999', at: T1 },
+    });
+  });
+
+  it('delivers a SHIPPED order', () => {
+    expect(decideTransition(pendingOrder({ status: 'SHIPPED', version: 3 }), deliverIt, T1)).toEqual({
+      kind: 'moved',
+      state: pendingOrder({ status: 'DELIVERED', updatedAt: T1, version: 4 }),
+      change: { type: 'OrderDelivered', status: 'DELIVERED', at: T1 },
+    });
+  });
+
+  it('treats a repeated dispatch or delivery as no change, and a dispatch after the delivery too', () => {
+    expect(decideTransition(pendingOrder({ status: 'SHIPPED' }), ship, T1)).toEqual({ kind: 'unchanged' });
+    expect(decideTransition(pendingOrder({ status: 'DELIVERED' }), ship, T1)).toEqual({ kind: 'unchanged' });
+    expect(decideTransition(pendingOrder({ status: 'DELIVERED' }), deliverIt, T1)).toEqual({ kind: 'unchanged' });
+  });
+
+  it('fails a delivery that overtook its dispatch with an error of its own, to be retried', () => {
+    expect(() => decideTransition(pendingOrder({ status: 'CONFIRMED' }), deliverIt, T1)).toThrow(DeliveryBeforeDispatchError);
+    expect(new DeliveryBeforeDispatchError().name).toBe('DeliveryBeforeDispatchError');
+  });
+
+  it.each(['PENDING', 'REJECTED', 'CANCELLED'] as const)('refuses to ship or deliver a %s order', (status) => {
+    expect(() => decideTransition(pendingOrder({ status }), ship, T1)).toThrow(IllegalTransitionError);
+    expect(() => decideTransition(pendingOrder({ status }), deliverIt, T1)).toThrow(IllegalTransitionError);
+    expect(canMove(status, ship)).toBe(false);
+  });
+
+  it('lists SHIPPED and DELIVERED in the history, without the carriage', () => {
+    const events: OrderEvent[] = [
+      { seq: 1, type: 'OrderPlaced', status: 'PENDING', at: T0, eventId: 'e-1' },
+      { seq: 2, type: 'OrderConfirmed', status: 'CONFIRMED', at: T0, eventId: 'e-2' },
+      { seq: 3, type: 'OrderShipped', status: 'SHIPPED', carrier: 'UPS', trackingNumber: '1Z999', at: T1, eventId: 'e-3' },
+      { seq: 4, type: 'OrderDelivered', status: 'DELIVERED', at: T1, eventId: 'e-4' },
+    ];
+    expect(historyOf(events)).toEqual([
+      { status: 'PENDING', at: T0 }, { status: 'CONFIRMED', at: T0 }, { status: 'SHIPPED', at: T1 }, { status: 'DELIVERED', at: T1 },
+    ]);
   });
 });
 

@@ -358,6 +358,34 @@ describe('OrdersStack', () => {
     });
   });
 
+  it('subscribes a consumer to ShipmentDispatched and ShipmentDelivered only, writing its own table, with an alarmed dead-letter queue', () => {
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    const shipments = rules.filter((r) => JSON.stringify(r.Properties!.EventPattern).includes('commerce.shipping'));
+    expect(shipments).toHaveLength(1);
+    const rule = shipments[0]!;
+    expect(rule.Properties!.EventPattern).toEqual({ source: ['commerce.shipping'], 'detail-type': ['ShipmentDispatched', 'ShipmentDelivered'] });
+
+    const [target] = rule.Properties!.Targets as { Arn: unknown; DeadLetterConfig: { Arn: unknown }; RetryPolicy: unknown }[];
+    expect(target!.RetryPolicy).toBeDefined();
+    const consumerId = [...references(target!.Arn)][0]!;
+    const consumer = resources[consumerId]!;
+    expect(consumer.Properties!.Description).toContain('SHIPPED');
+    expect(consumer.Properties!.Environment).toMatchObject({ Variables: { TABLE_NAME: { Ref: logicalId(stack.table) } } });
+    const actions = actionsOf(statementsOfRole([...references(consumer.Properties!.Role)][0]!));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
+    expect(actions.join()).not.toMatch(/secretsmanager|states:|events:PutEvents/);
+
+    const queueId = [...references(target!.DeadLetterConfig.Arn)][0]!;
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: consumerId },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && references(r.Properties!.Dimensions).has(queueId));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]!.Properties!.AlarmActions).toHaveLength(1);
+  });
+
   it('passes the AwsSolutions checks: every finding it accepts is acknowledged, precisely', () => {
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`)).toEqual([]);

@@ -9,6 +9,8 @@ import {
   cancelOrder, MAX_CANCEL_ATTEMPTS, OrderBusyError, placeOrder, type OrderStore, type SagaStarter, type StoredOrder,
 } from '../../../functions/orders/domain/orders';
 import { MAX_TRANSITION_ATTEMPTS, transitionOrder } from '../../../functions/orders/domain/saga-steps';
+import { recordDelivery, recordDispatch } from '../../../functions/orders/domain/shipment-events';
+import { OrderContendedError } from '../../../functions/orders/domain/transitions';
 
 /** The store contract in memory: the use cases' rules without a database, and hooks to play a concurrent writer. */
 function memoryStore() {
@@ -192,5 +194,33 @@ describe('transitionOrder', () => {
       name: SagaError.CancellationRequested,
     });
     expect(memory.orders.get(state.orderId)!.state.status).toBe('PENDING');
+  });
+});
+
+describe('recordDispatch and recordDelivery', () => {
+  const confirmedIn = async (memory: ReturnType<typeof memoryStore>): Promise<OrderState> => {
+    const order = await placeOrder({ store: memory.store, catalog, saga: recordingSaga().saga }, { customerId: 'c-1', body, correlationId: 'corr' });
+    memory.confirmBehindTheBack(order.orderId);
+    return memory.orders.get(order.orderId)!.state;
+  };
+  const dispatched = (orderId: string) => ({ orderId, shipmentId: 's-1', carrier: 'UPS', trackingNumber: '1Z999' });
+
+  it('reads again after losing a race to another write of the order, and moves it once', async () => {
+    const memory = memoryStore();
+    const state = await confirmedIn(memory);
+    let lost = 0;
+    memory.hooks.beforeAppend = () => (lost += 1) > 1;
+    expect(await recordDispatch(memory.store, dispatched(state.orderId), 'c')).toEqual({ status: 'SHIPPED', changed: true });
+    expect(await recordDelivery(memory.store, { orderId: state.orderId, shipmentId: 's-1' }, 'c')).toEqual({ status: 'DELIVERED', changed: true });
+    expect(memory.orders.get(state.orderId)!.events.map((e) => e.status)).toEqual(['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED']);
+    expect(memory.published.map((p) => p.event.detailType)).toEqual(['OrderPlaced', 'OrderShipped', 'OrderDelivered']);
+  });
+
+  it(`fails with OrderContendedError, for Lambda to redeliver the event, after ${MAX_TRANSITION_ATTEMPTS} lost races`, async () => {
+    const memory = memoryStore();
+    const state = await confirmedIn(memory);
+    memory.hooks.beforeAppend = () => false;
+    await expect(recordDispatch(memory.store, dispatched(state.orderId), 'c')).rejects.toBeInstanceOf(OrderContendedError);
+    expect(memory.orders.get(state.orderId)!.state.status).toBe('CONFIRMED');
   });
 });

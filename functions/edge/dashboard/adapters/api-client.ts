@@ -1,0 +1,81 @@
+import type * as z from 'zod';
+import { isRetryableStatus } from '../resilience/retry';
+import { TimeoutError, withTimeout } from '../resilience/timeout';
+
+/** The dependency answered with a status other than 2xx. */
+export class UnexpectedStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`The dependency answered ${status}`);
+    this.name = 'UnexpectedStatusError';
+  }
+}
+
+/** The dependency could not be reached (connection refused or reset, DNS, TLS...). */
+export class NetworkError extends Error {
+  constructor(options: { cause: unknown }) {
+    super('The dependency could not be reached', options);
+    this.name = 'NetworkError';
+  }
+}
+
+/** The dependency answered 2xx with something that is not what its contract promises. */
+export class InvalidAnswerError extends Error {
+  constructor(detail: string) {
+    super(`The dependency's answer breaks its contract: ${detail}`);
+    this.name = 'InvalidAnswerError';
+  }
+}
+
+/** Worth another attempt: the same GET may well succeed in a moment. */
+export function isTransient(error: unknown): boolean {
+  return (
+    error instanceof NetworkError ||
+    error instanceof TimeoutError ||
+    (error instanceof UnexpectedStatusError && isRetryableStatus(error.status))
+  );
+}
+
+/**
+ * Says the dependency is unwell, for its circuit breaker: everything transient, and answers that
+ * break the contract. A 4xx is a sound answer (the dependency works and said no).
+ */
+export function isDependencyFault(error: unknown): boolean {
+  return isTransient(error) || error instanceof InvalidAnswerError;
+}
+
+export interface GetOptions {
+  readonly headers: Readonly<Record<string, string>>;
+  /** Covers the whole exchange, body included. */
+  readonly timeoutMs: number;
+  /** @default the global fetch, looked up at each call */
+  readonly fetcher?: typeof fetch;
+}
+
+/** One GET attempt, its 2xx JSON answer validated against `schema`; any other outcome is a typed error. */
+export function getValidated<S extends z.ZodType>(url: string, schema: S, options: GetOptions): Promise<z.output<S>> {
+  const fetcher = options.fetcher ?? fetch;
+  return withTimeout(options.timeoutMs, async (signal) => {
+    let response: Response;
+    try {
+      response = await fetcher(url, { method: 'GET', headers: { Accept: 'application/json', ...options.headers }, signal });
+    } catch (error) {
+      throw new NetworkError({ cause: error });
+    }
+    if (!response.ok) {
+      // Release the connection: an unread body would hold it until it is collected.
+      await response.body?.cancel().catch(() => {});
+      throw new UnexpectedStatusError(response.status);
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      throw new InvalidAnswerError('the body is not JSON');
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new InvalidAnswerError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; '));
+    }
+    return parsed.data;
+  });
+}

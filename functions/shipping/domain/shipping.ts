@@ -1,0 +1,131 @@
+import { ShipmentDelivered, ShipmentDispatched } from '../../contracts/events/shipping';
+import type { Caller } from '../../shared/auth/authenticate';
+import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
+import { nowIso } from '../../shared/ids';
+import {
+  cancel, canSee, ConcurrentShipmentUpdateError, deliver, dispatch, MOVES, newShipment, ShipmentNotFoundError, toShipmentView,
+  type Carriage, type OrderRef, type Shipment, type ShipmentStatus, type ShipmentView,
+} from './shipment';
+
+/**
+ * What a conditional create did: `created`; nothing, because the order has a shipment already
+ * (`exists`) or its cancellation was noted before (`orderCancelled`, see noteCancellation); or
+ * nothing because DynamoDB cancelled it in favour of a concurrent transaction (`lostRace`).
+ */
+export type CreateResult = 'created' | 'exists' | 'orderCancelled' | 'lostRace';
+
+/** The shipping table as the domain sees it. */
+export interface ShipmentStore {
+  /** The order's shipment, read consistently (it is the base of every conditional write). */
+  get(orderId: string): Promise<Shipment | undefined>;
+  /**
+   * Stores a new shipment unless the order has one; with `unlessOrderCancelled`, also unless a
+   * cancellation of the order was noted.
+   */
+  create(shipment: Shipment, guard: { unlessOrderCancelled: boolean }): Promise<CreateResult>;
+  /**
+   * Notes that the order was cancelled, only while it has no shipment ('shipmentExists'
+   * otherwise); a note already there is kept ('noted' again).
+   */
+  noteCancellation(orderId: string, at: string): Promise<'noted' | 'shipmentExists' | 'lostRace'>;
+  /**
+   * Replaces the shipment with `next`, recording `event` in the outbox in the same transaction,
+   * only if the stored status is still `from`; false when it is not (or the shipment is gone),
+   * or when a concurrent transaction won.
+   */
+  replace(next: Shipment, from: ShipmentStatus, event?: PendingEvent): Promise<boolean>;
+}
+
+/** Reads before a conditional write gives up on a shipment that keeps changing under it. */
+export const MAX_WRITE_ATTEMPTS = 3;
+
+export type Preparation = 'created' | 'createdCancelled' | 'alreadyExists';
+
+/**
+ * From OrderConfirmed: a PREPARING shipment, once per order (a redelivery finds it and changes
+ * nothing). When the order's OrderCancelled overtook this event and was noted, the shipment
+ * starts CANCELLED: where it would have ended had the events arrived in order.
+ */
+export async function prepareShipment(store: ShipmentStore, order: OrderRef): Promise<Preparation> {
+  const preparing = newShipment(order, nowIso());
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+    const created = await store.create(preparing, { unlessOrderCancelled: true });
+    if (created === 'created') return 'created';
+    if (created === 'exists') return 'alreadyExists';
+    if (created === 'orderCancelled') {
+      // The note is never removed before TTL, so this create cannot race a PREPARING one.
+      const late = await store.create(cancel(preparing, preparing.updatedAt)!, { unlessOrderCancelled: false });
+      if (late === 'created') return 'createdCancelled';
+      if (late === 'exists') return 'alreadyExists';
+    }
+  }
+  throw new ConcurrentShipmentUpdateError();
+}
+
+export type Cancellation = 'cancelled' | 'leftAsIs' | 'noted';
+
+/**
+ * From OrderCancelled: a PREPARING shipment is cancelled; a dispatched, delivered or already
+ * cancelled one is left as it is. An order without a shipment (cancelled before it was confirmed,
+ * or whose OrderConfirmed is still on its way) gets a note instead, which no reader sees; the
+ * note and the shipment exclude each other transactionally, so a concurrent OrderConfirmed
+ * either sees the note or is seen here.
+ */
+export async function cancelShipment(store: ShipmentStore, orderId: string): Promise<Cancellation> {
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+    const current = await store.get(orderId);
+    if (current) {
+      const cancelled = cancel(current, nowIso());
+      if (!cancelled) return 'leftAsIs';
+      if (await store.replace(cancelled, MOVES.cancel.from)) return 'cancelled';
+    } else if ((await store.noteCancellation(orderId, nowIso())) === 'noted') {
+      return 'noted';
+    }
+    // A shipment appeared, or changed, since the read: decide again from a fresh one.
+  }
+  throw new ConcurrentShipmentUpdateError();
+}
+
+export async function getShipment(store: ShipmentStore, orderId: string, caller: Caller): Promise<ShipmentView> {
+  const shipment = await store.get(orderId);
+  if (!shipment || !canSee(shipment, caller)) throw new ShipmentNotFoundError();
+  return toShipmentView(shipment);
+}
+
+/** PREPARING → DISPATCHED, announcing ShipmentDispatched (the order becomes SHIPPED); 409 from any other status. */
+export function dispatchShipment(store: ShipmentStore, orderId: string, carriage: Carriage, correlationId: string): Promise<ShipmentView> {
+  return changeShipment(store, orderId, (current, now) => {
+    const dispatched = dispatch(current, carriage, now);
+    const data = { orderId, shipmentId: current.shipmentId, carrier: carriage.carrier, trackingNumber: carriage.trackingNumber };
+    const event = domainEvent(ShipmentDispatched, data, correlationId);
+    return { shipment: { ...dispatched, dispatchEventId: event.detail.metadata.eventId }, event };
+  });
+}
+
+/** DISPATCHED → DELIVERED, announcing ShipmentDelivered (the order becomes DELIVERED); 409 from any other status. */
+export function deliverShipment(store: ShipmentStore, orderId: string, correlationId: string): Promise<ShipmentView> {
+  return changeShipment(store, orderId, (current, now) => {
+    const delivered = deliver(current, now);
+    const event = domainEvent(ShipmentDelivered, { orderId, shipmentId: current.shipmentId }, correlationId);
+    return { shipment: { ...delivered, deliveryEventId: event.detail.metadata.eventId }, event };
+  });
+}
+
+/**
+ * Read, decide, and write only if the status is still the one decided from. Moves only go
+ * forward, so a lost race usually ends in the 409 of the fresh read; two admins dispatching at
+ * once get one 200 and one 409, and one event.
+ */
+async function changeShipment(
+  store: ShipmentStore,
+  orderId: string,
+  change: (current: Shipment, now: string) => { shipment: Shipment; event: PendingEvent },
+): Promise<ShipmentView> {
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+    const current = await store.get(orderId);
+    if (!current) throw new ShipmentNotFoundError();
+    const { shipment, event } = change(current, nowIso());
+    if (await store.replace(shipment, current.status, event)) return toShipmentView(shipment);
+  }
+  throw new ConcurrentShipmentUpdateError();
+}

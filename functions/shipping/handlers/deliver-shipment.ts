@@ -1,0 +1,9 @@
+import { routes } from '../../contracts/routes';
+import { httpRoute } from '../../shared/http/route-handler';
+import { shipmentStore } from '../adapters/store';
+import { deliverShipment } from '../domain/shipping';
+
+export const handler = httpRoute(routes.deliverShipment, async ({ params, correlationId }) => ({
+  status: 200,
+  body: await deliverShipment(shipmentStore, params.orderId, correlationId),
+}));

@@ -1,0 +1,9 @@
+import { routes } from '../../contracts/routes';
+import { httpRoute } from '../../shared/http/route-handler';
+import { shipmentStore } from '../adapters/store';
+import { dispatchShipment } from '../domain/shipping';
+
+export const handler = httpRoute(routes.dispatchShipment, async ({ params, body, correlationId }) => ({
+  status: 200,
+  body: await dispatchShipment(shipmentStore, params.orderId, body, correlationId),
+}));

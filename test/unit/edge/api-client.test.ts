@@ -1,0 +1,73 @@
+import * as z from 'zod';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  getValidated, InvalidAnswerError, isDependencyFault, isTransient, NetworkError, UnexpectedStatusError,
+} from '../../../functions/edge/dashboard/adapters/api-client';
+import { TimeoutError } from '../../../functions/edge/dashboard/resilience/timeout';
+
+const Schema = z.object({ unreadCount: z.number() });
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+function get(fetcher: typeof fetch, timeoutMs = 1000) {
+  return getValidated('https://api.example.com/notifications?limit=1', Schema, {
+    headers: { Authorization: 'Bearer t' }, timeoutMs, fetcher,
+  }).catch((error: unknown) => error);
+}
+
+describe('getValidated', () => {
+  it('GETs the URL with the given headers and returns the validated answer', async () => {
+    const fetcher = vi.fn<typeof fetch>(async () => json(200, { unreadCount: 2, extra: true }));
+    expect(await get(fetcher)).toEqual({ unreadCount: 2 });
+    const [url, init] = fetcher.mock.calls[0]!;
+    expect(url).toBe('https://api.example.com/notifications?limit=1');
+    expect(init).toMatchObject({ method: 'GET', headers: { Accept: 'application/json', Authorization: 'Bearer t' } });
+    expect(init?.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it('turns a 5xx into a transient fault', async () => {
+    const error = await get(async () => json(503, { title: 'down' }));
+    expect(error).toEqual(new UnexpectedStatusError(503));
+    expect(isTransient(error)).toBe(true);
+    expect(isDependencyFault(error)).toBe(true);
+  });
+
+  it('turns a 429 into a transient fault', async () => {
+    const error = await get(async () => json(429, {}));
+    expect(isTransient(error)).toBe(true);
+    expect(isDependencyFault(error)).toBe(true);
+  });
+
+  it('turns a 4xx into an error that is neither retried nor held against the dependency', async () => {
+    const error = await get(async () => json(404, {}));
+    expect((error as UnexpectedStatusError).status).toBe(404);
+    expect(isTransient(error)).toBe(false);
+    expect(isDependencyFault(error)).toBe(false);
+  });
+
+  it('turns a connection failure into a transient NetworkError', async () => {
+    const error = await get(async () => { throw new TypeError('fetch failed'); });
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(isTransient(error)).toBe(true);
+  });
+
+  it('turns a dependency that does not answer in time into a transient TimeoutError', async () => {
+    const hanging: typeof fetch = (_url, init) =>
+      new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+    const error = await get(hanging, 20);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(isTransient(error)).toBe(true);
+  });
+
+  it('turns an answer that breaks the contract into a fault that is not retried', async () => {
+    const error = await get(async () => json(200, { unreadCount: 'many' }));
+    expect(error).toBeInstanceOf(InvalidAnswerError);
+    expect((error as Error).message).toContain('unreadCount');
+    expect(isTransient(error)).toBe(false);
+    expect(isDependencyFault(error)).toBe(true);
+  });
+
+  it('turns a body that is not JSON into an InvalidAnswerError', async () => {
+    expect(await get(async () => new Response('<html>', { status: 200 }))).toBeInstanceOf(InvalidAnswerError);
+  });
+});

@@ -1,0 +1,288 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import type * as z from 'zod';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Dashboard } from '../../../functions/contracts/api/dashboard';
+import { CALL_TIMEOUT_ENV, DEADLINE_ENV, FAULT_INJECTION_ENV } from '../../../functions/edge/dashboard/config';
+import { ENV } from '../../../functions/shared/environment';
+import { bearer, TEST_SIGNING_SECRET } from '../../support/handler-env';
+import { call } from '../../support/http';
+import { notificationPage, orderPage, profile } from './fixture';
+
+type Handler = Parameters<typeof call>[0];
+type Dependency = 'users' | 'orders' | 'notifications';
+/** How a stubbed dependency answers: a status and JSON body, never (until the caller's timeout), or not at all. */
+type Reply = { status: number; body?: unknown } | 'hang' | 'refused';
+
+const CALL_TIMEOUT_MS = 100;
+const DEADLINE_MS = 500;
+
+beforeAll(() => {
+  mockClient(SecretsManagerClient).on(GetSecretValueCommand).resolves({ SecretString: TEST_SIGNING_SECRET });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  vi.unstubAllEnvs();
+});
+
+/**
+ * A fresh copy of the handler, as a new execution environment would load it: configuration read
+ * from `env` at load, and circuit breakers that remember nothing.
+ */
+async function loadHandler(env: Record<string, string | undefined> = {}): Promise<Handler> {
+  const environment: Record<string, string | undefined> = {
+    [ENV.signingSecretArn]: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:signing-AbCdEf',
+    [CALL_TIMEOUT_ENV]: String(CALL_TIMEOUT_MS),
+    [DEADLINE_ENV]: String(DEADLINE_MS),
+    [FAULT_INJECTION_ENV]: undefined,
+    STAGE: undefined,
+    ...env,
+  };
+  for (const [name, value] of Object.entries(environment)) vi.stubEnv(name, value);
+  vi.resetModules();
+  return (await import('../../../functions/edge/handlers/dashboard')).handler;
+}
+
+const DEPENDENCIES: [string, Dependency][] = [['/users/me', 'users'], ['/orders', 'orders'], ['/notifications', 'notifications']];
+
+/**
+ * Replaces the global fetch with the three dependencies. A list of replies is answered in turn,
+ * its last one from then on; `replies` can be changed between requests.
+ */
+function stubApi(initial: Partial<Record<Dependency, Reply | Reply[]>> = {}) {
+  const replies: Record<Dependency, Reply | Reply[]> = {
+    users: { status: 200, body: profile },
+    orders: { status: 200, body: orderPage(5) },
+    notifications: { status: 200, body: notificationPage(3) },
+    ...initial,
+  };
+  const calls: { dependency: Dependency; url: string; headers: Headers }[] = [];
+  vi.stubGlobal('fetch', async (input: string | URL | Request, init?: RequestInit) => {
+    const url = String(input);
+    const { pathname } = new URL(url);
+    const dependency = DEPENDENCIES.find(([path]) => pathname.endsWith(path))?.[1];
+    if (!dependency) throw new Error(`Unexpected fetch of ${url}`);
+    calls.push({ dependency, url, headers: new Headers(init?.headers) });
+    const queued = replies[dependency];
+    const reply = Array.isArray(queued) ? (queued.length > 1 ? queued.shift()! : queued[0]!) : queued;
+    if (reply === 'refused') throw new TypeError('fetch failed');
+    if (reply === 'hang') {
+      return new Promise<Response>((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+    }
+    return new Response(JSON.stringify(reply.body ?? {}), { status: reply.status, headers: { 'Content-Type': 'application/json' } });
+  });
+  return {
+    replies,
+    calls,
+    count: (dependency: Dependency) => calls.filter((c) => c.dependency === dependency).length,
+  };
+}
+
+const getDashboard = (handler: Handler, headers: Record<string, string> = {}) =>
+  call<z.infer<typeof Dashboard>>(handler, {
+    method: 'GET',
+    path: '/me/dashboard',
+    headers: { Host: 'api.example.com', 'X-Forwarded-Proto': 'https', ...bearer(profile.id), ...headers },
+  });
+
+const full = { user: profile, recentOrders: orderPage(5).items, unreadNotifications: 3, degraded: [] };
+
+describe('GET /me/dashboard', () => {
+  it('answers 401 without a token, and asks no dependency', async () => {
+    const handler = await loadHandler();
+    const api = stubApi();
+    const response = await call(handler, { method: 'GET', path: '/me/dashboard', headers: { Host: 'api.example.com' } });
+    expect(response.status).toBe(401);
+    expect(response.headers['Content-Type']).toBe('application/problem+json');
+    expect(api.calls).toHaveLength(0);
+  });
+
+  it('answers the full dashboard with nothing degraded when every dependency answers', async () => {
+    const handler = await loadHandler();
+    stubApi();
+    const response = await getDashboard(handler);
+    expect(response.status).toBe(200);
+    expect(response.headers['Content-Type']).toBe('application/json');
+    expect(response.body).toEqual(full);
+  });
+
+  it('asks each context\'s own route, as the caller, under the request\'s correlation id', async () => {
+    const handler = await loadHandler();
+    const api = stubApi();
+    const auth = bearer(profile.id);
+    const response = await getDashboard(handler, auth);
+    expect(api.calls.map((c) => c.url).sort()).toEqual([
+      'https://api.example.com/notifications?limit=1',
+      'https://api.example.com/orders?limit=5',
+      'https://api.example.com/users/me',
+    ]);
+    for (const { headers } of api.calls) {
+      expect(headers.get('authorization')).toBe(auth.Authorization);
+      expect(headers.get('x-correlation-id')).toBe(response.headers['X-Correlation-Id']);
+    }
+  });
+
+  it('leaves out a section whose dependency answers 500, names it, and still answers 200', async () => {
+    const handler = await loadHandler();
+    const api = stubApi({ orders: { status: 500, body: { title: 'Internal Server Error' } } });
+    const response = await getDashboard(handler);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ user: profile, unreadNotifications: 3, degraded: ['recentOrders'] });
+    expect(api.count('orders')).toBe(3);
+  });
+
+  it('retries a 429 and shows the section when the retry succeeds', async () => {
+    const handler = await loadHandler();
+    const api = stubApi({ notifications: [{ status: 429 }, { status: 200, body: notificationPage(3) }] });
+    const response = await getDashboard(handler);
+    expect(response.body).toEqual(full);
+    expect(api.count('notifications')).toBe(2);
+  });
+
+  it('degrades the section of a dependency that does not answer in time, within the deadline', async () => {
+    const handler = await loadHandler();
+    const api = stubApi({ notifications: 'hang' });
+    const started = Date.now();
+    const response = await getDashboard(handler);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ user: profile, recentOrders: orderPage(5).items, degraded: ['unreadNotifications'] });
+    expect(Date.now() - started).toBeLessThan(DEADLINE_MS + 500);
+    expect(api.count('notifications')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('degrades the section of a dependency that cannot be reached', async () => {
+    const handler = await loadHandler();
+    stubApi({ users: 'refused' });
+    const response = await getDashboard(handler);
+    expect(response.body).toEqual({ recentOrders: orderPage(5).items, unreadNotifications: 3, degraded: ['user'] });
+  });
+
+  it('degrades a section whose answer breaks the contract, without retrying it', async () => {
+    const handler = await loadHandler();
+    const api = stubApi({ orders: { status: 200, body: { items: [{ orderId: 'o-1' }], nextCursor: null } } });
+    const response = await getDashboard(handler);
+    expect(response.body).toEqual({ user: profile, unreadNotifications: 3, degraded: ['recentOrders'] });
+    expect(api.count('orders')).toBe(1);
+  });
+
+  it.each([401, 404])('degrades the user section when /users/me answers %i, without retrying it', async (status) => {
+    const handler = await loadHandler();
+    const api = stubApi({ users: { status } });
+    const response = await getDashboard(handler);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ recentOrders: orderPage(5).items, unreadNotifications: 3, degraded: ['user'] });
+    expect(api.count('users')).toBe(1);
+  });
+
+  it('opens the breaker of a failing dependency, skips it during the cool-down, and closes it after a good trial', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const handler = await loadHandler();
+    const api = stubApi({ orders: { status: 503 } });
+
+    expect((await getDashboard(handler)).body.degraded).toEqual(['recentOrders']);
+    expect(api.count('orders')).toBe(3);
+
+    // Open: the section fails fast, the dependency is not asked, even once it has recovered.
+    api.replies.orders = { status: 200, body: orderPage(5) };
+    expect((await getDashboard(handler)).body.degraded).toEqual(['recentOrders']);
+    vi.setSystemTime(Date.now() + 9_999);
+    expect((await getDashboard(handler)).body.degraded).toEqual(['recentOrders']);
+    expect(api.count('orders')).toBe(3);
+
+    // Half-open after the cool-down: one trial goes through, succeeds, and closes the breaker.
+    vi.setSystemTime(Date.now() + 1);
+    expect((await getDashboard(handler)).body).toEqual(full);
+    expect(api.count('orders')).toBe(4);
+    expect((await getDashboard(handler)).body).toEqual(full);
+    expect(api.count('orders')).toBe(5);
+  });
+
+  it('keeps the breakers of the other dependencies closed', async () => {
+    const handler = await loadHandler();
+    const api = stubApi({ orders: { status: 503 } });
+    await getDashboard(handler);
+    await getDashboard(handler);
+    expect(api.count('users')).toBe(2);
+    expect(api.count('notifications')).toBe(2);
+  });
+});
+
+describe('GET /me/dashboard: the base URL of the dependencies', () => {
+  it('keeps the stage prefix on an execute-api host', async () => {
+    const handler = await loadHandler();
+    const api = stubApi();
+    await getDashboard(handler, { Host: 'abc123.execute-api.us-east-1.amazonaws.com', 'X-Forwarded-Proto': 'https' });
+    expect(api.calls.map((c) => c.url).sort()).toEqual([
+      'https://abc123.execute-api.us-east-1.amazonaws.com/test/notifications?limit=1',
+      'https://abc123.execute-api.us-east-1.amazonaws.com/test/orders?limit=5',
+      'https://abc123.execute-api.us-east-1.amazonaws.com/test/users/me',
+    ]);
+  });
+
+  it('hangs the routes from the root behind a custom domain', async () => {
+    const handler = await loadHandler();
+    const api = stubApi();
+    await getDashboard(handler, { Host: 'shop.example.com' });
+    expect(api.calls.map((c) => c.url)).toContain('https://shop.example.com/users/me');
+  });
+
+  it('follows the offline runtime: http, the port, from the root', async () => {
+    const handler = await loadHandler();
+    const api = stubApi();
+    const response = await getDashboard(handler, { Host: '127.0.0.1:3000', 'X-Forwarded-Proto': 'http' });
+    expect(response.body).toEqual(full);
+    expect(api.calls.map((c) => c.url)).toContain('http://127.0.0.1:3000/orders?limit=5');
+  });
+
+  it('degrades every section, with a 200, when the Host header cannot make a URL', async () => {
+    const handler = await loadHandler();
+    const api = stubApi();
+    const response = await getDashboard(handler, { Host: 'evil.example/steal?' });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ degraded: ['user', 'recentOrders', 'unreadNotifications'] });
+    expect(api.calls).toHaveLength(0);
+  });
+});
+
+describe('GET /me/dashboard: the fault switch', () => {
+  const faults = { 'X-Fault-Inject': 'recentOrders, unreadNotifications' };
+
+  it('fails the named sections when the function has FAULT_INJECTION=enabled', async () => {
+    const handler = await loadHandler({ [FAULT_INJECTION_ENV]: 'enabled' });
+    const api = stubApi();
+    const response = await getDashboard(handler, faults);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ user: profile, degraded: ['recentOrders', 'unreadNotifications'] });
+    expect(api.count('orders')).toBe(0);
+    expect(api.count('notifications')).toBe(0);
+  });
+
+  it('fails them through the breaker: it opens, and the section stays degraded without the header', async () => {
+    const handler = await loadHandler({ [FAULT_INJECTION_ENV]: 'enabled' });
+    const api = stubApi();
+    await getDashboard(handler, { 'X-Fault-Inject': 'user' });
+    const response = await getDashboard(handler);
+    expect(response.body.degraded).toEqual(['user']);
+    expect(api.count('users')).toBe(0);
+  });
+
+  it('ignores the header when the function has no FAULT_INJECTION', async () => {
+    const handler = await loadHandler();
+    const api = stubApi();
+    const response = await getDashboard(handler, faults);
+    expect(response.body).toEqual(full);
+    expect(api.count('orders')).toBe(1);
+  });
+
+  it('ignores the header when FAULT_INJECTION is anything but enabled', async () => {
+    const handler = await loadHandler({ [FAULT_INJECTION_ENV]: 'disabled' });
+    stubApi();
+    expect((await getDashboard(handler, faults)).body).toEqual(full);
+  });
+
+  it('refuses to start in prod with FAULT_INJECTION=enabled', async () => {
+    await expect(loadHandler({ [FAULT_INJECTION_ENV]: 'enabled', STAGE: 'prod' })).rejects.toThrow(/FAULT_INJECTION must never be enabled in prod/);
+  });
+});

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { requestedFaults, unreachable } from '../../../functions/edge/dashboard/adapters/fault-injection';
+
+describe('requestedFaults', () => {
+  it('names the sections of X-Fault-Inject when the switch is enabled', () => {
+    expect([...requestedFaults({ 'x-fault-inject': 'recentOrders, user' }, true)].sort()).toEqual(['recentOrders', 'user']);
+  });
+
+  it('ignores the header when the switch is off', () => {
+    expect(requestedFaults({ 'x-fault-inject': 'user,recentOrders,unreadNotifications' }, false).size).toBe(0);
+  });
+
+  it('ignores names that are not sections', () => {
+    expect([...requestedFaults({ 'x-fault-inject': 'everything,unreadNotifications,USER' }, true)]).toEqual(['unreadNotifications']);
+  });
+
+  it('injects nothing without the header', () => {
+    expect(requestedFaults({}, true).size).toBe(0);
+  });
+});
+
+describe('unreachable', () => {
+  it('rejects as fetch does when a connection fails', async () => {
+    await expect(unreachable('https://api.example.com/users/me')).rejects.toThrow(new TypeError('fetch failed'));
+  });
+});

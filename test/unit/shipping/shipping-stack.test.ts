@@ -1,0 +1,195 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { EventContract, EventData } from '../../../functions/contracts/events/envelope';
+import {
+  OrderCancelled, OrderConfirmed, OrderDelivered, OrderPlaced, OrderRejected, OrderShipped,
+} from '../../../functions/contracts/events/orders';
+import { ShipmentDispatched } from '../../../functions/contracts/events/shipping';
+import { domainEvent } from '../../../functions/shared/events/outbox';
+import { PlatformStack } from '../../../lib/platform/platform-stack';
+import { stageFrom } from '../../../lib/platform/stage';
+import { ShippingStack } from '../../../lib/shipping/shipping-stack';
+import { matchesEventPattern, type EventPattern } from '../../../local/eventbridge/event-pattern';
+
+type Resource = { Type: string; Properties?: Record<string, unknown> };
+let app: App;
+let stack: ShippingStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  app = new App({ context: { stage: 'dev' }, outdir: mkdtempSync(path.join(tmpdir(), 'shipping-stack-')) });
+  const env = { account: '111111111111', region: 'eu-west-1' };
+  const platform = new PlatformStack(app, 'platform', { env, stage: stageFrom('dev') });
+  stack = new ShippingStack(app, 'shipping', { env, platform });
+  // The app's AwsSolutions pack, as in lib/app.ts: an unacknowledged finding fails synthesis.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+}, 120_000);
+
+const logicalId = (construct: object) => stack.getLogicalId((construct as { node: { defaultChild: never } }).node.defaultChild);
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+/** Logical ids referenced anywhere inside a value (Ref and Fn::GetAtt). */
+function references(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => references(v, found));
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
+      else if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
+      else references(inner, found);
+    }
+  }
+  return found;
+}
+
+type Statement = { Action: string | string[]; Resource: unknown };
+/** The statements of the policies attached to a function's role. */
+function statementsOf(fn: { role?: unknown }): Statement[] {
+  const roleId = stack.getLogicalId((fn.role as { node: { defaultChild: never } }).node.defaultChild);
+  const policies = ofType('AWS::IAM::Policy').filter(([, p]) => references(p.Properties!.Roles).has(roleId));
+  return policies.flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+const actionsOf = (fn: { role?: unknown }) => statementsOf(fn).flatMap((s) => ([] as string[]).concat(s.Action));
+const STREAM_ACTIONS = ['dynamodb:ListStreams', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
+
+/** An event as EventBridge matches it against rules, built through its contract. */
+function busEvent<E extends EventContract>(event: E, data: EventData<E>) {
+  return {
+    version: '0', id: 'e-1', 'detail-type': event.detailType, source: event.source, account: '111111111111',
+    time: '2026-01-01T00:00:00Z', region: 'eu-west-1', resources: [], detail: domainEvent(event, data, 'corr').detail,
+  };
+}
+
+const line = { productId: 'p-1', quantity: 1, unitPriceCents: 1299 };
+const address = { name: 'Ada', line1: '1 Main St', city: 'London', postalCode: 'N1', country: 'GB' };
+const order = { orderId: 'o-1', customerId: 'c-1' };
+
+describe('ShippingStack', () => {
+  it('runs every function on nodejs24.x, arm64, with tracing, logged as the shipping service', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    // 3 routes, the order events consumer and the outbox relay.
+    expect(functions).toHaveLength(5);
+    for (const [id, fn] of functions) {
+      expect(fn.Properties!.Runtime, id).toBe('nodejs24.x');
+      expect(fn.Properties!.Architectures, id).toEqual(['arm64']);
+      expect(fn.Properties!.TracingConfig, id).toEqual({ Mode: 'Active' });
+      expect(fn.Properties!.Environment, id).toMatchObject({ Variables: { POWERTOOLS_SERVICE_NAME: 'shipping' } });
+    }
+    expect(resources[logicalId(stack.routeFunctions.dispatchShipment)]!.Properties!.Description).toBe('POST /shipments/{orderId}/dispatch');
+  });
+
+  it('keeps one table, without indexes, with a stream for its outbox relayed to the bus on inserted outbox items only', () => {
+    expect(ofType('AWS::DynamoDB::Table')).toHaveLength(1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      GlobalSecondaryIndexes: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.table), 'StreamArn'] },
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('outbox') }] },
+    });
+  });
+
+  it('grants DynamoDB item actions on its own table only, never Scan or a wildcard', () => {
+    const tableId = logicalId(stack.table);
+    let itemStatements = 0;
+    for (const [id, policy] of ofType('AWS::IAM::Policy')) {
+      for (const statement of (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement) {
+        const actions = ([] as string[]).concat(statement.Action);
+        if (!actions.some((a) => a.startsWith('dynamodb:') && !STREAM_ACTIONS.includes(a))) continue;
+        itemStatements += 1;
+        expect([...references(statement.Resource)], id).toEqual([tableId]);
+        expect(actions, id).not.toContain('dynamodb:Scan');
+        expect(actions, id).not.toContain('dynamodb:*');
+      }
+    }
+    // The 3 routes and the consumer.
+    expect(itemStatements).toBe(4);
+  });
+
+  it('gives GET /shipments/{orderId} read access only; dispatch and deliver write; all three check tokens', () => {
+    const get = actionsOf(stack.routeFunctions.getShipment).filter((a) => a.startsWith('dynamodb:'));
+    expect(get.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    for (const route of [stack.routeFunctions.dispatchShipment, stack.routeFunctions.deliverShipment]) {
+      expect(actionsOf(route)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem']));
+      expect(actionsOf(route)).not.toContain('events:PutEvents');
+    }
+    for (const route of Object.values(stack.routeFunctions)) expect(actionsOf(route)).toContain('secretsmanager:GetSecretValue');
+  });
+
+  it('subscribes its consumer to OrderConfirmed and OrderCancelled, and to nothing else', () => {
+    const rules = ofType('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0]!;
+    const pattern = rule.Properties!.EventPattern as EventPattern;
+    expect(pattern).toEqual({ source: ['commerce.orders'], 'detail-type': ['OrderConfirmed', 'OrderCancelled'] });
+    // On the platform's bus, which lives in the platform stack.
+    expect(JSON.stringify(rule.Properties!.EventBusName)).toMatch(/Fn::ImportValue.*Bus/);
+
+    const matches = (event: ReturnType<typeof busEvent>) => matchesEventPattern(pattern, event);
+    expect(matches(busEvent(OrderConfirmed, { ...order, items: [line], totalCents: 1299, currency: 'USD', shippingAddress: address }))).toBe(true);
+    expect(matches(busEvent(OrderCancelled, { ...order, reason: 'CUSTOMER_REQUEST', refunded: true }))).toBe(true);
+    expect(matches(busEvent(OrderPlaced, { ...order, items: [line], totalCents: 1299, currency: 'USD' }))).toBe(false);
+    expect(matches(busEvent(OrderRejected, { ...order, reason: 'OUT_OF_STOCK' }))).toBe(false);
+    expect(matches(busEvent(OrderShipped, { ...order, carrier: 'UPS', trackingNumber: '1Z' }))).toBe(false);
+    expect(matches(busEvent(OrderDelivered, order))).toBe(false);
+    // Its own events go back to the bus; it must never consume them.
+    expect(matches(busEvent(ShipmentDispatched, { orderId: 'o-1', shipmentId: 's-1', carrier: 'UPS', trackingNumber: '1Z' }))).toBe(false);
+  });
+
+  it('targets the consumer with a retry policy and a dead-letter queue; the consumer writes its table and reads no secret', () => {
+    const [, rule] = ofType('AWS::Events::Rule')[0]!;
+    const targets = rule.Properties!.Targets as { Arn: unknown; DeadLetterConfig?: unknown; RetryPolicy?: unknown }[];
+    expect(targets).toHaveLength(1);
+    const consumerId = [...references(targets[0]!.Arn)][0]!;
+    const consumer = resources[consumerId]!;
+    expect(consumer.Type).toBe('AWS::Lambda::Function');
+    expect(consumer.Properties!.Description as string).toContain('OrderConfirmed and OrderCancelled');
+    expect(consumer.Properties!.Environment).toMatchObject({ Variables: { TABLE_NAME: { Ref: logicalId(stack.table) } } });
+    expect(targets[0]!.RetryPolicy).toEqual({ MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 });
+    expect(targets[0]!.DeadLetterConfig).toBeDefined();
+
+    const consumerPolicies = ofType('AWS::IAM::Policy').filter(([, p]) => {
+      const roleId = [...references(consumer.Properties!.Role)][0]!;
+      return references(p.Properties!.Roles).has(roleId);
+    });
+    const actions = consumerPolicies.flatMap(([, p]) =>
+      (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement.flatMap((s) => ([] as string[]).concat(s.Action)));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem']));
+    expect(actions.join()).not.toMatch(/secretsmanager|events:PutEvents/);
+  });
+
+  it('dead-letters what the consumer cannot process, after Lambda retries, with an alarm on the queue into the alarm topic', () => {
+    const [, rule] = ofType('AWS::Events::Rule')[0]!;
+    const target = (rule.Properties!.Targets as { DeadLetterConfig: { Arn: unknown } }[])[0]!;
+    const queueId = [...references(target.DeadLetterConfig.Arn)][0]!;
+    expect(queueId).toBe(logicalId(stack.orderEvents.deadLetters.queue));
+    expect(resources[queueId]!.Type).toBe('AWS::SQS::Queue');
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => references(a.Properties!.Dimensions).has(queueId));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]![1].Properties!.AlarmActions).toHaveLength(1);
+    expect(alarms[0]![1].Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    // The outbox relay's dead-letter queue is alarmed too.
+    expect(ofType('AWS::SQS::Queue')).toHaveLength(2);
+    expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(2);
+  });
+
+  it('passes the AwsSolutions pack (cdk-nag) with the acknowledgements of the platform constructs', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+});
