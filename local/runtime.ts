@@ -30,6 +30,11 @@ export interface RuntimeOptions {
   /** Function output and request lines; the runtime's own progress lines always go to `log`. */
   readonly quiet: boolean;
   readonly log: LogSink;
+  /**
+   * Delivers every event twice to every target, as EventBridge's at-least-once delivery may:
+   * a fault switch for tests of the consumers' idempotency.
+   */
+  readonly duplicateEvents?: boolean;
 }
 
 export interface OfflineRuntime {
@@ -98,18 +103,21 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       invokeAsync: (arn, payload) => reach(started.lambda, 'Lambda').invokeAsync(arn, payload),
       has: (arn) => reach(started.lambda, 'Lambda').has(arn),
     };
+    const deliveries = options.duplicateEvents ? 2 : 1;
+    const repeat = async (deliver: () => Promise<unknown>) => {
+      for (let delivery = 0; delivery < deliveries; delivery++) await deliver();
+    };
     const eventBridge = await startEventBridge(
       assembly,
       {
-        invokeLambda: async (arn, event) => {
-          // Async invocation never fails once queued; an unknown function is the only target error.
-          if (!functions.has(arn)) throw Object.assign(new Error(`Function not found: ${arn}`), { name: 'ResourceNotFoundException' });
-          functions.invokeAsync(arn, event);
-        },
-        sendToQueue: (arn, body, queueOptions) => sqs.sendToQueue(arn, body, queueOptions?.messageAttributes),
-        startExecution: async (arn, input) => {
-          await reach(started.stepFunctions, 'Step Functions').startExecution(arn, input);
-        },
+        invokeLambda: (arn, event) =>
+          repeat(async () => {
+            // Async invocation never fails once queued; an unknown function is the only target error.
+            if (!functions.has(arn)) throw Object.assign(new Error(`Function not found: ${arn}`), { name: 'ResourceNotFoundException' });
+            functions.invokeAsync(arn, event);
+          }),
+        sendToQueue: (arn, body, queueOptions) => repeat(() => sqs.sendToQueue(arn, body, queueOptions?.messageAttributes)),
+        startExecution: (arn, input) => repeat(() => reach(started.stepFunctions, 'Step Functions').startExecution(arn, input)),
       },
       { log: chatter },
     );

@@ -1,7 +1,9 @@
 /**
  * Vitest globalSetup of the end-to-end project: with E2E_BASE_URL set, the suite runs against
  * that target as is; without it, the offline runtime is started exactly as `npm start` does
- * (a child process on a free port) and stopped after the run, children included.
+ * (a child process on a free port) and stopped after the run, children included. Offline, every
+ * event is delivered twice (--duplicate-events), so every assertion on counts and states also
+ * proves the consumers idempotent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,7 +45,7 @@ export default async function setup(_project: TestProject): Promise<() => Promis
   if (process.env.E2E_BASE_URL) return async () => {};
   // Its own cloud assembly, so nothing else that synthesizes into cdk.out meanwhile disturbs it.
   const outdir = mkdtempSync(path.join(tmpdir(), 'commerce-e2e-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet', '--outdir', outdir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet', '--duplicate-events', '--outdir', outdir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1' },
