@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/contracts/routes';
 import { stageFrom } from '../../lib/platform/stage';
 import { synthesize, type Resources } from './synth';
+import { references } from '../support/template';
 
 let dev: ReturnType<typeof synthesize>;
 let all: { stack: string; id: string; type: string; props: Record<string, unknown> }[];
@@ -18,18 +19,6 @@ beforeAll(() => {
 
 const ofType = (type: string) => all.filter((r) => r.type === type);
 
-/** Logical ids referenced anywhere inside a value (Ref and Fn::GetAtt). */
-function references(value: unknown, found = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => references(v, found));
-  else if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
-      else if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
-      else references(inner, found);
-    }
-  }
-  return found;
-}
 
 describe('the synthesized app', () => {
   it('has the platform, one stack per context and the API stack, the API last', () => {

@@ -11,6 +11,7 @@ import { InventoryStack } from '../../../lib/inventory/inventory-stack';
 import { PlatformStack } from '../../../lib/platform/platform-stack';
 import { stageFrom } from '../../../lib/platform/stage';
 import { matchesEventPattern, type EventPattern } from '../../../local/eventbridge/event-pattern';
+import { references } from '../../support/template';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 let app: App;
@@ -33,18 +34,6 @@ const logicalId = (construct: { node: { defaultChild?: unknown } } | object) =>
   stack.getLogicalId((construct as { node: { defaultChild: never } }).node.defaultChild);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
-/** Logical ids referenced anywhere inside a value (Ref and Fn::GetAtt). */
-function references(value: unknown, found = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => references(v, found));
-  else if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
-      else if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
-      else references(inner, found);
-    }
-  }
-  return found;
-}
 
 type Statement = { Action: string | string[]; Resource: unknown };
 /** The statements of the policy attached to a function's role. */

@@ -14,22 +14,11 @@ import { MAX_RECEIVE_COUNT } from '../../../lib/platform/queue-subscription';
 import { stageFrom } from '../../../lib/platform/stage';
 import { matchesEventPattern, type EventPattern } from '../../../local/eventbridge/event-pattern';
 import { samples } from '../../contract/samples';
+import { references } from '../../support/template';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Principal?: unknown; Condition?: unknown; Effect: string };
 
-/** Logical ids referenced anywhere inside a value (Ref and Fn::GetAtt). */
-function references(value: unknown, found = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => references(v, found));
-  else if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
-      else if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
-      else references(inner, found);
-    }
-  }
-  return found;
-}
 
 /** A notifications stack in an app of its own, with the app's AwsSolutions pack (as in lib/app.ts). */
 function build(sender?: NotificationSenderConfig) {

@@ -8,6 +8,7 @@ import { SagaError } from '../../../functions/contracts/saga';
 import { ORDERS_ENV, ORDERS_NEEDING_OPERATOR_METRIC } from '../../../functions/orders/orders-config';
 import type { OrdersStack } from '../../../lib/orders/orders-stack';
 import { buildOrdersApp, functionArn, type Definition, type Resource, type Retrier, type StepName } from './saga-app';
+import { references } from '../../support/template';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
@@ -23,17 +24,6 @@ beforeAll(() => {
 }, 120_000);
 
 /** Logical ids referenced inside a value (Ref and Fn::GetAtt). */
-function references(value: unknown, found = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => references(v, found));
-  else if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
-      else if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
-      else references(inner, found);
-    }
-  }
-  return found;
-}
 
 const fnRef = (fn: IFunction) => functionArn(logicalId(fn));
 

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PaymentsStack } from '../../../lib/payments/payments-stack';
 import { PlatformStack } from '../../../lib/platform/platform-stack';
 import { stageFrom } from '../../../lib/platform/stage';
+import { references } from '../../support/template';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown };
@@ -22,17 +23,6 @@ beforeAll(() => {
 }, 120_000);
 
 /** Logical ids referenced inside a value (Ref and Fn::GetAtt). */
-function references(value: unknown, found = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => references(v, found));
-  else if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
-      else if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
-      else references(inner, found);
-    }
-  }
-  return found;
-}
 
 const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
