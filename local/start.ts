@@ -8,12 +8,12 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { JavaMissingError, startOfflineRuntime, type OfflineRuntime } from './runtime';
+import { DEFAULT_ADMIN } from '../scripts/admin';
 import { seedDemoCatalog } from './seed';
 
 // Lambda runs in UTC; Node applies a TZ change to the whole process, worker threads included.
 process.env.TZ = 'UTC';
 
-export const DEFAULT_ADMIN = { email: 'admin@commerce.test', password: 'commerce-admin-password' };
 
 class UsageError extends Error {}
 

@@ -16,6 +16,9 @@ import { dynamoUserStore } from '../functions/users/adapters/dynamo-user-store';
 import { register } from '../functions/users/domain/accounts';
 import { stageFrom } from '../lib/platform/stage';
 
+/** The administrator the offline runtime creates (README); COMMERCE_ADMIN_EMAIL/PASSWORD override it. */
+export const DEFAULT_ADMIN = { email: 'admin@commerce.test', password: 'commerce-admin-password' } as const;
+
 const USAGE = 'usage: npm run admin -- create --email E --password P [--name N] [--stage dev|prod] [--table TABLE]';
 
 export async function usersTableOf(stage: string, cloudFormation = new CloudFormationClient({})): Promise<string> {

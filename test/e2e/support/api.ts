@@ -1,3 +1,5 @@
+import { DEFAULT_ADMIN } from '../../../scripts/admin';
+
 /**
  * The end-to-end suite's only way to reach the system: HTTP to E2E_BASE_URL (the offline
  * runtime, LocalStack or a deployed stage), exactly as any client would.
@@ -67,8 +69,8 @@ export async function registerAndLogin(name = 'E2E Customer'): Promise<{ id: str
 
 /** The administrator the target was started with (the offline runtime creates it at start). */
 export async function adminToken(): Promise<string> {
-  const email = process.env.COMMERCE_ADMIN_EMAIL ?? 'admin@commerce.test';
-  const password = process.env.COMMERCE_ADMIN_PASSWORD ?? 'commerce-admin-password';
+  const email = process.env.COMMERCE_ADMIN_EMAIL ?? DEFAULT_ADMIN.email;
+  const password = process.env.COMMERCE_ADMIN_PASSWORD ?? DEFAULT_ADMIN.password;
   const login = await api.post<{ accessToken: string }>('/auth/login', { body: { email, password } });
   if (login.status !== 200) throw new Error(`admin login failed (${login.status}): set COMMERCE_ADMIN_EMAIL/COMMERCE_ADMIN_PASSWORD`);
   return login.body.accessToken;
