@@ -5,15 +5,10 @@ import { domainEvent, outboxItem } from '../../functions/shared/events/outbox';
 import { matchesEventPattern, type EventPattern } from '../../local/eventbridge/event-pattern';
 import { synthesize, type Resources } from '../infra/synth';
 import { samples } from './samples';
+import { busEvent } from '../support/bus-event';
 
 /** A sample as EventBridge delivers it to a rule's target. */
-function busEvent({ event, data }: (typeof samples)[number]) {
-  return {
-    version: '0', id: 'e-1', 'detail-type': event.detailType, source: event.source, account: '111111111111',
-    time: '2026-01-01T00:00:00Z', region: 'eu-west-1', resources: [],
-    detail: domainEvent(event, data, 'corr-1').detail,
-  };
-}
+const sampleEvent = ({ event, data }: (typeof samples)[number]) => busEvent(event, data, { account: '111111111111' });
 
 let resources: Resources;
 beforeAll(() => {
@@ -51,14 +46,14 @@ describe('patterns in the CDK app', () => {
       const pattern = rule.Properties!.EventPattern as EventPattern & { 'detail-type'?: string[] };
       const subscribed = samples.filter((s) => pattern['detail-type']?.includes(s.event.detailType));
       expect(subscribed.length, JSON.stringify(pattern)).toBe(pattern['detail-type']?.length);
-      for (const sample of subscribed) expect(matchesEventPattern(pattern, busEvent(sample))).toBe(true);
+      for (const sample of subscribed) expect(matchesEventPattern(pattern, sampleEvent(sample))).toBe(true);
     }
   });
 
   it('the archive keeps every event', () => {
     const archive = Object.values(resources).find((r) => r.Type === 'AWS::Events::Archive')!;
     for (const sample of samples) {
-      expect(matchesEventPattern(archive.Properties!.EventPattern as EventPattern, busEvent(sample)), sample.event.detailType).toBe(true);
+      expect(matchesEventPattern(archive.Properties!.EventPattern as EventPattern, sampleEvent(sample)), sample.event.detailType).toBe(true);
     }
   });
 

@@ -6,12 +6,12 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ProductCreated, ProductUpdated } from '../../../functions/contracts/events/catalog';
-import { domainEvent } from '../../../functions/shared/events/outbox';
 import { InventoryStack } from '../../../lib/inventory/inventory-stack';
 import { PlatformStack } from '../../../lib/platform/platform-stack';
 import { stageFrom } from '../../../lib/platform/stage';
 import { matchesEventPattern, type EventPattern } from '../../../local/eventbridge/event-pattern';
 import { references } from '../../support/template';
+import { busEvent } from '../../support/bus-event';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 let app: App;
@@ -113,10 +113,6 @@ describe('InventoryStack', () => {
     const [, rule] = rules[0]!;
     const pattern = rule.Properties!.EventPattern as EventPattern;
     expect(pattern).toEqual({ source: ['commerce.catalog'], 'detail-type': ['ProductCreated'] });
-    const busEvent = (event: typeof ProductCreated | typeof ProductUpdated, data: object) => ({
-      version: '0', id: 'e-1', 'detail-type': event.detailType, source: event.source, account: '111111111111',
-      time: '2026-01-01T00:00:00Z', region: 'eu-west-1', resources: [], detail: domainEvent(event, data as never, 'corr').detail,
-    });
     const product = { productId: 'p1', name: 'Mug', category: 'kitchen', priceCents: 1299, currency: 'USD', sku: 'MUG-1' };
     expect(matchesEventPattern(pattern, busEvent(ProductCreated, product))).toBe(true);
     expect(matchesEventPattern(pattern, busEvent(ProductUpdated, { ...product, description: '', version: 2 }))).toBe(false);

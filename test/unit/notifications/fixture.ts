@@ -8,9 +8,9 @@ import {
   OrderCancelled, OrderConfirmed, OrderDelivered, OrderRejected, OrderShipped,
 } from '../../../functions/contracts/events/orders';
 import { UserRegistered } from '../../../functions/contracts/events/users';
-import { domainEvent } from '../../../functions/shared/events/outbox';
 import { bearer, type useHandlerEnvironment } from '../../support/handler-env';
 import { call, lambdaContext } from '../../support/http';
+import { busEvent as sharedBusEvent } from '../../support/bus-event';
 
 export type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 export type Page = z.infer<typeof NotificationPage>;
@@ -29,13 +29,8 @@ export const newUserId = () => `01USER-${randomUUID()}`;
 export const newOrderId = () => `01ORDER-${randomUUID()}`;
 
 /** An event as the rule puts it on the queue: the whole EventBridge event, built through its contract. */
-export function busEvent<E extends EventContract>(event: E, data: EventData<E>): EventBridgeEvent<string, unknown> {
-  return {
-    version: '0', id: randomUUID(), 'detail-type': event.detailType, source: event.source, account: '000000000000',
-    time: new Date().toISOString(), region: 'us-east-1', resources: [],
-    detail: domainEvent(event, data, 'corr-notifications').detail,
-  };
-}
+export const busEvent = <E extends EventContract>(event: E, data: EventData<E>) =>
+  sharedBusEvent(event, data, { correlationId: 'corr-notifications' });
 
 /** The same event with other metadata: a chosen time, or a chosen id. */
 export function withMetadata(event: EventBridgeEvent<string, unknown>, metadata: { occurredAt?: string; eventId?: string }) {

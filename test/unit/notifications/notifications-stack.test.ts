@@ -5,7 +5,6 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { domainEvent } from '../../../functions/shared/events/outbox';
 import { NOTIFICATIONS_ENV } from '../../../functions/notifications/notifications-config';
 import { NotificationsStack } from '../../../lib/notifications/notifications-stack';
 import type { NotificationSenderConfig } from '../../../lib/platform/stage';
@@ -15,6 +14,7 @@ import { stageFrom } from '../../../lib/platform/stage';
 import { matchesEventPattern, type EventPattern } from '../../../local/eventbridge/event-pattern';
 import { samples } from '../../contract/samples';
 import { references } from '../../support/template';
+import { busEvent } from '../../support/bus-event';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Principal?: unknown; Condition?: unknown; Effect: string };
@@ -47,12 +47,7 @@ function build(sender?: NotificationSenderConfig) {
 const NOTIFYING = ['UserRegistered', 'OrderConfirmed', 'OrderRejected', 'OrderCancelled', 'OrderShipped', 'OrderDelivered'];
 
 /** A sample of an event as EventBridge matches it against a rule. */
-function busEvent({ event, data }: (typeof samples)[number]) {
-  return {
-    version: '0', id: 'e-1', 'detail-type': event.detailType, source: event.source, account: '111111111111',
-    time: '2026-01-01T00:00:00Z', region: 'eu-west-1', resources: [], detail: domainEvent(event, data, 'corr').detail,
-  };
-}
+const sampleEvent = ({ event, data }: (typeof samples)[number]) => busEvent(event, data);
 
 describe('NotificationsStack', () => {
   let built: ReturnType<typeof build>;
@@ -89,10 +84,10 @@ describe('NotificationsStack', () => {
     expect(sampled.length).toBeGreaterThan(NOTIFYING.length);
     for (const sample of samples) {
       const { detailType } = sample.event;
-      expect(matchesEventPattern(pattern, busEvent(sample)), detailType).toBe(NOTIFYING.includes(detailType));
+      expect(matchesEventPattern(pattern, sampleEvent(sample)), detailType).toBe(NOTIFYING.includes(detailType));
     }
     // An event of another context that happens to share a name would not match either.
-    const impostor = { ...busEvent(samples.find((s) => s.event.detailType === 'OrderShipped')!), source: 'commerce.shipping' };
+    const impostor = { ...sampleEvent(samples.find((s) => s.event.detailType === 'OrderShipped')!), source: 'commerce.shipping' };
     expect(matchesEventPattern(pattern, impostor)).toBe(false);
   });
 

@@ -14,10 +14,10 @@ import { expect } from 'vitest';
 import type { Order } from '../../../functions/contracts/api/orders';
 import { ProductArchived, ProductCreated, ProductUpdated } from '../../../functions/contracts/events/catalog';
 import type { EventContract, EventData } from '../../../functions/contracts/events/envelope';
-import { domainEvent } from '../../../functions/shared/events/outbox';
 import { ORDERS_ENV } from '../../../functions/orders/orders-config';
 import { bearer, useHandlerEnvironment } from '../../support/handler-env';
 import { call, lambdaContext, type ApiResponse } from '../../support/http';
+import { busEvent as sharedBusEvent } from '../../support/bus-event';
 
 export const ORDER_SAGA_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:order-saga';
 export const CANCELLATION_SAGA_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:cancellation-saga';
@@ -91,13 +91,8 @@ export const asCustomer = (id: string) => bearer(id, 'customer');
 export const asAdmin = () => bearer(ADMIN, 'admin');
 
 /** An event of another context as EventBridge delivers it to a consumer. */
-export function busEvent<E extends EventContract>(event: E, data: EventData<E>, correlationId = 'catalog-corr'): EventBridgeEvent<string, unknown> {
-  return {
-    version: '0', id: randomUUID(), 'detail-type': event.detailType, source: event.source, account: '000000000000',
-    time: new Date().toISOString(), region: 'us-east-1', resources: [],
-    detail: domainEvent(event, data, correlationId).detail,
-  };
-}
+export const busEvent = <E extends EventContract>(event: E, data: EventData<E>, correlationId = 'catalog-corr') =>
+  sharedBusEvent(event, data, { correlationId });
 
 export interface ProductSeed {
   productId: string;

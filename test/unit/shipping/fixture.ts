@@ -9,9 +9,9 @@ import { expect } from 'vitest';
 import type { Shipment } from '../../../functions/contracts/api/shipping';
 import type { EventContract, EventData, EventDetail } from '../../../functions/contracts/events/envelope';
 import { OrderCancelled, OrderConfirmed } from '../../../functions/contracts/events/orders';
-import { domainEvent } from '../../../functions/shared/events/outbox';
 import { bearer, useHandlerEnvironment } from '../../support/handler-env';
 import { call, lambdaContext, type ApiResponse } from '../../support/http';
+import { busEvent as sharedBusEvent } from '../../support/bus-event';
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 type ProxyHandler = Parameters<typeof call>[0];
@@ -47,13 +47,8 @@ export const asCustomer = (id: string) => bearer(id, 'customer');
 export const asAdmin = () => bearer(ADMIN, 'admin');
 
 /** An event as the rule's Lambda target receives it from EventBridge, built through its contract. */
-export function busEvent<E extends EventContract>(event: E, data: EventData<E>, correlationId = 'orders-corr'): EventBridgeEvent<string, unknown> {
-  return {
-    version: '0', id: randomUUID(), 'detail-type': event.detailType, source: event.source, account: '000000000000',
-    time: new Date().toISOString(), region: 'us-east-1', resources: [],
-    detail: domainEvent(event, data, correlationId).detail,
-  };
-}
+export const busEvent = <E extends EventContract>(event: E, data: EventData<E>, correlationId = 'orders-corr') =>
+  sharedBusEvent(event, data, { correlationId });
 
 export function orderConfirmed(orderId: string, customer: string) {
   return busEvent(OrderConfirmed, {

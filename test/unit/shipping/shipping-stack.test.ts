@@ -5,17 +5,16 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EventContract, EventData } from '../../../functions/contracts/events/envelope';
 import {
   OrderCancelled, OrderConfirmed, OrderDelivered, OrderPlaced, OrderRejected, OrderShipped,
 } from '../../../functions/contracts/events/orders';
 import { ShipmentDispatched } from '../../../functions/contracts/events/shipping';
-import { domainEvent } from '../../../functions/shared/events/outbox';
 import { PlatformStack } from '../../../lib/platform/platform-stack';
 import { stageFrom } from '../../../lib/platform/stage';
 import { ShippingStack } from '../../../lib/shipping/shipping-stack';
 import { matchesEventPattern, type EventPattern } from '../../../local/eventbridge/event-pattern';
 import { references } from '../../support/template';
+import { busEvent } from '../../support/bus-event';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 let app: App;
@@ -48,13 +47,6 @@ function statementsOf(fn: { role?: unknown }): Statement[] {
 const actionsOf = (fn: { role?: unknown }) => statementsOf(fn).flatMap((s) => ([] as string[]).concat(s.Action));
 const STREAM_ACTIONS = ['dynamodb:ListStreams', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
 
-/** An event as EventBridge matches it against rules, built through its contract. */
-function busEvent<E extends EventContract>(event: E, data: EventData<E>) {
-  return {
-    version: '0', id: 'e-1', 'detail-type': event.detailType, source: event.source, account: '111111111111',
-    time: '2026-01-01T00:00:00Z', region: 'eu-west-1', resources: [], detail: domainEvent(event, data, 'corr').detail,
-  };
-}
 
 const line = { productId: 'p-1', quantity: 1, unitPriceCents: 1299 };
 const address = { name: 'Ada', line1: '1 Main St', city: 'London', postalCode: 'N1', country: 'GB' };
