@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { decodeBase64Url } from './base64url';
 import { ValidationError } from './errors';
 
 /**
@@ -25,10 +26,13 @@ export const invalidCursor = () =>
 export function decodeCursor(cursor: string, scope: string, key: Buffer): Position {
   const [payload, signature, ...rest] = cursor.split('.');
   if (!payload || !signature || rest.length > 0) throw invalidCursor();
-  const given = Buffer.from(signature, 'base64url');
+  // Only the spelling we issued: another spelling of the same signature bytes is a forgery.
+  const given = decodeBase64Url(signature);
   const expected = mac(payload, key);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidCursor();
-  const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { s?: unknown; p?: unknown };
+  if (!given || given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidCursor();
+  const bytes = decodeBase64Url(payload);
+  if (!bytes) throw invalidCursor();
+  const decoded = JSON.parse(bytes.toString('utf8')) as { s?: unknown; p?: unknown };
   if (decoded.s !== scope || typeof decoded.p !== 'object' || decoded.p === null) throw invalidCursor();
   return decoded.p as Position;
 }

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { respellSignature } from '../support/respell';
 import { adminToken, api, expectProblem, registerAndLogin, unique } from './support/api';
 
 let admin: string;
@@ -66,6 +67,8 @@ describe('catalog', () => {
 
     const first = await api.get<{ nextCursor: string }>(`/products?category=${category}&limit=2`);
     expectProblem(await api.get(`/products?category=${category}&cursor=${first.body.nextCursor}x`), 400);
+    // The same signature bytes, spelled differently: not the cursor we issued.
+    expectProblem(await api.get(`/products?category=${category}&cursor=${respellSignature(first.body.nextCursor)}`), 400);
     expectProblem(await api.get(`/products?category=${unique('other')}&cursor=${first.body.nextCursor}`), 400);
     expectProblem(await api.get('/products?cursor=bm90LWEtY3Vyc29y'), 400);
     expectProblem(await api.get('/products?limit=0'), 400);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { respellSignature } from '../support/respell';
 import { api, expectProblem, registerAndLogin, unique } from './support/api';
 
 describe('users', () => {
@@ -48,6 +49,12 @@ describe('users', () => {
     expectProblem(await api.get('/users/me', { headers: { Authorization: 'Token abc' } }), 401);
     expectProblem(await api.get('/users/me', { token: `${token.slice(0, -2)}xx` }), 401);
     expectProblem(await api.patch('/users/me', { body: { name: 'x' } }), 401);
+  });
+
+  it('answers 401 for a token whose signature is spelled differently (the same bytes)', async () => {
+    const { token } = await registerAndLogin();
+    expect((await api.get('/users/me', { token })).status).toBe(200);
+    expectProblem(await api.get('/users/me', { token: respellSignature(token) }), 401);
   });
 
   it('answers 400 for an invalid rename', async () => {

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import { Role } from '../../contracts/api/users';
+import { decodeBase64Url } from '../base64url';
 
 /** HS256 access tokens, signed and verified with node:crypto (no library, no `none` algorithm). */
 const ISSUER = 'commerce';
@@ -44,8 +45,10 @@ export function signAccessToken(
 }
 
 function decodeJson(segment: string): unknown {
+  const bytes = decodeBase64Url(segment);
+  if (!bytes) throw new InvalidTokenError('malformed');
   try {
-    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new InvalidTokenError('malformed');
   }
@@ -53,13 +56,15 @@ function decodeJson(segment: string): unknown {
 
 export function verifyAccessToken(token: string, key: Buffer, now: Date = new Date()): AccessClaims {
   const parts = token.split('.');
-  if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]+$/.test(part))) throw new InvalidTokenError('malformed');
+  if (parts.length !== 3) throw new InvalidTokenError('malformed');
   const [header, payload, signature] = parts as [string, string, string];
+  // Only the spelling we issued: another spelling of the same signature bytes is a forgery.
+  const given = decodeBase64Url(signature);
+  if (!given || given.length === 0) throw new InvalidTokenError('malformed');
   if (!Header.safeParse(decodeJson(header)).success) throw new InvalidTokenError('malformed');
 
   // Check the signature before trusting anything in the payload.
   const expected = sign(`${header}.${payload}`, key);
-  const given = Buffer.from(signature, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new InvalidTokenError('bad-signature');
 
   const claims = Claims.safeParse(decodeJson(payload));

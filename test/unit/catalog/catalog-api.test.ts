@@ -6,6 +6,7 @@ import { ProductArchived, ProductCreated, ProductUpdated } from '../../../functi
 import { encodeCursor } from '../../../functions/shared/cursor';
 import { bearer, useHandlerEnvironment } from '../../support/handler-env';
 import { call, type ApiResponse } from '../../support/http';
+import { respellSignature } from '../../support/respell';
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 let env: Env;
@@ -588,6 +589,8 @@ describe('GET /products', () => {
       await expectInvalidCursor({ category, cursor: 'a.b' });
       await expectInvalidCursor({ category, cursor: '.' });
       await expectInvalidCursor({ category, cursor: `${cursor}.extra` });
+      // The same signature bytes, spelled differently: not the cursor we issued.
+      await expectInvalidCursor({ category, cursor: respellSignature(cursor) });
       const lastId = (await listProducts({ category })).body.items[0]!.id;
       const forged = encodeCursor({ beforeId: lastId }, `products:category:${category}`, Buffer.alloc(32, 7));
       await expectInvalidCursor({ category, cursor: forged });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../../functions/shared/cursor';
 import { ValidationError } from '../../../functions/shared/errors';
+import { respellSignature } from '../../support/respell';
 
 const key = Buffer.alloc(32, 1);
 const position = { pk: 'PRODUCT#01', sk: 'PRODUCT', gsi1pk: 'PRODUCT', gsi1sk: '01' };
@@ -20,6 +21,9 @@ describe('pagination cursors', () => {
     }],
     ['random text', () => 'hello'],
     ['an empty signature', () => `${encodeCursor(position, 'products:all', key).split('.')[0]}.`],
+    ['the signature spelled differently (same bytes)', () => respellSignature(encodeCursor(position, 'products:all', key))],
+    ['a padded signature', () => `${encodeCursor(position, 'products:all', key)}=`],
+    ['a signature in standard base64', () => encodeCursor(position, 'products:all', key).replaceAll('-', '+').replaceAll('_', '/')],
     ['extra segments', () => `${encodeCursor(position, 'products:all', key)}.x`],
   ])('rejects %s as a 400 on query.cursor', (_name, make) => {
     try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type InvalidTokenError, signAccessToken, verifyAccessToken } from '../../../functions/shared/auth/jwt';
 import { deriveSigningKeys } from '../../../functions/shared/signing-keys';
+import { respell, respellSignature } from '../../support/respell';
 
 const { accessToken: key } = deriveSigningKeys('unit-test-secret');
 const at = new Date('2026-01-01T00:00:00Z');
@@ -33,6 +34,21 @@ describe('access tokens (HS256)', () => {
     expect(reasonOf(() => verifyAccessToken(`${none}.${payload}.${signature}`, key, at))).toBe('malformed');
     expect(reasonOf(() => verifyAccessToken('a.b', key, at))).toBe('malformed');
     expect(reasonOf(() => verifyAccessToken('', key, at))).toBe('malformed');
+  });
+
+  it('rejects a token whose signature, header or payload is spelled differently (same bytes, not our spelling)', () => {
+    const { token } = signAccessToken({ userId: 'u1', role: 'customer' }, key, at);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    expect(reasonOf(() => verifyAccessToken(token, key, at))).toBe('accepted');
+    const forged = respellSignature(token);
+    expect(forged).not.toBe(token);
+    expect(reasonOf(() => verifyAccessToken(forged, key, at))).toBe('malformed');
+    for (const variant of [`${signature}=`, `${signature}==`, `${signature} `, `+${signature.slice(1)}`, `${signature.slice(0, 10)}!${signature.slice(10)}`]) {
+      expect(reasonOf(() => verifyAccessToken(`${header}.${payload}.${variant}`, key, at)), variant).toBe('malformed');
+    }
+    // The header and payload are signed as sent, so a respelling of them fails one way or another.
+    if (header.length % 4 >= 2) expect(reasonOf(() => verifyAccessToken(`${respell(header)}.${payload}.${signature}`, key, at))).not.toBe('accepted');
+    if (payload.length % 4 >= 2) expect(reasonOf(() => verifyAccessToken(`${header}.${respell(payload)}.${signature}`, key, at))).not.toBe('accepted');
   });
 
   it('derives distinct keys for tokens and cursors', () => {

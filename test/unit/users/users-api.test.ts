@@ -4,6 +4,7 @@ import { UserRegistered } from '../../../functions/contracts/events/users';
 import { signAccessToken } from '../../../functions/shared/auth/jwt';
 import { bearer, testKeys, useHandlerEnvironment } from '../../support/handler-env';
 import { call } from '../../support/http';
+import { respellSignature } from '../../support/respell';
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 let env: Env;
@@ -177,6 +178,8 @@ describe('GET /users/me', () => {
       `Bearer ${foreign.token}`,
       'Bearer not.a.jwt',
       `Bearer ${token}x`,
+      // The same signature bytes, spelled differently: not the token we issued.
+      `Bearer ${respellSignature(token)}`,
     ]) {
       const response = await getMe({ Authorization: authorization });
       expect(response.status, authorization).toBe(401);
