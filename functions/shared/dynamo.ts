@@ -1,4 +1,6 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 
 const isNamed = (error: unknown, name: string) => (error as { name?: string } | undefined)?.name === name;
 
@@ -22,6 +24,11 @@ export function failedConditions(error: unknown): boolean[] | undefined {
  */
 export function lostToConcurrentTransaction(error: unknown): boolean {
   return cancellationCodes(error)?.includes('TransactionConflict') ?? false;
+}
+
+/** A single-item write that collided with a transaction in flight on the same item: nothing was written. */
+export function collidedWithTransaction(error: unknown): boolean {
+  return error instanceof TransactionConflictException || isNamed(error, 'TransactionConflictException');
 }
 
 export function isConditionFailure(error: unknown): boolean {

@@ -2,8 +2,9 @@ import { ProductArchived, ProductCreated, ProductUpdated } from '../../contracts
 import { decodeCursor, encodeCursor, invalidCursor } from '../../shared/cursor';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
 import { nowIso } from '../../shared/ids';
+import { LOST_RACE, retryLostRaces } from '../../shared/lost-race';
 import {
-  applyPatch, archive, ConcurrentUpdateError, isActive, newProduct, ProductNotFoundError,
+  applyPatch, archive, ConcurrentCreateError, ConcurrentUpdateError, isActive, newProduct, ProductNotFoundError,
   type NewProduct, type Product, type ProductPatch,
 } from './product';
 
@@ -33,14 +34,16 @@ export interface ProductPage {
   nextCursor: string | null;
 }
 
-/** Attempts of a read-apply-write before a change gives up on a hotly contended product. */
+/** Attempts of a write (a create, or a read-apply-write) before it gives up on a hotly contended product or SKU. */
 export const MAX_WRITE_ATTEMPTS = 3;
 
 export async function createProduct(store: ProductStore, input: NewProduct, correlationId: string): Promise<Product> {
   const product = newProduct(input, nowIso());
   const { id: productId, name, category, priceCents, currency, sku } = product;
   const event = domainEvent(ProductCreated, { productId, name, category, priceCents, currency, sku }, correlationId);
-  await store.create(product, event);
+  // A create racing another on the same SKU may be cancelled outright (TransactionConflict): try
+  // again, and the SKU claim then decides (201, or 409 sku-taken).
+  await retryLostRaces(() => store.create(product, event), { attempts: MAX_WRITE_ATTEMPTS, exhausted: () => new ConcurrentCreateError() });
   return product;
 }
 
@@ -77,12 +80,14 @@ async function changeActiveProduct(
   productId: string,
   change: (product: Product, now: string) => { product: Product; event: PendingEvent },
 ): Promise<Product> {
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
-    const current = await getProduct(store, productId);
-    const { product, event } = change(current, nowIso());
-    if (await store.replace(product, current.version, event)) return product;
-  }
-  throw new ConcurrentUpdateError();
+  return retryLostRaces(
+    async () => {
+      const current = await getProduct(store, productId);
+      const { product, event } = change(current, nowIso());
+      return (await store.replace(product, current.version, event)) ? product : LOST_RACE;
+    },
+    { attempts: MAX_WRITE_ATTEMPTS, exhausted: () => new ConcurrentUpdateError() },
+  );
 }
 
 /** Binds a cursor to its listing: a cursor of one category is no cursor for another, or for all. */

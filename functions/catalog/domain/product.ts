@@ -66,3 +66,10 @@ export class ConcurrentUpdateError extends ConflictError {
     super('The product is being changed by another request; try again');
   }
 }
+
+export class ConcurrentCreateError extends ConflictError {
+  override readonly code = 'concurrent-update';
+  constructor() {
+    super('Another request is creating a product with this SKU; try again');
+  }
+}

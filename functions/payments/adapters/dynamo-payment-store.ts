@@ -1,7 +1,6 @@
-import { TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../shared/aws-clients';
-import { failedConditions, isConditionFailure, lostToConcurrentTransaction } from '../../shared/dynamo';
+import { collidedWithTransaction, failedConditions, isConditionFailure, lostToConcurrentTransaction } from '../../shared/dynamo';
 import { outboxPut, type PendingEvent } from '../../shared/events/outbox';
 import type { PaymentStore } from '../domain/payments';
 import type { Payment, Settlement } from '../domain/payment';
@@ -26,11 +25,6 @@ function toPayment(item: Record<string, unknown>): Payment {
     ...(paymentId === undefined ? {} : { paymentId }),
     ...(declineReason === undefined ? {} : { declineReason }),
   } as Payment;
-}
-
-/** A single-item write that collided with a transaction in flight on the same item: nothing was written. */
-function collidedWithTransaction(error: unknown): boolean {
-  return error instanceof TransactionConflictException || (error as { name?: string } | undefined)?.name === 'TransactionConflictException';
 }
 
 /** The attributes a settlement sets besides status and updatedAt. */

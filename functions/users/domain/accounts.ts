@@ -4,8 +4,9 @@ import { signAccessToken } from '../../shared/auth/jwt';
 import { NotFoundError } from '../../shared/errors';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
 import { newId, nowIso } from '../../shared/ids';
+import { retryLostRaces } from '../../shared/lost-race';
 import { hashPassword, spendVerificationTime, verifyPassword } from './password';
-import { emailKey, InvalidCredentialsError, toProfile, type Credentials, type User } from './user';
+import { ConcurrentRegistrationError, emailKey, InvalidCredentialsError, toProfile, type Credentials, type User } from './user';
 
 /** The users table as the domain sees it. */
 export interface UserStore {
@@ -24,6 +25,9 @@ export interface Registration {
   role?: Role;
 }
 
+/** Attempts to store a registration that keeps losing to concurrent writes of the same email. */
+export const MAX_REGISTER_ATTEMPTS = 3;
+
 export async function register(store: UserStore, input: Registration, correlationId: string): Promise<UserProfile> {
   const now = nowIso();
   const user: User = {
@@ -36,7 +40,11 @@ export async function register(store: UserStore, input: Registration, correlatio
   };
   const credentials: Credentials = { userId: user.id, role: user.role, passwordHash: await hashPassword(input.password) };
   const event = domainEvent(UserRegistered, { userId: user.id, email: user.email, name: user.name }, correlationId);
-  await store.create(user, credentials, event);
+  // Two registrations of one email at once: DynamoDB may cancel one outright (TransactionConflict).
+  // Try again, and the email claim then decides (201, or 409 email-taken).
+  await retryLostRaces(() => store.create(user, credentials, event), {
+    attempts: MAX_REGISTER_ATTEMPTS, exhausted: () => new ConcurrentRegistrationError(),
+  });
   return toProfile(user);
 }
 

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Product } from '../../../functions/contracts/api/catalog';
 import { ProductArchived, ProductCreated, ProductUpdated } from '../../../functions/contracts/events/catalog';
 import { encodeCursor } from '../../../functions/shared/cursor';
 import { bearer, useHandlerEnvironment } from '../../support/handler-env';
 import { call, type ApiResponse } from '../../support/http';
 import { respellSignature } from '../../support/respell';
+import { transactionConflicts } from '../../support/transaction-conflicts';
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 let env: Env;
@@ -631,6 +632,52 @@ describe('GET /products', () => {
     expect(response.status).toBe(200);
     expect(response.body.items).toEqual([product]);
     expect((await listProducts({ category: product.category }, customer)).body.items).toEqual([product]);
+  });
+});
+
+describe('POST /products when DynamoDB cancels the write for a concurrent transaction (TransactionConflict)', () => {
+  let conflicts: ReturnType<typeof transactionConflicts>;
+  beforeAll(() => {
+    conflicts = transactionConflicts();
+  });
+  afterEach(() => conflicts.stop());
+
+  const itemsOfSku = async (sku: string) => (await scanTable()).filter((item) => item.sku === sku || item.pk === `SKU#${sku}`);
+
+  it('retries: two conflicts, then the write goes through → 201, one product, one event', async () => {
+    const input = productInput();
+    conflicts.failNext(2);
+    const response = await createProduct(input);
+    expect(conflicts.injected()).toBe(2);
+    expect(response.status).toBe(201);
+    expect((await getProduct(response.body.id)).status).toBe(200);
+    expect(await itemsOfSku(input.sku as string)).toHaveLength(2);
+    expect(await outboxEvents((data) => data.sku === input.sku)).toHaveLength(1);
+  });
+
+  it('gives up after a few conflicts → 409 problem+json, and nothing is half-written', async () => {
+    const input = productInput();
+    conflicts.failAll();
+    const response = await createProduct(input);
+    expect(conflicts.injected()).toBeGreaterThan(1);
+    expect(response.status).toBe(409);
+    expect(response.headers['Content-Type']).toBe('application/problem+json');
+    expect(problem(response).type).toContain('concurrent-update');
+    conflicts.stop();
+    expect(await itemsOfSku(input.sku as string)).toEqual([]);
+    expect(await outboxEvents((data) => data.sku === input.sku)).toEqual([]);
+    // The SKU was never claimed: the client's retry creates the product.
+    expect((await createProduct(input)).status).toBe(201);
+  });
+
+  it('a PATCH that keeps conflicting answers 409 and changes nothing', async () => {
+    const product = await created();
+    conflicts.failAll();
+    const response = await patchProduct(product.id, { name: 'Never' });
+    conflicts.stop();
+    expect(response.status).toBe(409);
+    expect(problem(response).type).toContain('concurrent-update');
+    expect((await getProduct(product.id)).body).toEqual(product);
   });
 });
 

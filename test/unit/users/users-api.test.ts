@@ -1,10 +1,11 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UserRegistered } from '../../../functions/contracts/events/users';
 import { signAccessToken } from '../../../functions/shared/auth/jwt';
 import { bearer, testKeys, useHandlerEnvironment } from '../../support/handler-env';
 import { call } from '../../support/http';
 import { respellSignature } from '../../support/respell';
+import { transactionConflicts } from '../../support/transaction-conflicts';
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 let env: Env;
@@ -117,6 +118,50 @@ describe('POST /auth/register', () => {
     expect(kept.body.correlationId).toBe('trace-123.abc_DEF');
     const replaced = await register({ email: 'bad' }, { 'x-correlation-id': 'no spaces allowed' });
     expect(replaced.headers['X-Correlation-Id']).toMatch(/^[0-9A-Z]{26}$/);
+  });
+});
+
+describe('POST /auth/register when DynamoDB cancels the write for a concurrent transaction (TransactionConflict)', () => {
+  let conflicts: ReturnType<typeof transactionConflicts>;
+  beforeAll(() => {
+    conflicts = transactionConflicts();
+  });
+  afterEach(() => conflicts.stop());
+
+  const itemsOf = async (email: string, userId?: string) => {
+    const keys = [`EMAIL#${email.toLowerCase()}`, ...(userId ? [`USER#${userId}`] : [])];
+    const found = await Promise.all(keys.map(async (pk) => (await env.db.send(
+      new QueryCommand({ TableName: env.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true }),
+    )).Items ?? []));
+    return found.flat();
+  };
+  const eventsFor = async (email: string) => (await outboxEvents()).filter((e) => JSON.parse(e.detail).data.email === email);
+
+  it('retries: two conflicts, then the write goes through → 201, one account, one event', async () => {
+    const email = uniqueEmail();
+    conflicts.failNext(2);
+    const response = await register({ email, password: 'correct horse', name: 'Retried' });
+    expect(conflicts.injected()).toBe(2);
+    expect(response.status).toBe(201);
+    expect(await itemsOf(email, response.body.id as string)).toHaveLength(2);
+    expect(await eventsFor(email)).toHaveLength(1);
+    expect((await login({ email, password: 'correct horse' })).status).toBe(200);
+  });
+
+  it('gives up after a few conflicts → 409 problem+json, and nothing is half-written', async () => {
+    const email = uniqueEmail();
+    conflicts.failAll();
+    const response = await register({ email, password: 'correct horse', name: 'Contended' });
+    expect(conflicts.injected()).toBeGreaterThan(1);
+    expect(response.status).toBe(409);
+    expect(response.headers['Content-Type']).toBe('application/problem+json');
+    expect(response.body).toMatchObject({ status: 409, type: expect.stringContaining('concurrent-update') });
+    expect(JSON.stringify(response.body)).not.toMatch(/Transaction|Exception/);
+    conflicts.stop();
+    expect(await itemsOf(email)).toEqual([]);
+    expect(await eventsFor(email)).toEqual([]);
+    // The email was never claimed: the client's retry registers it.
+    expect((await register({ email, password: 'correct horse', name: 'Contended' })).status).toBe(201);
   });
 });
 
