@@ -105,6 +105,8 @@ export async function startLambdaService(assembly: LocalAssembly, options: Lambd
   const retryTimers = new Set<NodeJS.Timeout>();
   const deliveries = new Set<Promise<void>>();
   let inlineCodeRoot: string | undefined;
+  /** The Invoke API's endpoint, set once it listens (before any function runs). */
+  const self: { invokeEndpoint?: string } = {};
   let stopped = false;
 
   /** The directory holding the function's code; inline (`ZipFile`) code is written to a temp dir once. */
@@ -145,6 +147,9 @@ export async function startLambdaService(assembly: LocalAssembly, options: Lambd
     LAMBDA_TASK_ROOT: codeDirectory,
     _HANDLER: fn.handler,
     TZ: ':UTC',
+    // Functions that invoke other functions (the orders cancel route invokes shipping's claim)
+    // reach this service's own Invoke API, unless the options name another Lambda endpoint.
+    ...(self.invokeEndpoint === undefined ? {} : { AWS_ENDPOINT_URL_LAMBDA: self.invokeEndpoint }),
     ...endpointVariables,
     // No X-Ray daemon offline: keep Powertools Tracer and the X-Ray SDK quiet.
     POWERTOOLS_TRACE_ENABLED: 'false',
@@ -283,6 +288,7 @@ export async function startLambdaService(assembly: LocalAssembly, options: Lambd
     },
     { region: assembly.region, accountId: assembly.accountId, ...(options.port === undefined ? {} : { port: options.port }) },
   );
+  self.invokeEndpoint = api.endpoint;
 
   return {
     endpoint: api.endpoint,

@@ -145,6 +145,15 @@ const CALLBACK = `exports.handler = (event, context, callback) => { setTimeout((
 
 const SYNC_RETURN = `exports.handler = (event) => ({ ignored: true });`;
 
+/** Invokes another function of the app with the SDK's defaults, as the orders cancel route invokes shipping's claim. */
+const CALLER = `
+const { InvokeCommand, LambdaClient } = require('@aws-sdk/client-lambda');
+exports.handler = async (event) => {
+  const out = await new LambdaClient({}).send(new InvokeCommand({ FunctionName: event.target, Payload: JSON.stringify({ n: event.n }) }));
+  return { endpoint: process.env.AWS_ENDPOINT_URL_LAMBDA, result: JSON.parse(Buffer.from(out.Payload).toString()) };
+};
+`;
+
 const ON_FAILURE_QUEUE = `arn:aws:sqs:${REGION}:${ACCOUNT}:order-failures`;
 const DLQ = `arn:aws:sqs:${REGION}:${ACCOUNT}:order-dlq`;
 
@@ -160,6 +169,7 @@ const FUNCTIONS: readonly FixtureFunction[] = [
   { logicalId: 'CrashEEEE5555', source: CRASH },
   { logicalId: 'CallbackFFFF6666', source: CALLBACK },
   { logicalId: 'SyncReturn77778888', source: SYNC_RETURN },
+  { logicalId: 'Caller3A3B3C3D', source: CALLER },
   { logicalId: 'FlakyDest0A0B0C0D', source: FAIL },
   { logicalId: 'FlakyDlq1A1B1C1D', source: FAIL, properties: { DeadLetterConfig: { TargetArn: DLQ } } },
   { logicalId: 'FlakyNone2A2B2C2D', source: FAIL },
@@ -298,6 +308,11 @@ describe('local Lambda service', () => {
     expect(second.environmentId).toBe(first.environmentId);
     expect(third.environmentId).toBe(first.environmentId);
     expect([second.invocations, third.invocations]).toEqual([(first.invocations as number) + 1, (first.invocations as number) + 2]);
+  });
+
+  it("lets a function invoke another through the service's own Invoke API (AWS_ENDPOINT_URL_LAMBDA)", async () => {
+    const payload = payloadOf(await service.invoke(functionName('Caller3A3B3C3D'), { target: functionArn('CallbackFFFF6666'), n: 21 }));
+    expect(payload).toEqual({ endpoint: service.endpoint, result: { doubled: 42 } });
   });
 
   it('reports a thrown error as Lambda does', async () => {
