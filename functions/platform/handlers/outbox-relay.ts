@@ -3,6 +3,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { eventBridgeClient } from '../../shared/aws-clients';
 import { readConfig } from '../../shared/config';
 import { ENV } from '../../shared/environment';
+import { outboxEntries } from '../../shared/events/outbox';
 import { logger, metrics } from '../../shared/observability';
 import { observed } from '../../shared/observed';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -13,39 +14,59 @@ const config = readConfig({ [ENV.eventBusName]: z.string().min(1) });
 // PutEvents takes at most 10 entries per call.
 const PUT_EVENTS_LIMIT = 10;
 
-function entryOf(record: DynamoDBRecord): PutEventsRequestEntry {
+/** The events of one outbox record: one, or several when a transaction caused several (see outboxPuts). */
+function entriesOf(record: DynamoDBRecord): PutEventsRequestEntry[] {
   const image = record.dynamodb?.NewImage;
-  const source = image?.source?.S;
-  const detailType = image?.detailType?.S;
-  const detail = image?.detail?.S;
-  if (!source || !detailType || !detail) {
-    throw new Error(`Outbox record ${record.dynamodb?.SequenceNumber} lacks source, detailType or detail`);
-  }
-  return { EventBusName: config[ENV.eventBusName], Source: source, DetailType: detailType, Detail: detail };
+  const stored = { source: image?.source?.S, detailType: image?.detailType?.S, detail: image?.detail?.S, entries: image?.entries?.S };
+  return outboxEntries(stored).map(({ source, detailType, detail }) => ({
+    EventBusName: config[ENV.eventBusName], Source: source, DetailType: detailType, Detail: detail,
+  }));
 }
 
-/**
- * Publishes outbox records in stream order. On the first failure it reports that record and
- * stops, so Lambda retries from there (bisecting, then the on-failure queue); records before
- * it may be published twice, which consumers absorb by keying on the event id.
- */
-export const handler = observed<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(async (event) => {
-  const records = event.Records.filter((record) => record.eventName === 'INSERT');
-  for (let start = 0; start < records.length; start += PUT_EVENTS_LIMIT) {
-    const chunk = records.slice(start, start + PUT_EVENTS_LIMIT);
-    const failed = await publish(chunk);
-    if (failed !== undefined) {
-      return { batchItemFailures: [{ itemIdentifier: chunk[failed]!.dynamodb!.SequenceNumber! }] };
+interface Pending {
+  record: DynamoDBRecord;
+  entry: PutEventsRequestEntry;
+}
+
+/** Every event of the records, in stream order, up to the first record that cannot be read (if any). */
+function collect(records: DynamoDBRecord[]): { pending: Pending[]; unreadable?: DynamoDBRecord } {
+  const pending: Pending[] = [];
+  for (const record of records) {
+    try {
+      pending.push(...entriesOf(record).map((entry) => ({ record, entry })));
+    } catch (error) {
+      logger.error('Unreadable outbox record', { error: error as Error, sequenceNumber: record.dynamodb?.SequenceNumber });
+      return { pending, unreadable: record };
     }
-    metrics.addMetric('EventsRelayed', MetricUnit.Count, chunk.length);
   }
-  return { batchItemFailures: [] };
+  return { pending };
+}
+
+const failure = (record: DynamoDBRecord): DynamoDBBatchResponse => ({
+  batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber! }],
 });
 
-/** The index of the first record that was not published, if any. */
-async function publish(chunk: DynamoDBRecord[]): Promise<number | undefined> {
+/**
+ * Publishes the events of outbox records in stream order. On the first failure it reports the
+ * record of that event and stops, so Lambda retries from there (bisecting, then the on-failure
+ * queue); events before it may be published twice (all of a record's events are, when only its
+ * later ones failed), which consumers absorb by keying on the event id.
+ */
+export const handler = observed<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(async (event) => {
+  const { pending, unreadable } = collect(event.Records.filter((record) => record.eventName === 'INSERT'));
+  for (let start = 0; start < pending.length; start += PUT_EVENTS_LIMIT) {
+    const chunk = pending.slice(start, start + PUT_EVENTS_LIMIT);
+    const failed = await publish(chunk.map(({ entry }) => entry));
+    if (failed !== undefined) return failure(chunk[failed]!.record);
+    metrics.addMetric('EventsRelayed', MetricUnit.Count, chunk.length);
+  }
+  return unreadable ? failure(unreadable) : { batchItemFailures: [] };
+});
+
+/** The index of the first entry that was not published, if any. */
+async function publish(entries: PutEventsRequestEntry[]): Promise<number | undefined> {
   try {
-    const result = await eventBridgeClient().send(new PutEventsCommand({ Entries: chunk.map(entryOf) }));
+    const result = await eventBridgeClient().send(new PutEventsCommand({ Entries: entries }));
     if (!result.FailedEntryCount) return undefined;
     const index = (result.Entries ?? []).findIndex((entry) => entry.ErrorCode);
     logger.warn('PutEvents rejected entries', { failed: result.FailedEntryCount, first: result.Entries?.[index] });

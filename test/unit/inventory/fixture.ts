@@ -6,7 +6,7 @@ import type { StockRecord } from '../../../functions/contracts/api/inventory';
 import type { StepResult } from '../../../functions/inventory/domain/inventory';
 import { ProductCreated } from '../../../functions/contracts/events/catalog';
 import type { EventContract, EventDetail } from '../../../functions/contracts/events/envelope';
-import { domainEvent } from '../../../functions/shared/events/outbox';
+import { domainEvent, outboxEntries } from '../../../functions/shared/events/outbox';
 import { bearer, type useHandlerEnvironment } from '../../support/handler-env';
 import { call, lambdaContext } from '../../support/http';
 
@@ -99,8 +99,8 @@ export interface OutboxRecord<E extends EventContract = EventContract> {
   detail: EventDetail<E>;
 }
 
-/** The events recorded in the outbox, parsed with their contract, in the order they were written. */
-export async function outboxEvents<E extends EventContract>(env: Env, event: E): Promise<OutboxRecord<E>[]> {
+/** The outbox items of the table, oldest first (their keys carry time-ordered event ids). */
+export async function outboxItems(env: Env): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -109,18 +109,28 @@ export async function outboxEvents<E extends EventContract>(env: Env, event: E):
         TableName: env.tableName,
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
-        FilterExpression: 'kind = :kind AND detailType = :type',
-        ExpressionAttributeValues: { ':kind': 'outbox', ':type': event.detailType },
+        FilterExpression: 'kind = :kind',
+        ExpressionAttributeValues: { ':kind': 'outbox' },
       }),
     );
     items.push(...Items);
     startKey = LastEvaluatedKey;
   } while (startKey);
-  return items
-    .sort((a, b) => String(a.pk).localeCompare(String(b.pk)))
-    .map((item) => ({
-      detailType: item.detailType as string,
-      source: item.source as string,
-      detail: event.detail.parse(JSON.parse(item.detail as string)) as EventDetail<E>,
+  return items.sort((a, b) => String(a.pk).localeCompare(String(b.pk)));
+}
+
+/**
+ * The events of `event`'s type recorded in the outbox, parsed with their contract, in the order
+ * they were written: a record carrying several events contributes each of them, as the relay
+ * publishes them.
+ */
+export async function outboxEvents<E extends EventContract>(env: Env, event: E): Promise<OutboxRecord<E>[]> {
+  return (await outboxItems(env))
+    .flatMap((item) => outboxEntries(item))
+    .filter((entry) => entry.detailType === event.detailType)
+    .map((entry) => ({
+      detailType: entry.detailType,
+      source: entry.source,
+      detail: event.detail.parse(JSON.parse(entry.detail)) as EventDetail<E>,
     }));
 }

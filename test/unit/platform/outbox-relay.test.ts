@@ -1,0 +1,86 @@
+/**
+ * The outbox relay on stream records built from real outbox items: a record carrying several
+ * events of one transaction is published as one event each, in order and in PutEvents calls of
+ * at most 10, and a failure is reported on the record whose event failed, so nothing is lost.
+ */
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { StockLow, StockReserved } from '../../../functions/contracts/events/inventory';
+import { ENV } from '../../../functions/shared/environment';
+import { domainEvent, outboxBatchItem, outboxItem, type PendingEvent } from '../../../functions/shared/events/outbox';
+import { lambdaContext } from '../../support/http';
+
+const BUS = 'commerce-test';
+const eventBridge = mockClient(EventBridgeClient);
+let relay: (event: DynamoDBStreamEvent, context: ReturnType<typeof lambdaContext>) => Promise<DynamoDBBatchResponse>;
+
+beforeAll(async () => {
+  process.env[ENV.eventBusName] = BUS;
+  relay = (await import('../../../functions/platform/handlers/outbox-relay')).handler as typeof relay;
+});
+
+beforeEach(() => {
+  eventBridge.reset();
+  eventBridge.on(PutEventsCommand).callsFake(({ Entries = [] }: { Entries?: PutEventsRequestEntry[] }) => ({
+    FailedEntryCount: 0, Entries: Entries.map((_, i) => ({ EventId: `e${i}` })),
+  }));
+});
+
+const low = (n: number) => domainEvent(StockLow, { productId: `p${n}`, available: 4, threshold: 5 }, 'corr');
+const reserved = () => domainEvent(StockReserved, { orderId: 'o1', items: [{ productId: 'p1', quantity: 1 }] }, 'corr');
+
+let sequence = 100;
+function record(item: object): DynamoDBRecord {
+  sequence += 1;
+  return {
+    eventName: 'INSERT',
+    dynamodb: { SequenceNumber: String(sequence), NewImage: marshall(item) as Record<string, AttributeValue> as never },
+  };
+}
+
+const published = () => eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries ?? []);
+const detailsOf = (events: PendingEvent[]) => events.map((e) => JSON.stringify(e.detail));
+
+describe('outbox relay', () => {
+  it('publishes a record of one event as that event', async () => {
+    const event = reserved();
+    expect(await relay({ Records: [record(outboxItem(event))] }, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(published()).toEqual([[{ EventBusName: BUS, Source: 'commerce.inventory', DetailType: 'StockReserved', Detail: JSON.stringify(event.detail) }]]);
+  });
+
+  it('publishes every event of a batched record, in order, 10 per PutEvents', async () => {
+    const events = [reserved(), ...Array.from({ length: 50 }, (_, i) => low(i))];
+    const before = low(99);
+    const records = [record(outboxItem(before)), record(outboxBatchItem([events[0]!, ...events.slice(1)]))];
+    expect(await relay({ Records: records }, lambdaContext())).toEqual({ batchItemFailures: [] });
+    const calls = published();
+    expect(calls.map((entries) => entries.length)).toEqual([10, 10, 10, 10, 10, 2]);
+    expect(calls.flat().map((entry) => entry.Detail)).toEqual(detailsOf([before, ...events]));
+    expect(calls.flat().filter((entry) => entry.DetailType === 'StockLow')).toHaveLength(51);
+  });
+
+  it('reports the batched record whose later events failed, so all of them are published again', async () => {
+    const events = Array.from({ length: 12 }, (_, i) => low(i));
+    const first = record(outboxItem(reserved()));
+    const batch = record(outboxBatchItem([events[0]!, ...events.slice(1)]));
+    const after = record(outboxItem(reserved()));
+    eventBridge.on(PutEventsCommand).resolvesOnce({ FailedEntryCount: 0, Entries: [] }).resolvesOnce({
+      FailedEntryCount: 1, Entries: [{ EventId: 'ok' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }, { EventId: 'ok' }],
+    });
+    const response = await relay({ Records: [first, batch, after] }, lambdaContext());
+    // The second call held the batch's last two events and the record after it; the batch's last one failed.
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: batch.dynamodb!.SequenceNumber }] });
+  });
+
+  it('publishes what precedes an unreadable record and reports that record', async () => {
+    const good = record(outboxItem(reserved()));
+    const broken = record({ pk: 'OUTBOX#x', sk: 'OUTBOX', kind: 'outbox', entries: JSON.stringify([{ source: 'commerce.inventory' }]) });
+    const response = await relay({ Records: [good, broken, record(outboxItem(reserved()))] }, lambdaContext());
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: broken.dynamodb!.SequenceNumber }] });
+    expect(published().flat()).toHaveLength(1);
+  });
+});
