@@ -22,6 +22,8 @@ export class ShippingStack extends Stack {
   readonly routeFunctions: Record<ShippingRoute, ServiceFunction>;
   /** The consumer of OrderConfirmed and OrderCancelled. */
   readonly orderEvents: EventSubscription;
+  /** Claims a CONFIRMED order's shipment for its cancellation; invoked directly by the orders context's cancel route. */
+  readonly claimShipment: ServiceFunction;
 
   constructor(scope: Construct, id: string, props: ShippingStackProps) {
     super(scope, id, props);
@@ -37,6 +39,13 @@ export class ShippingStack extends Stack {
       dispatchShipment: routeFunction(this, 'dispatchShipment', platform).bindTable(this.table, 'readWrite'),
       deliverShipment: routeFunction(this, 'deliverShipment', platform).bindTable(this.table, 'readWrite'),
     };
+
+    this.claimShipment = new ServiceFunction(this, 'ClaimShipment', {
+      stage: platform.stage,
+      service: SERVICE,
+      entry: 'functions/shipping/handlers/claim-shipment.ts',
+      description: 'Claims the shipment of an order being cancelled: PREPARING (or none yet) to CANCELLED, or says it has left',
+    }).bindTable(this.table, 'readWrite');
 
     this.orderEvents = new EventSubscription(this, 'OrderEvents', {
       bus: platform.bus,

@@ -86,6 +86,41 @@ export async function cancelShipment(store: ShipmentStore, orderId: string): Pro
   throw new ConcurrentShipmentUpdateError();
 }
 
+export interface Claim {
+  /** The shipment is CANCELLED: by this claim, or by an earlier one of the same cancellation. */
+  claimed: boolean;
+  status: ShipmentStatus;
+}
+
+/**
+ * Claims a CONFIRMED order's shipment for the order's cancellation, before anything is refunded
+ * (see contracts/shipment-claim.ts): PREPARING → CANCELLED, written only while still PREPARING,
+ * so of a dispatch and a claim at the same moment exactly one wins and the other sees the status
+ * it left. A shipment that has left (DISPATCHED, DELIVERED) is not claimed. An order without a
+ * shipment yet (its OrderConfirmed has not reached shipping) gets it at once, CANCELLED: the
+ * OrderConfirmed that follows creates a shipment only where there is none, so it stays CANCELLED,
+ * and a dispatch meanwhile is the 409 of a CANCELLED shipment, not a 404.
+ */
+export async function claimShipment(store: ShipmentStore, order: OrderRef): Promise<Claim> {
+  const claimed: Claim = { claimed: true, status: MOVES.cancel.to };
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+    const now = nowIso();
+    const current = await store.get(order.orderId);
+    if (!current) {
+      const tombstone = { ...newShipment(order, now), status: MOVES.cancel.to };
+      if ((await store.create(tombstone, { unlessOrderCancelled: false })) === 'created') return claimed;
+    } else if (current.status === MOVES.cancel.to) {
+      return claimed;
+    } else {
+      const cancelled = cancel(current, now);
+      if (!cancelled) return { claimed: false, status: current.status };
+      if (await store.replace(cancelled, MOVES.cancel.from)) return claimed;
+    }
+    // A shipment appeared, or changed, since the read: decide again from a fresh one.
+  }
+  throw new ConcurrentShipmentUpdateError();
+}
+
 export async function getShipment(store: ShipmentStore, orderId: string, caller: Caller): Promise<ShipmentView> {
   const shipment = await store.get(orderId);
   if (!shipment || !canSee(shipment, caller)) throw new ShipmentNotFoundError();

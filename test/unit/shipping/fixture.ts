@@ -21,6 +21,8 @@ export interface ShippingFixture {
   env: Env;
   api: Record<'getShipment' | 'dispatchShipment' | 'deliverShipment', ProxyHandler>;
   onOrderEvent: ConsumerHandler;
+  /** Shipping's claim of a shipment for a cancellation, as the orders cancel route invokes it. */
+  claimShipment: (input: unknown, context: Context) => Promise<unknown>;
 }
 
 /** Call once per test file, in beforeAll: the handlers read their configuration when imported. */
@@ -34,6 +36,7 @@ export async function shippingFixture(): Promise<ShippingFixture> {
       deliverShipment: (await import('../../../functions/shipping/handlers/deliver-shipment')).handler,
     },
     onOrderEvent: (await import('../../../functions/shipping/handlers/on-order-event')).handler as ConsumerHandler,
+    claimShipment: (await import('../../../functions/shipping/handlers/claim-shipment')).handler as ShippingFixture['claimShipment'],
   };
 }
 
@@ -63,6 +66,10 @@ export function orderCancelled(orderId: string, customer: string, reason: EventD
 
 /** Delivers an event the way the rule's Lambda target does. */
 export const deliverEvent = (fx: ShippingFixture, event: EventBridgeEvent<string, unknown>) => fx.onOrderEvent(event, lambdaContext());
+
+/** Invokes the claim the way the orders cancel route does (Lambda Invoke, RequestResponse). */
+export const claimShipment = (fx: ShippingFixture, orderId: string, customer: string) =>
+  fx.claimShipment({ orderId, customerId: customer, correlationId: 'cancel-corr' }, lambdaContext());
 
 const shipmentPath = (orderId: string, suffix = '') => ({
   resource: `/shipments/{orderId}${suffix}`,

@@ -55,8 +55,8 @@ const order = { orderId: 'o-1', customerId: 'c-1' };
 describe('ShippingStack', () => {
   it('runs every function on nodejs24.x, arm64, with tracing, logged as the shipping service', () => {
     const functions = ofType('AWS::Lambda::Function');
-    // 3 routes, the order events consumer and the outbox relay.
-    expect(functions).toHaveLength(5);
+    // 3 routes, the order events consumer, the claim and the outbox relay.
+    expect(functions).toHaveLength(6);
     for (const [id, fn] of functions) {
       expect(fn.Properties!.Runtime, id).toBe('nodejs24.x');
       expect(fn.Properties!.Architectures, id).toEqual(['arm64']);
@@ -95,8 +95,8 @@ describe('ShippingStack', () => {
         expect(actions, id).not.toContain('dynamodb:*');
       }
     }
-    // The 3 routes and the consumer.
-    expect(itemStatements).toBe(4);
+    // The 3 routes, the consumer and the claim.
+    expect(itemStatements).toBe(5);
   });
 
   it('gives GET /shipments/{orderId} read access only; dispatch and deliver write; all three check tokens', () => {
@@ -107,6 +107,14 @@ describe('ShippingStack', () => {
       expect(actionsOf(route)).not.toContain('events:PutEvents');
     }
     for (const route of Object.values(stack.routeFunctions)) expect(actionsOf(route)).toContain('secretsmanager:GetSecretValue');
+  });
+
+  it('has a claim function for the orders cancel route: it writes its table, and reads no secret and publishes nothing', () => {
+    const claim = resources[logicalId(stack.claimShipment)]!;
+    expect(claim.Properties!.Handler).toBe('index.handler');
+    expect(claim.Properties!.Environment).toMatchObject({ Variables: { TABLE_NAME: { Ref: logicalId(stack.table) } } });
+    expect(actionsOf(stack.claimShipment)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem']));
+    expect(actionsOf(stack.claimShipment).join()).not.toMatch(/secretsmanager|events:PutEvents|lambda:/);
   });
 
   it('subscribes its consumer to OrderConfirmed and OrderCancelled, and to nothing else', () => {
