@@ -91,8 +91,8 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     const ssm = await startSsm(assembly, { log: chatter });
     running.push(ssm);
 
-    // EventBridge, Step Functions and Lambda call each other, and every function must know every
-    // endpoint when it starts: so Lambda starts last and the others reach it (and each other) late.
+    // EventBridge, Step Functions, the API and Lambda call each other, and every function must know
+    // every endpoint when it starts: so Lambda starts last and the others reach it (and each other) late.
     const started: { lambda?: LambdaService; stepFunctions?: RunningStepFunctions } = {};
     const reach = <T>(service: T | undefined, name: string): T => {
       if (!service) throw new Error(`the ${name} service is not running yet`);
@@ -101,7 +101,8 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     const functions: LambdaInvoker = {
       invoke: (arn, payload) => reach(started.lambda, 'Lambda').invoke(arn, payload),
       invokeAsync: (arn, payload) => reach(started.lambda, 'Lambda').invokeAsync(arn, payload),
-      has: (arn) => reach(started.lambda, 'Lambda').has(arn),
+      // The gateway asks at start, before Lambda runs: the assembly's functions are what it will run.
+      has: (arn) => (started.lambda ? started.lambda.has(arn) : assembly.find(arn)?.type === 'AWS::Lambda::Function'),
     };
     const deliveries = options.duplicateEvents ? 2 : 1;
     const repeat = async (deliver: () => Promise<unknown>) => {
@@ -133,7 +134,13 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     started.stepFunctions = stepFunctions;
     running.push(stepFunctions);
 
+    // The API listens before the functions start, so that its address is known to them: the
+    // templates give callers of the API its execute-api URL, which offline is this gateway's.
+    const api = await startApiGateway(assembly, functions, { port: options.port, log: chatter });
+    running.push(api);
+
     const lambda = await startLambdaService(assembly, {
+      localAddresses: [{ deployed: api.executeApiUrl, local: api.url }],
       endpoints: {
         DYNAMODB: dynamo.endpoint,
         SQS: sqs.endpoint,
@@ -157,9 +164,6 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       log: chatter,
     });
     running.push(mappings);
-
-    const api = await startApiGateway(assembly, lambda, { port: options.port, log: chatter });
-    running.push(api);
 
     return {
       url: api.url,

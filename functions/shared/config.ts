@@ -12,3 +12,23 @@ export function readConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.Proces
   }
   return parsed.data;
 }
+
+/**
+ * A base URL the function calls, from its deploy-time configuration: http(s), without
+ * credentials, query or fragment. Parsed to its text without a trailing slash, so that paths
+ * append as `${base}/users/me` whether or not it has a path of its own (`.../dev`).
+ */
+export const baseUrl = z.string().transform((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be an absolute URL' });
+    return z.NEVER;
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
+    ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL without credentials, query or fragment' });
+    return z.NEVER;
+  }
+  return url.href.replace(/\/+$/, '');
+});

@@ -7,6 +7,8 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   signingSecretArn: 'SIGNING_SECRET_ARN',
   allowedOrigin: 'ALLOWED_ORIGIN',
+  /** The public API's base URL, set at deploy time, for functions that call its routes as the caller. */
+  apiUrl: 'COMMERCE_API_URL',
 } as const;
 
 /** The CloudWatch namespace of every function's metrics (and of the alarms on them). */

@@ -40,10 +40,12 @@ export class ApiStack extends Stack {
     health.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: Object.values(props.healthTables).map((t) => t.tableArn) }),
     );
-    // Reads the caller's profile, orders and notifications back through this API (no grants).
+    // Reads the caller's profile, orders and notifications back through this API (no grants), at
+    // the address it is deployed at, never one a request names.
     const dashboard = routeFunction(this, 'dashboard', platform, {
       environment: platform.stage.faultInjection ? { [FAULT_INJECTION_ENV]: FAULT_INJECTION_ENABLED } : {},
     });
+    this.restApi.bindUrl(dashboard);
     const edge: Partial<Record<RouteId, IFunction>> = { health, openApi: routeFunction(this, 'openApi', platform), dashboard };
 
     for (const [routeId, route] of Object.entries(routes) as [RouteId, (typeof routes)[RouteId]][]) {

@@ -1,12 +1,14 @@
+import { Aws } from 'aws-cdk-lib';
 import {
   AccessLogFormat, Cors, JsonSchemaVersion, LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel,
   RequestValidator, ResponseType, RestApi, type JsonSchema, type Model,
 } from 'aws-cdk-lib/aws-apigateway';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { toJsonSchema, type JsonSchema as PlainJsonSchema } from '../../functions/contracts/json-schema';
 import type { RouteContract } from '../../functions/contracts/routes';
+import { ENV } from '../../functions/shared/environment';
 import { acknowledge } from './acknowledge';
 import type { Stage } from './stage';
 
@@ -63,6 +65,13 @@ const pascal = (id: string) => id.charAt(0).toUpperCase() + id.slice(1);
  */
 export class CommerceRestApi extends Construct {
   readonly api: RestApi;
+  /**
+   * The stage's base URL, `https://<api id>.execute-api.<region>.<url suffix>/<stage>` (no
+   * trailing slash), built from the API's id alone. `api.url` would reference the Stage, which
+   * depends on the Deployment, on every method and so on every function behind them: a function
+   * of this stack holding it would make a cycle.
+   */
+  readonly url: string;
   private readonly bodyValidator: RequestValidator;
 
   constructor(scope: Construct, id: string, props: CommerceRestApiProps) {
@@ -90,6 +99,7 @@ export class CommerceRestApi extends Construct {
         exposeHeaders: ['X-Correlation-Id', 'Location'],
       },
     });
+    this.url = `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${stage.name}`;
     this.bodyValidator = new RequestValidator(this, 'BodyValidator', {
       restApi: this.api,
       validateRequestBody: true,
@@ -121,6 +131,14 @@ export class CommerceRestApi extends Construct {
       operationName: id,
       ...(requestModels ? { requestModels, requestValidator: this.bodyValidator } : {}),
     });
+  }
+
+  /**
+   * Gives `fn` the stage's base URL (`envName`), for calling this API's routes as the caller: no
+   * grant goes with it, each route checks the caller's token itself.
+   */
+  bindUrl(fn: LambdaFunction, envName: string = ENV.apiUrl): void {
+    fn.addEnvironment(envName, this.url);
   }
 
   private acknowledgeFindings(): void {

@@ -3,6 +3,7 @@
  * AWS::ApiGateway::* resources: the resource tree with its methods and integrations, the stage,
  * the gateway responses and the binary media types. Also the path matching API Gateway does.
  */
+import { URL_SUFFIX } from '../cloudformation/assembly';
 import type { LocalAssembly, LocalResource } from '../types';
 import type { MethodThrottleSetting } from './throttle';
 
@@ -279,6 +280,15 @@ export function buildRestApiModel(assembly: LocalAssembly): RestApiModel {
     binaryMediaTypes: Array.isArray(binary) ? binary.filter((t): t is string => typeof t === 'string') : [],
     gatewayResponses: gatewayResponsesOf(assembly, api),
   };
+}
+
+/**
+ * The base URL the deployed stage has, `https://<api id>.execute-api.<region>.<suffix>/<stage>`:
+ * what the resolved templates give functions that call this API, and what the local gateway
+ * (serving the stage at its root) stands in for.
+ */
+export function executeApiUrl(model: RestApiModel, region: string): string {
+  return `https://${model.apiId}.execute-api.${region}.${URL_SUFFIX}/${model.stage.name}`;
 }
 
 // ---------------------------------------------------------------- matching

@@ -18,7 +18,7 @@ import {
   buildProxyEvent, formatRequestTime, headerMaps, newExtendedRequestId, parseProxyResult, queryMaps, type IncomingProxyRequest,
 } from './proxy-event';
 import {
-  allResources, buildRestApiModel, matchRoute, methodFor, type ApiMethod, type MockIntegration, type RestApiModel, type RouteMatch,
+  allResources, buildRestApiModel, executeApiUrl, matchRoute, methodFor, type ApiMethod, type MockIntegration, type RestApiModel, type RouteMatch,
 } from './rest-api-model';
 import { StageThrottle } from './throttle';
 
@@ -36,6 +36,8 @@ export interface RunningApiGateway extends RunningService {
   /** The API's base URL, e.g. http://127.0.0.1:3000 (paths hang from it: `${url}/products`). */
   readonly url: string;
   readonly endpoint: string;
+  /** The deployed stage's URL that `url` stands in for (see executeApiUrl). */
+  readonly executeApiUrl: string;
 }
 
 /** REST API payload limit. */
@@ -336,6 +338,7 @@ export async function startApiGateway(
   return {
     url,
     endpoint: url,
+    executeApiUrl: executeApiUrl(model, assembly.region),
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         gateway.stop();

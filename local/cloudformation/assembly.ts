@@ -43,6 +43,8 @@ export interface LoadAssemblyOptions {
 const DEFAULT_REGION = 'us-east-1';
 const DEFAULT_ACCOUNT = '000000000000';
 const PARTITION = 'aws';
+/** AWS::URLSuffix offline: what execute-api and other service URLs in the resolved templates end with. */
+export const URL_SUFFIX = 'amazonaws.com';
 
 /** Stack templates synthesized with the default synthesizer check this parameter against their minimum version. */
 const BOOTSTRAP_VERSION_PARAMETER = /^\/cdk-bootstrap\/[^/]+\/version$/;
@@ -246,6 +248,7 @@ export function loadAssembly(directory: string, options: LoadAssemblyOptions): L
     region,
     accountId,
     partition: PARTITION,
+    urlSuffix: URL_SUFFIX,
     // physical-names builds queue URLs as `<sqsBaseUrl>/<queueName>`, the account being part of the base.
     sqsBaseUrl: `${options.sqsBaseUrl.replace(/\/+$/, '')}/${accountId}`,
   };

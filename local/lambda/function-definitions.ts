@@ -79,6 +79,36 @@ function variablesOf(properties: Readonly<Record<string, unknown>>): Record<stri
   return out;
 }
 
+/** A deployed address the resolved templates hold, and the local service standing in for it. */
+export interface LocalAddress {
+  /** e.g. an API stage's URL, `https://<api id>.execute-api.<region>.amazonaws.com/<stage>`. */
+  readonly deployed: string;
+  /** e.g. the offline gateway, `http://127.0.0.1:3000`, which serves that stage at its root. */
+  readonly local: string;
+}
+
+function localized(value: string, addresses: readonly LocalAddress[]): string {
+  for (const { deployed, local } of addresses) {
+    const base = deployed.replace(/\/+$/, '');
+    if (value === base) return local;
+    // Whole path segments only: `.../dev/users` is under `.../dev`, `.../devices` is not.
+    if (value.startsWith(`${base}/`)) return `${local.replace(/\/+$/, '')}${value.slice(base.length)}`;
+  }
+  return value;
+}
+
+/**
+ * `variables` with every value that is a deployed address, or a URL under it, pointing at its
+ * local stand-in instead: offline the runtime is the deployer, so it hands functions the
+ * addresses of its own services, as a deployment hands them the real ones.
+ */
+export function withLocalAddresses(
+  variables: Readonly<Record<string, string>>,
+  addresses: readonly LocalAddress[],
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, localized(value, addresses)]));
+}
+
 function codeOf(assembly: LocalAssembly, resource: LocalResource): FunctionCode {
   const inline = stringOf(recordOf(resource.properties.Code)?.ZipFile);
   if (inline !== undefined) return { kind: 'inline', source: inline };

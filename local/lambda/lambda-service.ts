@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { InvokeResult, LambdaError, LambdaInvoker, LocalAssembly, LogSink, RunningService } from '../types';
 import { EnvironmentPool } from './environment-pool';
 import { ExecutionEnvironment, type InvocationOutcome } from './execution-environment';
-import { findFunction, readFunctionDefinitions, type FunctionDefinition } from './function-definitions';
+import { findFunction, readFunctionDefinitions, withLocalAddresses, type FunctionDefinition, type LocalAddress } from './function-definitions';
 import { startInvokeApi } from './invoke-api';
 
 /**
@@ -36,6 +36,12 @@ const LOGGED_PAYLOAD_CHARS = 2000;
 export interface LambdaServiceOptions {
   /** Service endpoints by SDK key (`DYNAMODB`, `SQS`, ...): each becomes `AWS_ENDPOINT_URL_<KEY>` in every function. */
   readonly endpoints: Readonly<Record<string, string>>;
+  /**
+   * Deployed addresses in the templates and the local services standing in for them (the REST
+   * API's execute-api URL and the local gateway): a variable holding one, or a URL under it,
+   * gets the local address.
+   */
+  readonly localAddresses?: readonly LocalAddress[];
   readonly log: LogSink;
   /** Drops the functions' own output (stdout/stderr, timeouts); the service's warnings still go to `log`. */
   readonly quiet?: boolean;
@@ -132,7 +138,7 @@ export async function startLambdaService(assembly: LocalAssembly, options: Lambd
   const variablesFor = (fn: FunctionDefinition, codeDirectory: string): Record<string, string> => ({
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
-    ...fn.variables,
+    ...withLocalAddresses(fn.variables, options.localAddresses ?? []),
     // Reserved by Lambda: a template cannot set these, so they override.
     AWS_REGION: assembly.region,
     AWS_DEFAULT_REGION: assembly.region,

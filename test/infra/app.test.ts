@@ -3,6 +3,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/contracts/routes';
+import { ENV } from '../../functions/shared/environment';
 import { stageFrom } from '../../lib/platform/stage';
 import { synthesize, type Resources } from './synth';
 import { references } from '../support/template';
@@ -76,11 +77,19 @@ describe('the synthesized app', () => {
   it('gives read-only routes no write action and no other function the signing secret than those that need it', () => {
     const policyOf = (stackName: string, fnPrefix: string) =>
       JSON.stringify(Object.entries(dev.resources(stackName)).find(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith(`${fnPrefix}Role`))?.[1]);
-    for (const [stack, fn] of [['commerce-dev-catalog', 'GetProduct'], ['commerce-dev-catalog', 'ListProducts'], ['commerce-dev-users', 'Login'], ['commerce-dev-users', 'GetMe']]) {
+    for (const [stack, fn] of [['commerce-dev-catalog', 'GetProduct'], ['commerce-dev-catalog', 'ListProducts'], ['commerce-dev-users', 'GetMe']]) {
       const policy = policyOf(stack!, fn!);
       expect(policy, fn).toContain('dynamodb:GetItem');
       expect(policy, fn).not.toMatch(/dynamodb:(PutItem|UpdateItem|DeleteItem)/);
     }
+    // Login reads the credentials and counts the attempt on the email's throttle record: nothing else.
+    const loginActions = (JSON.parse(policyOf('commerce-dev-users', 'Login')!) as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } })
+      .Properties.PolicyDocument.Statement.flatMap((statement) => ([] as string[]).concat(statement.Action))
+      .filter((action) => action.startsWith('dynamodb:'));
+    expect(loginActions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    // Those throttle records expire by TTL.
+    const usersTable = Object.values(dev.resources('commerce-dev-users')).find((r) => r.Type === 'AWS::DynamoDB::Table')!;
+    expect(usersTable.Properties!.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
     expect(policyOf('commerce-dev-catalog', 'GetProduct')).not.toContain('secretsmanager');
     expect(policyOf('commerce-dev-users', 'Register')).not.toContain('secretsmanager');
     expect(policyOf('commerce-dev-users', 'Login')).toContain('secretsmanager:GetSecretValue');
@@ -145,6 +154,21 @@ describe('the synthesized app', () => {
       required: ['email', 'password', 'name'],
       additionalProperties: false,
       properties: { password: { minLength: 8, maxLength: 128 } },
+    });
+  });
+
+  it("gives the dashboard, and no other function, the API's own execute-api URL as deploy-time configuration", () => {
+    const api = dev.resources('commerce-dev-api');
+    const restApi = Object.keys(api).find((id) => api[id]!.Type === 'AWS::ApiGateway::RestApi')!;
+    const holders = ofType('AWS::Lambda::Function').filter((fn) => {
+      const variables = (fn.props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      return ENV.apiUrl in variables;
+    });
+    expect(holders.map((fn) => fn.props.Description)).toEqual([`${routes.dashboard.method} ${routes.dashboard.path}`]);
+    const { Variables } = holders[0]!.props.Environment as { Variables: Record<string, unknown> };
+    // Built from the API's id: a reference to the Stage or Deployment would make a cycle (they depend on the methods).
+    expect(Variables[ENV.apiUrl]).toEqual({
+      'Fn::Join': ['', ['https://', { Ref: restApi }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/dev']],
     });
   });
 

@@ -5,10 +5,9 @@ import { logger, metrics } from '../../shared/observability';
 import { dashboardSources } from '../dashboard/adapters/sources';
 import { assembleDashboard } from '../dashboard/domain/dashboard';
 
-export const handler = httpRoute(routes.dashboard, async ({ headers, correlationId, stage }) => {
+export const handler = httpRoute(routes.dashboard, async ({ headers, correlationId }) => {
   const sources = dashboardSources({
     headers,
-    stage,
     // Present: the route's access level has already verified the bearer token in it.
     authorization: headers.authorization ?? '',
     correlationId,

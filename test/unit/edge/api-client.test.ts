@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { describe, expect, it, vi } from 'vitest';
 import {
-  getValidated, InvalidAnswerError, isDependencyFault, isTransient, NetworkError, UnexpectedStatusError,
+  breakerVerdict, getValidated, InvalidAnswerError, isTransient, NetworkError, UnexpectedStatusError,
 } from '../../../functions/edge/dashboard/adapters/api-client';
 import { TimeoutError } from '../../../functions/edge/dashboard/resilience/timeout';
 
@@ -29,20 +29,17 @@ describe('getValidated', () => {
     const error = await get(async () => json(503, { title: 'down' }));
     expect(error).toEqual(new UnexpectedStatusError(503));
     expect(isTransient(error)).toBe(true);
-    expect(isDependencyFault(error)).toBe(true);
   });
 
-  it('turns a 429 into a transient fault', async () => {
+  it('turns a 429 into a transient error', async () => {
     const error = await get(async () => json(429, {}));
     expect(isTransient(error)).toBe(true);
-    expect(isDependencyFault(error)).toBe(true);
   });
 
   it('turns a 4xx into an error that is neither retried nor held against the dependency', async () => {
     const error = await get(async () => json(404, {}));
     expect((error as UnexpectedStatusError).status).toBe(404);
     expect(isTransient(error)).toBe(false);
-    expect(isDependencyFault(error)).toBe(false);
   });
 
   it('turns a connection failure into a transient NetworkError', async () => {
@@ -64,10 +61,37 @@ describe('getValidated', () => {
     expect(error).toBeInstanceOf(InvalidAnswerError);
     expect((error as Error).message).toContain('unreadCount');
     expect(isTransient(error)).toBe(false);
-    expect(isDependencyFault(error)).toBe(true);
   });
 
   it('turns a body that is not JSON into an InvalidAnswerError', async () => {
     expect(await get(async () => new Response('<html>', { status: 200 }))).toBeInstanceOf(InvalidAnswerError);
+  });
+});
+
+describe('breakerVerdict: what an error says about the dependency every caller shares', () => {
+  const hanging: typeof fetch = (_url, init) =>
+    new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+
+  it.each([500, 502, 503, 504])('holds a %i against it', async (status) => {
+    expect(breakerVerdict(await get(async () => json(status, {})))).toBe('failure');
+  });
+
+  it('holds a refused connection, a timeout and an answer that breaks the contract against it', async () => {
+    expect(breakerVerdict(await get(async () => { throw new TypeError('fetch failed'); }))).toBe('failure');
+    expect(breakerVerdict(await get(hanging, 20))).toBe('failure');
+    expect(breakerVerdict(await get(async () => json(200, { unreadCount: 'many' })))).toBe('failure');
+  });
+
+  it.each([400, 401, 403, 404, 409])("takes the caller's own %i as a sound answer: it works, and said no", async (status) => {
+    expect(breakerVerdict(await get(async () => json(status, {})))).toBe('success');
+  });
+
+  it('ignores a 429: the API throttling one busy caller says nothing about the dependency', async () => {
+    expect(breakerVerdict(await get(async () => json(429, {})))).toBe('ignore');
+  });
+
+  it('ignores errors that are not the dependency\'s (ours, or anything unexpected)', () => {
+    expect(breakerVerdict(new Error('a bug of ours'))).toBe('ignore');
+    expect(breakerVerdict('thrown string')).toBe('ignore');
   });
 });

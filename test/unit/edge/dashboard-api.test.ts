@@ -16,6 +16,8 @@ type Reply = { status: number; body?: unknown } | 'hang' | 'refused';
 
 const CALL_TIMEOUT_MS = 100;
 const DEADLINE_MS = 500;
+/** The API's address, as the stack gives it to the function. */
+const API_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com/test';
 
 beforeAll(() => {
   mockClient(SecretsManagerClient).on(GetSecretValueCommand).resolves({ SecretString: TEST_SIGNING_SECRET });
@@ -34,6 +36,7 @@ afterEach(() => {
 async function loadHandler(env: Record<string, string | undefined> = {}): Promise<Handler> {
   const environment: Record<string, string | undefined> = {
     [ENV.signingSecretArn]: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:signing-AbCdEf',
+    [ENV.apiUrl]: API_URL,
     [CALL_TIMEOUT_ENV]: String(CALL_TIMEOUT_MS),
     [DEADLINE_ENV]: String(DEADLINE_MS),
     [FAULT_INJECTION_ENV]: undefined,
@@ -84,7 +87,7 @@ const getDashboard = (handler: Handler, headers: Record<string, string> = {}) =>
   call<z.infer<typeof Dashboard>>(handler, {
     method: 'GET',
     path: '/me/dashboard',
-    headers: { Host: 'api.example.com', 'X-Forwarded-Proto': 'https', ...bearer(profile.id), ...headers },
+    headers: { Host: 'api.example.com', ...bearer(profile.id), ...headers },
   });
 
 const full = { user: profile, recentOrders: orderPage(5).items, unreadNotifications: 3, degraded: [] };
@@ -114,9 +117,9 @@ describe('GET /me/dashboard', () => {
     const auth = bearer(profile.id);
     const response = await getDashboard(handler, auth);
     expect(api.calls.map((c) => c.url).sort()).toEqual([
-      'https://api.example.com/notifications?limit=1',
-      'https://api.example.com/orders?limit=5',
-      'https://api.example.com/users/me',
+      `${API_URL}/notifications?limit=1`,
+      `${API_URL}/orders?limit=5`,
+      `${API_URL}/users/me`,
     ]);
     for (const { headers } of api.calls) {
       expect(headers.get('authorization')).toBe(auth.Authorization);
@@ -181,69 +184,87 @@ describe('GET /me/dashboard', () => {
     const handler = await loadHandler();
     const api = stubApi({ orders: { status: 503 } });
 
+    // Three requests of three attempts each stay below the ten calls the breaker needs to judge.
+    for (let request = 1; request <= 3; request += 1) expect((await getDashboard(handler)).body.degraded).toEqual(['recentOrders']);
+    expect(api.count('orders')).toBe(9);
+    // The fourth request's first attempt is the tenth failure: it opens, and ends the retries at once.
     expect((await getDashboard(handler)).body.degraded).toEqual(['recentOrders']);
-    expect(api.count('orders')).toBe(3);
+    expect(api.count('orders')).toBe(10);
 
     // Open: the section fails fast, the dependency is not asked, even once it has recovered.
     api.replies.orders = { status: 200, body: orderPage(5) };
     expect((await getDashboard(handler)).body.degraded).toEqual(['recentOrders']);
     vi.setSystemTime(Date.now() + 9_999);
     expect((await getDashboard(handler)).body.degraded).toEqual(['recentOrders']);
-    expect(api.count('orders')).toBe(3);
+    expect(api.count('orders')).toBe(10);
 
     // Half-open after the cool-down: one trial goes through, succeeds, and closes the breaker.
     vi.setSystemTime(Date.now() + 1);
     expect((await getDashboard(handler)).body).toEqual(full);
-    expect(api.count('orders')).toBe(4);
+    expect(api.count('orders')).toBe(11);
     expect((await getDashboard(handler)).body).toEqual(full);
-    expect(api.count('orders')).toBe(5);
+    expect(api.count('orders')).toBe(12);
   });
 
   it('keeps the breakers of the other dependencies closed', async () => {
     const handler = await loadHandler();
     const api = stubApi({ orders: { status: 503 } });
-    await getDashboard(handler);
-    await getDashboard(handler);
-    expect(api.count('users')).toBe(2);
-    expect(api.count('notifications')).toBe(2);
+    for (let request = 0; request < 5; request += 1) await getDashboard(handler);
+    expect(api.count('orders')).toBe(10);
+    expect(api.count('users')).toBe(5);
+    expect(api.count('notifications')).toBe(5);
+  });
+
+  it('never lets one request open a breaker: a dependency that failed it is asked again by the next', async () => {
+    const handler = await loadHandler();
+    const api = stubApi({ users: 'refused' });
+    expect((await getDashboard(handler)).body.degraded).toEqual(['user']);
+    expect(api.count('users')).toBe(3);
+    api.replies.users = { status: 200, body: profile };
+    expect((await getDashboard(handler)).body).toEqual(full);
+  });
+
+  it.each([
+    ['401', { status: 401 }, 1],
+    ['404', { status: 404 }, 1],
+    ['429 (the API throttling one busy caller)', { status: 429 }, 3],
+  ] as const)("never holds a caller's %s against the dependency, however often", async (_name, reply, attempts) => {
+    const handler = await loadHandler();
+    const api = stubApi({ users: reply });
+    for (let request = 0; request < 6; request += 1) expect((await getDashboard(handler)).body.degraded).toEqual(['user']);
+    // Every request still asked the dependency: its breaker never opened.
+    expect(api.count('users')).toBe(6 * attempts);
+    api.replies.users = { status: 200, body: profile };
+    expect((await getDashboard(handler)).body).toEqual(full);
   });
 });
 
-describe('GET /me/dashboard: the base URL of the dependencies', () => {
-  it('keeps the stage prefix on an execute-api host', async () => {
+describe('GET /me/dashboard: where the dependencies are', () => {
+  it('calls the configured API whatever Host and X-Forwarded-Proto the request carries', async () => {
     const handler = await loadHandler();
     const api = stubApi();
-    await getDashboard(handler, { Host: 'abc123.execute-api.us-east-1.amazonaws.com', 'X-Forwarded-Proto': 'https' });
+    const response = await getDashboard(handler, { Host: '127.0.0.1:4444', 'X-Forwarded-Proto': 'http', 'X-Forwarded-Host': 'evil.example' });
+    expect(response.body).toEqual(full);
     expect(api.calls.map((c) => c.url).sort()).toEqual([
-      'https://abc123.execute-api.us-east-1.amazonaws.com/test/notifications?limit=1',
-      'https://abc123.execute-api.us-east-1.amazonaws.com/test/orders?limit=5',
-      'https://abc123.execute-api.us-east-1.amazonaws.com/test/users/me',
+      `${API_URL}/notifications?limit=1`,
+      `${API_URL}/orders?limit=5`,
+      `${API_URL}/users/me`,
     ]);
   });
 
-  it('hangs the routes from the root behind a custom domain', async () => {
-    const handler = await loadHandler();
+  it('appends the routes to the configured URL, with or without a trailing slash', async () => {
+    const handler = await loadHandler({ [ENV.apiUrl]: 'http://127.0.0.1:3000/' });
     const api = stubApi();
-    await getDashboard(handler, { Host: 'shop.example.com' });
-    expect(api.calls.map((c) => c.url)).toContain('https://shop.example.com/users/me');
+    await getDashboard(handler);
+    expect(api.calls.map((c) => c.url)).toContain('http://127.0.0.1:3000/users/me');
   });
 
-  it('follows the offline runtime: http, the port, from the root', async () => {
-    const handler = await loadHandler();
-    const api = stubApi();
-    const response = await getDashboard(handler, { Host: '127.0.0.1:3000', 'X-Forwarded-Proto': 'http' });
-    expect(response.body).toEqual(full);
-    expect(api.calls.map((c) => c.url)).toContain('http://127.0.0.1:3000/orders?limit=5');
-  });
-
-  it('degrades every section, with a 200, when the Host header cannot make a URL', async () => {
-    const handler = await loadHandler();
-    const api = stubApi();
-    const response = await getDashboard(handler, { Host: 'evil.example/steal?' });
-    expect(response.status).toBe(200);
-    expect(response.body).toEqual({ degraded: ['user', 'recentOrders', 'unreadNotifications'] });
-    expect(api.calls).toHaveLength(0);
-  });
+  it.each([undefined, 'abc123.execute-api.us-east-1.amazonaws.com', 'ftp://api.example.com', 'https://api.example.com/dev?x=1'])(
+    'refuses to start with %s as the API URL',
+    async (value) => {
+      await expect(loadHandler({ [ENV.apiUrl]: value })).rejects.toThrow(new RegExp(`Invalid function configuration: ${ENV.apiUrl}`));
+    },
+  );
 });
 
 describe('GET /me/dashboard: the fault switch', () => {
@@ -259,13 +280,14 @@ describe('GET /me/dashboard: the fault switch', () => {
     expect(api.count('notifications')).toBe(0);
   });
 
-  it('fails them through the breaker: it opens, and the section stays degraded without the header', async () => {
+  it('fails them for that request only: however many, they never open the breakers every caller shares', async () => {
     const handler = await loadHandler({ [FAULT_INJECTION_ENV]: 'enabled' });
     const api = stubApi();
-    await getDashboard(handler, { 'X-Fault-Inject': 'user' });
-    const response = await getDashboard(handler);
-    expect(response.body.degraded).toEqual(['user']);
-    expect(api.count('users')).toBe(0);
+    for (let request = 0; request < 6; request += 1) {
+      expect((await getDashboard(handler, { 'X-Fault-Inject': 'user,recentOrders,unreadNotifications' })).body.degraded).toHaveLength(3);
+    }
+    expect(api.calls).toHaveLength(0);
+    expect((await getDashboard(handler)).body).toEqual(full);
   });
 
   it('ignores the header when the function has no FAULT_INJECTION', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { readConfig } from '../../../functions/shared/config';
+import { baseUrl, readConfig } from '../../../functions/shared/config';
 
 describe('readConfig', () => {
   it('returns typed values from the environment', () => {
@@ -11,5 +11,20 @@ describe('readConfig', () => {
     expect(() => readConfig({ TABLE_NAME: z.string().min(1), LIMIT: z.coerce.number().int() }, { LIMIT: 'x' })).toThrow(
       /TABLE_NAME.*LIMIT/,
     );
+  });
+});
+
+describe('baseUrl', () => {
+  const read = (value: string | undefined) => readConfig({ API: baseUrl }, { API: value }).API;
+
+  it('keeps the path of an http(s) URL, without its trailing slash', () => {
+    expect(read('https://abc123.execute-api.eu-west-1.amazonaws.com/dev/')).toBe('https://abc123.execute-api.eu-west-1.amazonaws.com/dev');
+    expect(read('http://127.0.0.1:3000')).toBe('http://127.0.0.1:3000');
+  });
+
+  it('refuses a missing value, another scheme, credentials, a query or a fragment', () => {
+    for (const value of [undefined, '', 'api.example.com', 'ftp://api.example.com', 'https://user:pw@api.example.com', 'https://api.example.com/?x=1', 'https://api.example.com/#x']) {
+      expect(() => read(value), String(value)).toThrow(/Invalid function configuration: API/);
+    }
   });
 });

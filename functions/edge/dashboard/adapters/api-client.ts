@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import type { ErrorVerdict } from '../resilience/circuit-breaker';
 import { isRetryableStatus } from '../resilience/retry';
 import { TimeoutError, withTimeout } from '../resilience/timeout';
 
@@ -36,11 +37,19 @@ export function isTransient(error: unknown): boolean {
 }
 
 /**
- * Says the dependency is unwell, for its circuit breaker: everything transient, and answers that
- * break the contract. A 4xx is a sound answer (the dependency works and said no).
+ * What an error says about the dependency, for its circuit breaker, which every caller shares:
+ * only the dependency's own faults count against it (a 5xx, no answer in time, no connection, an
+ * answer that breaks its contract). A 4xx is a sound answer to this caller (the dependency works
+ * and said no); a 429 is the API throttling, which one busy caller can bring about, so it says
+ * nothing; and neither does anything else (an error of ours, not the dependency's).
  */
-export function isDependencyFault(error: unknown): boolean {
-  return isTransient(error) || error instanceof InvalidAnswerError;
+export function breakerVerdict(error: unknown): ErrorVerdict {
+  if (error instanceof UnexpectedStatusError) {
+    if (error.status >= 500) return 'failure';
+    return error.status === 429 ? 'ignore' : 'success';
+  }
+  if (error instanceof NetworkError || error instanceof TimeoutError || error instanceof InvalidAnswerError) return 'failure';
+  return 'ignore';
 }
 
 export interface GetOptions {

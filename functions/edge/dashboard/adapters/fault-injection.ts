@@ -6,9 +6,9 @@
  * header `X-Fault-Inject: <section>[,<section>]` (sections: user, recentOrders,
  * unreadNotifications; unknown names are ignored) makes those sections' dependency unreachable
  * for that request. Their calls then fail exactly as a network failure would, through the same
- * retries and circuit breaker: the section is named in `degraded`, and the breaker counts the
- * failures, so it may open and keep the section degraded for its cool-down even for requests
- * without the header. Without the variable the header is ignored.
+ * retries, and the section is named in `degraded`. They bypass the circuit breakers: those are
+ * shared by every caller of the execution environment, and one request's test switch must not
+ * degrade anybody else's dashboard. Without the variable the header is ignored.
  */
 import { SECTIONS, type Section } from '../domain/dashboard';
 

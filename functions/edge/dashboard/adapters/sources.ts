@@ -1,16 +1,18 @@
 import * as z from 'zod';
 import { routes } from '../../../contracts/routes';
-import { readConfig } from '../../../shared/config';
+import { baseUrl, readConfig } from '../../../shared/config';
+import { ENV } from '../../../shared/environment';
 import { logger } from '../../../shared/observability';
 import { CALL_TIMEOUT_ENV, DEADLINE_ENV, FAULT_INJECTION_ENABLED, FAULT_INJECTION_ENV } from '../config';
 import { RECENT_ORDERS, SECTIONS, type DashboardSources, type Section } from '../domain/dashboard';
 import { CircuitBreaker } from '../resilience/circuit-breaker';
 import { retrying, type RetryPolicy } from '../resilience/retry';
-import { apiBaseUrl, type IncomingRequest } from './base-url';
-import { getValidated, isDependencyFault, isTransient } from './api-client';
+import { breakerVerdict, getValidated, isTransient } from './api-client';
 import { requestedFaults, unreachable } from './fault-injection';
 
 const config = readConfig({
+  // Where the API is: deploy-time configuration (the stack sets it), never anything a request carries.
+  [ENV.apiUrl]: baseUrl,
   [FAULT_INJECTION_ENV]: z.enum([FAULT_INJECTION_ENABLED, 'disabled']).optional(),
   STAGE: z.string().optional(),
   [CALL_TIMEOUT_ENV]: z.coerce.number().int().positive().default(1500),
@@ -25,18 +27,22 @@ const RETRY_POLICY: RetryPolicy = { maxRetries: 2, baseDelayMs: 100, maxDelayMs:
 
 /**
  * One breaker per dependency, in module scope: it outlives the request and learns from every
- * request this execution environment serves. It sees each attempt (retries included), so a
- * dependency that is down opens it within one dashboard request, and an open breaker ends that
- * section's retries at once.
+ * request this execution environment serves, so no one request may decide it. It sees each
+ * attempt (retries included) and opens on half of at least 10 recent attempts failing: more
+ * than one request's 3 attempts, so a dependency that is down opens it within 4 requests, and
+ * an open breaker ends that section's retries at once. Only the dependency's own faults count
+ * (see breakerVerdict).
  */
 const breakers = Object.fromEntries(
   SECTIONS.map((section) => [
     section,
     new CircuitBreaker({
       name: section,
-      failureThreshold: 3,
+      failureRateThreshold: 0.5,
+      minimumCalls: 10,
+      windowMs: 30_000,
       coolDownMs: 10_000,
-      isFailure: isDependencyFault,
+      classify: breakerVerdict,
       onStateChange: (change) => logger.warn('Dashboard dependency circuit changed state', { ...change }),
     }),
   ]),
@@ -46,7 +52,9 @@ const breakers = Object.fromEntries(
 // caller's token, so the dashboard needs no grant on any context's data.
 const { getMe, listOrders, listNotifications } = routes;
 
-export interface DashboardRequest extends IncomingRequest {
+export interface DashboardRequest {
+  /** Request headers, names in lower case: only the fault switch reads them. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
   /** The caller's Authorization header, forwarded as is. */
   readonly authorization: string;
   readonly correlationId: string;
@@ -54,7 +62,6 @@ export interface DashboardRequest extends IncomingRequest {
 
 /** The three sections of the caller's dashboard, each read from its context's API with timeouts, retries and a breaker. */
 export function dashboardSources(request: DashboardRequest): DashboardSources {
-  const baseUrl = apiBaseUrl(request);
   const faults = requestedFaults(request.headers, faultInjection);
   if (faults.size > 0) logger.warn('Fault injection: dependencies made unreachable', { sections: [...faults] });
   // One deadline for the whole dashboard: the sections run in parallel, each within it.
@@ -62,15 +69,15 @@ export function dashboardSources(request: DashboardRequest): DashboardSources {
   const headers = { Authorization: request.authorization, 'X-Correlation-Id': request.correlationId };
 
   const get = async <S extends z.ZodType>(section: Section, pathAndQuery: string, schema: S): Promise<z.output<S>> => {
-    if (!baseUrl) throw new Error('The request has no usable Host header to reach the API by');
-    const fetcher = faults.has(section) ? unreachable : undefined;
-    return retrying(
-      (remainingMs) =>
-        breakers[section].execute(() =>
-          getValidated(`${baseUrl}${pathAndQuery}`, schema, { headers, fetcher, timeoutMs: Math.min(config[CALL_TIMEOUT_ENV], remainingMs) }),
-        ),
-      { policy: RETRY_POLICY, isRetryable: isTransient, deadline },
-    );
+    const call = (remainingMs: number) =>
+      getValidated(`${config[ENV.apiUrl]}${pathAndQuery}`, schema, {
+        headers,
+        fetcher: faults.has(section) ? unreachable : undefined,
+        timeoutMs: Math.min(config[CALL_TIMEOUT_ENV], remainingMs),
+      });
+    // An injected fault is this request's own: it must never reach the breaker every caller shares.
+    const attempt = faults.has(section) ? call : (remainingMs: number) => breakers[section].execute(() => call(remainingMs));
+    return retrying(attempt, { policy: RETRY_POLICY, isRetryable: isTransient, deadline });
   };
 
   return {

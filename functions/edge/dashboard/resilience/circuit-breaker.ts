@@ -14,41 +14,97 @@ export interface CircuitStateChange {
   readonly to: CircuitState;
 }
 
+/**
+ * What a call's error says about the dependency. `failure`: it is unwell. `success`: it answered
+ * soundly, if with a no (a 404 says it works). `ignore`: nothing about it (say, the caller's own
+ * doing): the call is not recorded at all.
+ */
+export type ErrorVerdict = 'failure' | 'success' | 'ignore';
+
 export interface CircuitBreakerOptions {
   /** The dependency the circuit protects, for errors and logs. */
   readonly name: string;
-  /** Consecutive failures that open a closed circuit. */
-  readonly failureThreshold: number;
+  /** The share of failed calls (0 < rate ≤ 1), among those recorded within `windowMs`, that opens a closed circuit. */
+  readonly failureRateThreshold: number;
+  /**
+   * How many calls the window must hold before its failure rate counts. Set it above the attempts
+   * one request can make, so that no single request can open the circuit for everybody.
+   */
+  readonly minimumCalls: number;
+  /** How far back (in milliseconds) a closed circuit remembers outcomes. */
+  readonly windowMs: number;
   /** How long an open circuit fails fast before it lets one trial call through. */
   readonly coolDownMs: number;
   /** @default Date.now */
   readonly now?: () => number;
-  /**
-   * Which errors say the dependency is unwell. Others (a 404, say: the dependency answered, and
-   * correctly) count as a healthy answer. @default every error
-   */
-  readonly isFailure?: (error: unknown) => boolean;
+  /** What an error says about the dependency. @default every error is a failure */
+  readonly classify?: (error: unknown) => ErrorVerdict;
   readonly onStateChange?: (change: CircuitStateChange) => void;
 }
 
+/** Slices of the window: memory stays bounded however many calls the dependency gets. */
+const SLICES = 10;
+
+/** Outcomes of (about) the last `windowMs`, counted per slice of the window. */
+class SlidingWindow {
+  readonly #sliceMs: number;
+  #slices: { slot: number; calls: number; failures: number }[] = [];
+
+  constructor(windowMs: number) {
+    this.#sliceMs = windowMs / SLICES;
+  }
+
+  record(now: number, failed: boolean): void {
+    const slot = this.#evict(now);
+    let current = this.#slices.at(-1);
+    if (current?.slot !== slot) this.#slices.push((current = { slot, calls: 0, failures: 0 }));
+    current.calls += 1;
+    if (failed) current.failures += 1;
+  }
+
+  totals(now: number): { calls: number; failures: number } {
+    this.#evict(now);
+    return this.#slices.reduce((sum, slice) => ({ calls: sum.calls + slice.calls, failures: sum.failures + slice.failures }), { calls: 0, failures: 0 });
+  }
+
+  clear(): void {
+    this.#slices = [];
+  }
+
+  /** Drops the slices that have left the window; returns the current slot. */
+  #evict(now: number): number {
+    const slot = Math.floor(now / this.#sliceMs);
+    this.#slices = this.#slices.filter((slice) => slice.slot > slot - SLICES);
+    return slot;
+  }
+}
+
 /**
- * CLOSED: calls go through; `failureThreshold` consecutive failures open the circuit.
+ * CLOSED: calls go through; once the window holds `minimumCalls` recorded calls, a failure rate
+ * of `failureRateThreshold` or more opens the circuit.
  * OPEN: calls fail fast with CircuitOpenError for `coolDownMs`, sparing the dependency and the caller's time.
  * HALF_OPEN: one trial call goes through (the others still fail fast); its success closes the
- * circuit, its failure opens it again for another cool-down.
- * The state is plain memory, so it lives as long as the execution environment that holds it.
+ * circuit, its failure opens it again for another cool-down, an ignored outcome leaves the
+ * next call to be the trial.
+ * Outcomes of calls that were in flight when the circuit left CLOSED are not recorded: only the
+ * trial decides. The state is plain memory, so it lives as long as the execution environment.
  */
 export class CircuitBreaker {
   readonly #options: CircuitBreakerOptions;
   readonly #now: () => number;
+  readonly #window: SlidingWindow;
   #state: CircuitState = 'CLOSED';
-  #consecutiveFailures = 0;
   #openedAt = 0;
   #trialInFlight = false;
 
   constructor(options: CircuitBreakerOptions) {
+    const { failureRateThreshold: rate, minimumCalls, windowMs, coolDownMs } = options;
+    if (!(rate > 0 && rate <= 1) || !(minimumCalls >= 1) || !(windowMs > 0) || !(coolDownMs >= 0)) {
+      throw new RangeError(`Invalid circuit breaker options for ${options.name}`);
+    }
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#window = new SlidingWindow(windowMs);
   }
 
   /** The state now: an open circuit whose cool-down has passed is half-open. */
@@ -64,35 +120,42 @@ export class CircuitBreaker {
     if (trial) this.#trialInFlight = true;
     try {
       const result = await call();
-      this.#succeeded();
+      this.#settle(trial, 'success');
       return result;
     } catch (error) {
-      if (this.#options.isFailure?.(error) ?? true) this.#failed();
-      else this.#succeeded();
+      this.#settle(trial, this.#options.classify?.(error) ?? 'failure');
       throw error;
     } finally {
       if (trial) this.#trialInFlight = false;
     }
   }
 
-  #succeeded(): void {
-    this.#consecutiveFailures = 0;
-    if (this.#state !== 'CLOSED') this.#moveTo('CLOSED');
+  #settle(trial: boolean, verdict: ErrorVerdict): void {
+    if (verdict === 'ignore') return;
+    if (trial) {
+      if (verdict === 'success') this.#moveTo('CLOSED');
+      else this.#open();
+      return;
+    }
+    if (this.#state !== 'CLOSED') return;
+    const now = this.#now();
+    this.#window.record(now, verdict === 'failure');
+    if (verdict === 'success') return;
+    const { calls, failures } = this.#window.totals(now);
+    if (calls >= this.#options.minimumCalls && failures / calls >= this.#options.failureRateThreshold) this.#open();
   }
 
-  #failed(): void {
-    this.#consecutiveFailures += 1;
-    if (this.#state === 'HALF_OPEN' || this.#consecutiveFailures >= this.#options.failureThreshold) {
-      this.#openedAt = this.#now();
-      if (this.#state !== 'OPEN') this.#moveTo('OPEN');
-    }
+  #open(): void {
+    this.#openedAt = this.#now();
+    this.#moveTo('OPEN');
   }
 
   #moveTo(to: CircuitState): void {
     const from = this.#state;
+    if (from === to) return;
     this.#state = to;
-    // Each state counts afresh: in HALF_OPEN it is the trial alone that decides.
-    this.#consecutiveFailures = 0;
+    // Each time the circuit closes it counts afresh: nothing from before the outage lingers.
+    this.#window.clear();
     this.#options.onStateChange?.({ circuit: this.#options.name, from, to });
   }
 }
