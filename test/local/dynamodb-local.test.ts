@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
@@ -53,6 +54,18 @@ describe('startDynamoDbLocal', () => {
 
     const tables = await client.send(new ListTablesCommand({}));
     expect(tables.TableNames).toEqual(expect.any(Array));
+  });
+
+  it('listens on 127.0.0.1 only: the machine\'s other addresses refuse connections', async () => {
+    expect(await connectTo('127.0.0.1', dynamo.port)).toBe('connected');
+    // The kernel's own record of the listening socket: meaningful even on a machine whose only
+    // interface is loopback. DynamoDB Local's own main listens on 0.0.0.0 / :: here.
+    expect(listeningAddresses(dynamo.port)).toEqual([expect.stringMatching(/^(127\.0\.0\.1|::ffff:127\.0\.0\.1)$/)]);
+    // And through the network: every non-loopback address this machine has (traffic to them
+    // stays on the machine). Empty on a loopback-only machine, where the check above suffices.
+    for (const address of ownNonLoopbackAddresses()) {
+      expect({ address, result: await connectTo(address, dynamo.port) }).toEqual({ address, result: 'ECONNREFUSED' });
+    }
   });
 
   it('is the real engine: a transaction with a failing condition is cancelled as a whole', async () => {
@@ -132,6 +145,8 @@ describe('when things go wrong', () => {
       [
         '#!/bin/sh',
         'if [ "$1" = "-version" ]; then echo \'openjdk version "17.0.15"\' >&2; exit 0; fi',
+        // Compiling the launcher (java -m jdk.compiler/...) is left to the real java.
+        'if [ "$1" = "-m" ]; then exec java "$@"; fi',
         'echo \'Exception in thread "main" java.io.IOException: Failed to bind to 0.0.0.0/0.0.0.0:8000\' >&2',
         'echo \'Caused by: java.net.BindException: Address already in use\' >&2',
         'exec sleep 60',
@@ -148,23 +163,7 @@ describe('when things go wrong', () => {
 
   it('kills Java when the parent process is terminated', async () => {
     // vitest stops its fork workers with SIGTERM, which skips 'exit' handlers.
-    const script = join(scratch, 'parent.mts');
-    const modulePath = fileURLToPath(new URL('../../local/dynamodb/local-dynamodb.ts', import.meta.url));
-    await writeFile(
-      script,
-      [
-        `import { startDynamoDbLocal } from ${JSON.stringify(modulePath)};`,
-        'const dynamo = await startDynamoDbLocal();',
-        'console.log(JSON.stringify({ endpoint: dynamo.endpoint }));',
-        'setInterval(() => {}, 1000);',
-      ].join('\n'),
-    );
-    const parent = spawn(process.execPath, ['--import', 'tsx', script], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)), // where `tsx` resolves
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    const [line] = (await once(createInterface({ input: parent.stdout }), 'line')) as [string];
-    const { endpoint } = JSON.parse(line) as { endpoint: string };
+    const { parent, endpoint } = await startInChild(scratch);
     try {
       const client = createLocalDynamoClient(endpoint);
       await client.send(new ListTablesCommand({}));
@@ -179,7 +178,118 @@ describe('when things go wrong', () => {
       parent.kill('SIGKILL');
     }
   });
+
+  it('ends Java even when the parent is SIGKILLed, which no handler in it can catch', async () => {
+    const { parent, endpoint } = await startInChild(scratch);
+    try {
+      parent.kill('SIGKILL');
+      await once(parent, 'exit');
+      // The launcher sees its stdin close and exits by itself.
+      await expect(waitUntilRefused(Number(new URL(endpoint).port))).resolves.toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
+  it('ignores an older cache layout and repairs a damaged cache folder', async () => {
+    const cacheDir = join(scratch, 'old-cache');
+    // What earlier versions left: the amplify-dynamodb-simulator copy of DynamoDB Local 1.25.1...
+    await mkdir(join(cacheDir, 'amplify-dynamodb-simulator-2.9.30', 'DynamoDBLocal_lib'), { recursive: true });
+    await writeFile(join(cacheDir, 'amplify-dynamodb-simulator-2.9.30', 'DynamoDBLocal.jar'), 'old jar');
+    // ...and a current folder someone half deleted by hand.
+    const current = join(cacheDir, basename(await ensureDynamoDbLocalJar()));
+    await mkdir(current, { recursive: true });
+    await writeFile(join(current, 'README.txt'), 'left over');
+
+    const emulatorDir = await ensureDynamoDbLocalJar({ cacheDir });
+    expect(emulatorDir).toBe(current);
+    expect((await stat(join(emulatorDir, 'DynamoDBLocal.jar'))).size).toBeGreaterThan(1_000_000);
+    expect((await readdir(join(emulatorDir, 'DynamoDBLocal_lib'))).length).toBeGreaterThan(10);
+    expect((await readdir(cacheDir)).filter((name) => name.startsWith('.fetch-'))).toEqual([]);
+  }, 120_000);
 });
+
+/** A separate Node process that starts DynamoDB Local and keeps running until killed. */
+async function startInChild(scratch: string): Promise<{ parent: ChildProcess; endpoint: string }> {
+  const script = join(scratch, 'parent.mts');
+  const modulePath = fileURLToPath(new URL('../../local/dynamodb/local-dynamodb.ts', import.meta.url));
+  await writeFile(
+    script,
+    [
+      `import { startDynamoDbLocal } from ${JSON.stringify(modulePath)};`,
+      'const dynamo = await startDynamoDbLocal();',
+      'console.log(JSON.stringify({ endpoint: dynamo.endpoint }));',
+      'setInterval(() => {}, 1000);',
+    ].join('\n'),
+  );
+  const parent = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)), // where `tsx` resolves
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const [line] = (await once(createInterface({ input: parent.stdout }), 'line')) as [string];
+  const { endpoint } = JSON.parse(line) as { endpoint: string };
+  const client = createLocalDynamoClient(endpoint);
+  await client.send(new ListTablesCommand({}));
+  client.destroy();
+  return { parent, endpoint };
+}
+
+/** 'connected', or the connection error's code (e.g. ECONNREFUSED). */
+function connectTo(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const settle = (result: string) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(5_000, () => settle('timeout'));
+    socket.once('connect', () => settle('connected'));
+    socket.once('error', (error: NodeJS.ErrnoException) => settle(error.code ?? error.message));
+  });
+}
+
+/** The machine's own addresses other than loopback (link-local IPv6 needs a scope: skipped). */
+function ownNonLoopbackAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((addresses) => addresses ?? [])
+    .filter((address) => !address.internal && !address.address.startsWith('fe80:'))
+    .map((address) => address.address);
+}
+
+/** Local addresses of the sockets listening on `port`, from the kernel's tables (Linux). */
+function listeningAddresses(port: number): string[] {
+  const LISTEN = '0A';
+  const found: string[] = [];
+  for (const [file, decode] of [['/proc/net/tcp', decodeIpv4], ['/proc/net/tcp6', decodeIpv6]] as const) {
+    let table = '';
+    try {
+      table = readFileSync(file, 'utf8');
+    } catch {
+      continue; // e.g. IPv6 disabled
+    }
+    for (const row of table.split('\n').slice(1)) {
+      const [, local, , state] = row.trim().split(/\s+/);
+      const [hexAddress, hexPort] = local?.split(':') ?? [];
+      if (state === LISTEN && hexAddress && hexPort && parseInt(hexPort, 16) === port) found.push(decode(hexAddress));
+    }
+  }
+  return found;
+}
+
+/** /proc/net/tcp writes an IPv4 address as one little-endian 32-bit word. */
+function decodeIpv4(hex: string): string {
+  return (hex.match(/../g) ?? []).reverse().map((byte) => parseInt(byte, 16)).join('.');
+}
+
+/** /proc/net/tcp6: four little-endian 32-bit words. Shortened only for the forms we compare. */
+function decodeIpv6(hex: string): string {
+  const bytes = (hex.match(/.{8}/g) ?? []).flatMap((word) => (word.match(/../g) ?? []).reverse());
+  const groups = (bytes.join('').match(/.{4}/g) ?? []).map((group) => parseInt(group, 16).toString(16));
+  const joined = groups.join(':');
+  if (joined === '0:0:0:0:0:0:0:0') return '::';
+  if (joined.startsWith('0:0:0:0:0:ffff:')) return `::ffff:${bytes.slice(12).map((byte) => parseInt(byte, 16)).join('.')}`;
+  return joined;
+}
 
 /** True once nothing accepts connections on the port any more (polls for up to 5 s). */
 async function waitUntilRefused(port: number): Promise<boolean> {
