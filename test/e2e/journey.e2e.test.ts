@@ -56,15 +56,9 @@ describe('the whole journey', () => {
     expect(page.items.map((n) => n.type)).toEqual(['ORDER_DELIVERED', 'ORDER_SHIPPED', 'ORDER_CONFIRMED', 'WELCOME']);
     expect(page.unreadCount).toBe(4);
 
-    // Another test opens the dashboard's breakers on purpose: once they close again, nothing is degraded.
-    const dashboard = await eventually(
-      'a dashboard with every section',
-      async () => {
-        const reply = await api.get<{ degraded: string[] }>('/me/dashboard', { token: customer.token });
-        return reply.status === 200 && reply.body.degraded.length === 0 ? reply : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 1_000 },
-    );
+    // Other tests fail sections on purpose (X-Fault-Inject): that never degrades anybody else's dashboard.
+    const dashboard = await api.get('/me/dashboard', { token: customer.token });
+    expect(dashboard.status).toBe(200);
     expect(dashboard.body).toMatchObject({
       user: { id: customer.id, name: 'Journey Customer' },
       recentOrders: [{ orderId: order.orderId, status: 'DELIVERED' }],
