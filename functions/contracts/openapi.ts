@@ -9,6 +9,12 @@ const STATUS_TITLES: Record<number, string> = {
   422: 'Semantically impossible', 429: 'Throttled', 503: 'A dependency is unavailable',
 };
 
+const RETRY_AFTER: JsonSchema = {
+  description: 'Seconds to wait before trying again',
+  required: true,
+  schema: { type: 'integer', minimum: 1 },
+};
+
 const schemaOf = (schema: z.ZodType, io: 'input' | 'output') => toJsonSchema(schema, 'draft-2020-12', io);
 
 function parametersOf(route: RouteContract): JsonSchema[] {
@@ -33,6 +39,7 @@ function operationOf(id: string, route: RouteContract): JsonSchema {
   for (const status of route.errors) {
     responses[String(status)] = {
       description: STATUS_TITLES[status] ?? 'Error',
+      ...(status === 429 ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     };
   }

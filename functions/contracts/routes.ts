@@ -50,10 +50,10 @@ export const routes = {
   },
   login: {
     method: 'POST', path: '/auth/login', owner: 'users', access: 'public',
-    summary: 'Exchange credentials for a short-lived access token',
+    summary: 'Exchange credentials for a short-lived access token (429 + Retry-After after 5 failed logins for the email)',
     body: LoginRequest,
     responses: { 200: { description: 'A bearer token', schema: AccessToken } },
-    errors: [400, 401, 413],
+    errors: [400, 401, 413, 429],
   },
   getMe: {
     method: 'GET', path: '/users/me', owner: 'users', access: 'user',

@@ -62,6 +62,19 @@ export class UnprocessableError extends AppError {
   readonly code: string = 'unprocessable';
 }
 
+/** Throttled: the client may try again after `Retry-After` seconds (a whole number, at least 1). */
+export class TooManyRequestsError extends AppError {
+  readonly status = 429;
+  readonly code: string = 'too-many-requests';
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(message, { headers: { 'Retry-After': String(seconds) } });
+    this.retryAfterSeconds = seconds;
+  }
+}
+
 export class UnsupportedMediaTypeError extends AppError {
   readonly status = 415;
   readonly code = 'unsupported-media-type';

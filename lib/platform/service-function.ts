@@ -31,6 +31,8 @@ export interface ServiceFunctionProps {
 }
 
 export type TableAccess = 'read' | 'readWrite';
+/** One item-level action, for a function whose needs fit neither level (say, reads and UpdateItem only). */
+export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
 
 // Only what the handlers call: transactions need the per-item actions of their parts.
 const TABLE_ACTIONS: Record<TableAccess, string[]> = {
@@ -84,14 +86,19 @@ export class ServiceFunction extends LambdaFunction {
   }
 
   /**
-   * TABLE_NAME (or `envName`) and exactly the item-level actions `access` needs, on the table and
-   * its indexes; `batchGet` adds BatchGetItem on the table (indexes cannot be batch-read).
+   * TABLE_NAME (or `envName`) and exactly the item-level actions `access` needs (a level, or the
+   * list of actions), on the table and its indexes; `batchGet` adds BatchGetItem on the table
+   * (indexes cannot be batch-read).
    */
-  bindTable(table: ServiceTable, access: TableAccess, options: { batchGet?: boolean; envName?: string } = {}): this {
+  bindTable(
+    table: ServiceTable,
+    access: TableAccess | readonly TableAction[],
+    options: { batchGet?: boolean; envName?: string } = {},
+  ): this {
     this.addEnvironment(options.envName ?? ENV.tableName, table.tableName);
     this.addToRolePolicy(
       new PolicyStatement({
-        actions: TABLE_ACTIONS[access],
+        actions: typeof access === 'string' ? TABLE_ACTIONS[access] : access.map((action) => `dynamodb:${action}`),
         resources: [table.tableArn, ...table.indexNames.map((index) => `${table.tableArn}/index/${index}`)],
       }),
     );

@@ -27,8 +27,9 @@ export class UsersStack extends Stack {
     const hashing = { memorySize: 1024 };
     this.routeFunctions = {
       register: routeFunction(this, 'register', platform, hashing).bindTable(this.table, 'readWrite'),
+      // Reads the credentials (GetItem) and counts the attempt on its throttle record (UpdateItem).
       login: routeFunction(this, 'login', platform, hashing)
-        .bindTable(this.table, 'read')
+        .bindTable(this.table, ['GetItem', 'UpdateItem'])
         .bindSigningSecret(platform.signingSecret),
       getMe: routeFunction(this, 'getMe', platform).bindTable(this.table, 'read'),
       updateMe: routeFunction(this, 'updateMe', platform).bindTable(this.table, 'readWrite'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { respellSignature } from '../support/respell';
-import { api, expectProblem, registerAndLogin, unique } from './support/api';
+import { api, expectProblem, registerAndLogin, unique, type Reply } from './support/api';
 
 describe('users', () => {
   it('registers, logs in, reads and renames the profile', async () => {
@@ -66,5 +66,55 @@ describe('users', () => {
     const reply = await api.post('/auth/login', { body: {}, headers: { 'X-Correlation-Id': 'e2e-trace.1' } });
     expect(reply.headers.get('x-correlation-id')).toBe('e2e-trace.1');
     expect(reply.body.correlationId).toBe('e2e-trace.1');
+  });
+});
+
+describe('login throttling', () => {
+  const PASSWORD = 'correct horse battery';
+  const attempt = (email: string, password: string) => api.post('/auth/login', { body: { email, password } });
+  const failFiveTimes = async (email: string) => {
+    for (let i = 0; i < 5; i += 1) expectProblem(await attempt(email, `wrong password ${i}`), 401);
+  };
+  const expectThrottled = (reply: Reply): number => {
+    expectProblem(reply, 429);
+    const retryAfter = reply.headers.get('retry-after') ?? '';
+    expect(retryAfter).toMatch(/^[1-9][0-9]*$/);
+    expect(reply.headers.get('access-control-expose-headers') ?? '').toContain('Retry-After');
+    return Number(retryAfter);
+  };
+
+  it.each(['known', 'unknown'])('answers 5 × 401, then 429 + Retry-After for an %s email, the right password included', async (kind) => {
+    const email = kind === 'known' ? (await registerAndLogin()).email : `${unique('ghost')}@example.com`;
+    await failFiveTimes(email);
+    const first = expectThrottled(await attempt(email, 'wrong password again'));
+    // Refused without a check: the right password gets the 429 too, and the wait doubles.
+    const second = expectThrottled(await attempt(email, PASSWORD));
+    expect(second).toBe(first * 2);
+    expect(second).toBeLessThanOrEqual(3600);
+  });
+
+  it('answers the same detail for a throttled known and unknown email', async () => {
+    const known = (await registerAndLogin()).email;
+    const unknown = `${unique('ghost')}@example.com`;
+    await failFiveTimes(known);
+    await failFiveTimes(unknown);
+    const [a, b] = [await attempt(known, PASSWORD), await attempt(unknown, PASSWORD)];
+    expect(expectThrottled(a)).toBe(expectThrottled(b));
+    expect(a.body.detail).toBe(b.body.detail);
+  });
+
+  it('resets the count on a successful login', async () => {
+    const { email } = await registerAndLogin();
+    for (let i = 0; i < 4; i += 1) expectProblem(await attempt(email, 'wrong password'), 401);
+    expect((await attempt(email, PASSWORD)).status).toBe(200);
+    await failFiveTimes(email);
+    expectThrottled(await attempt(email, PASSWORD));
+  });
+
+  it('documents the 429 and its Retry-After in /openapi.json', async () => {
+    const doc = await api.get<{ paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>> }>('/openapi.json');
+    const responses = doc.body.paths['/auth/login']!.post!.responses;
+    expect(Object.keys(responses)).toEqual(expect.arrayContaining(['200', '401', '429']));
+    expect(responses['429']!.headers).toHaveProperty('Retry-After');
   });
 });

@@ -31,7 +31,7 @@ function responseHeaders(correlationId: string): Record<string, string> {
   return {
     'X-Correlation-Id': correlationId,
     'Access-Control-Allow-Origin': process.env[ENV.allowedOrigin] ?? '*',
-    'Access-Control-Expose-Headers': 'X-Correlation-Id, Location',
+    'Access-Control-Expose-Headers': 'X-Correlation-Id, Location, Retry-After',
     'Cache-Control': 'no-store',
   };
 }

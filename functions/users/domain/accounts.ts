@@ -5,8 +5,11 @@ import { NotFoundError } from '../../shared/errors';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
 import { newId, nowIso } from '../../shared/ids';
 import { retryLostRaces } from '../../shared/lost-race';
+import { forgetAfter, judge, staleBefore, type AttemptRecord } from './login-throttle';
 import { hashPassword, spendVerificationTime, verifyPassword } from './password';
-import { ConcurrentRegistrationError, emailKey, InvalidCredentialsError, toProfile, type Credentials, type User } from './user';
+import {
+  ConcurrentRegistrationError, emailKey, InvalidCredentialsError, LoginThrottledError, toProfile, type Credentials, type User,
+} from './user';
 
 /** The users table as the domain sees it. */
 export interface UserStore {
@@ -16,6 +19,18 @@ export interface UserStore {
   get(userId: string): Promise<User | undefined>;
   /** The user after the change, or undefined when there is no such user. */
   rename(userId: string, name: string, at: string): Promise<User | undefined>;
+}
+
+/** The login throttle's records (one per email key) as the domain sees them; see login-throttle.ts. */
+export interface LoginThrottleStore {
+  /** Counts one attempt atomically (starting the record over when it is stale) and returns the record after it. */
+  count(emailKey: string, at: { now: number; staleBefore: number; forgetAfter: number }): Promise<AttemptRecord>;
+  /** Moves a lapsed lock to `lockUntil` only while it is still `lapsed`: true for the one attempt that did. */
+  takeLapsedLock(emailKey: string, lapsed: number, lockUntil: number): Promise<boolean>;
+  /** Raises the lock to `lockUntil`, unless a later one is set already. */
+  extendLock(emailKey: string, lockUntil: number): Promise<void>;
+  /** Forgets the attempts of the email: its login succeeded. */
+  clear(emailKey: string): Promise<void>;
 }
 
 export interface Registration {
@@ -48,13 +63,34 @@ export async function register(store: UserStore, input: Registration, correlatio
   return toProfile(user);
 }
 
-export async function login(store: UserStore, input: { email: string; password: string }, signingKey: Buffer) {
-  const credentials = await store.credentialsByEmail(emailKey(input.email));
+/** Lets the attempt check a password, or refuses it (429) as the throttle policy says. */
+async function admit(throttle: LoginThrottleStore, key: string, now: number): Promise<void> {
+  const verdict = judge(await throttle.count(key, { now, staleBefore: staleBefore(now), forgetAfter: forgetAfter(now) }), now);
+  if (verdict.kind === 'check') return;
+  if (verdict.kind === 'checkAfterLock' && (await throttle.takeLapsedLock(key, verdict.lapsed, verdict.lockUntil))) return;
+  await throttle.extendLock(key, verdict.lockUntil);
+  throw new LoginThrottledError(verdict.retryAfterSeconds);
+}
+
+export interface LoginDeps {
+  store: UserStore;
+  throttle: LoginThrottleStore;
+}
+
+/**
+ * The throttle comes first, the same for every email, known or not: a refused attempt learns
+ * nothing, not even whether its password was right.
+ */
+export async function login(deps: LoginDeps, input: { email: string; password: string }, signingKey: Buffer, now = Date.now()) {
+  const key = emailKey(input.email);
+  await admit(deps.throttle, key, now);
+  const credentials = await deps.store.credentialsByEmail(key);
   if (!credentials) {
     await spendVerificationTime(input.password);
     throw new InvalidCredentialsError();
   }
   if (!(await verifyPassword(input.password, credentials.passwordHash))) throw new InvalidCredentialsError();
+  await deps.throttle.clear(key);
   const { token, expiresIn } = signAccessToken({ userId: credentials.userId, role: credentials.role }, signingKey);
   return { accessToken: token, tokenType: 'Bearer' as const, expiresIn };
 }

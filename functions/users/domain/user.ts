@@ -1,5 +1,5 @@
 import type { Role, UserProfile } from '../../contracts/api/users';
-import { ConflictError, UnauthorizedError } from '../../shared/errors';
+import { ConflictError, TooManyRequestsError, UnauthorizedError } from '../../shared/errors';
 
 export interface User extends UserProfile {
   updatedAt: string;
@@ -39,5 +39,13 @@ export class ConcurrentRegistrationError extends ConflictError {
 export class InvalidCredentialsError extends UnauthorizedError {
   constructor() {
     super('The email or password is incorrect');
+  }
+}
+
+/** One message whether or not the email has an account: the throttle must not reveal which either. */
+export class LoginThrottledError extends TooManyRequestsError {
+  override readonly code = 'login-throttled';
+  constructor(retryAfterSeconds: number) {
+    super('Too many failed logins for this email; try again after the time in Retry-After', retryAfterSeconds);
   }
 }

@@ -1,10 +1,10 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
 import { signingKeys } from '../../shared/signing-keys';
-import { userStore } from '../adapters/store';
+import { loginThrottle, userStore } from '../adapters/store';
 import { login } from '../domain/accounts';
 
 export const handler = httpRoute(routes.login, async ({ body }) => ({
   status: 200,
-  body: await login(userStore, body, (await signingKeys()).accessToken),
+  body: await login({ store: userStore, throttle: loginThrottle }, body, (await signingKeys()).accessToken),
 }));
