@@ -4,6 +4,7 @@
  */
 const DEMO_STOCK = 25;
 const STOCK_RECORD_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 const DEMO_PRODUCTS = [
   { name: 'Espresso Cup', description: 'Porcelain, 90 ml', category: 'kitchen', priceCents: 1200, sku: 'DEMO-CUP-ESPRESSO' },
   { name: 'Pour-over Kettle', description: 'Gooseneck, 1 l', category: 'kitchen', priceCents: 4900, sku: 'DEMO-KETTLE-1L' },
@@ -14,25 +15,45 @@ const DEMO_PRODUCTS = [
 ] as const;
 
 async function call(url: string, init: RequestInit & { token?: string }): Promise<Record<string, unknown>> {
+  const request = `${init.method ?? 'GET'} ${url}`;
   const response = await fetch(url, {
     ...init,
     headers: { 'Content-Type': 'application/json', ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}) },
-    signal: AbortSignal.timeout(30_000),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  }).catch((error: unknown) => {
+    // A bare "TimeoutError: The operation was aborted" would not say which request hung.
+    throw new Error(`${request} failed: ${describe(error)}`, { cause: error });
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url} answered ${response.status}: ${text}`);
+  if (!response.ok) throw new Error(`${request} answered ${response.status}: ${text}`);
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
-/** The stock record appears once inventory has consumed ProductCreated: wait for it, bounded. */
+function describe(error: unknown, timeoutMs = REQUEST_TIMEOUT_MS): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The stock record appears once inventory has consumed ProductCreated: wait for it, bounded by
+ * one deadline. A poll that fails (e.g. a slow cold start of the inventory function on a busy
+ * machine) is retried until then, instead of ending the whole seeding.
+ */
 async function stockRecordOf(baseUrl: string, productId: string): Promise<void> {
   const deadline = Date.now() + STOCK_RECORD_TIMEOUT_MS;
+  let last = 'no answer yet';
   while (Date.now() < deadline) {
-    const response = await fetch(`${baseUrl}/inventory/${productId}`, { signal: AbortSignal.timeout(5_000) });
-    if (response.ok) return;
+    const timeoutMs = Math.max(1, deadline - Date.now());
+    try {
+      const response = await fetch(`${baseUrl}/inventory/${productId}`, { signal: AbortSignal.timeout(timeoutMs) });
+      if (response.ok) return;
+      last = `GET /inventory/${productId} answered ${response.status}`;
+    } catch (error) {
+      last = `GET /inventory/${productId} failed: ${describe(error, timeoutMs)}`;
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`no stock record for ${productId} after ${STOCK_RECORD_TIMEOUT_MS} ms: is the inventory consumer failing?`);
+  throw new Error(`no stock record for ${productId} after ${STOCK_RECORD_TIMEOUT_MS} ms (${last}): is the inventory consumer failing?`);
 }
 
 export async function seedDemoCatalog(baseUrl: string, admin: { email: string; password: string }): Promise<number> {

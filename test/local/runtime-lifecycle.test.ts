@@ -24,6 +24,10 @@ const READY_LINE = /Commerce is ready at (http\S+) \(in ([\d.]+) s/;
 const DEFAULT_ADMIN = { email: 'admin@commerce.test', password: 'commerce-admin-password' };
 const CUSTOM_ADMIN = { email: 'lifecycle-admin@example.test', password: 'lifecycle-secret-42' };
 
+// The DynamoDB Local server (local/dynamodb/Launcher.java run against the jar), not the one-off
+// `java -m jdk.compiler/...` that compiles the launcher into the cache on a first run.
+const DYNAMODB_LOCAL = /(^|\/)java\s.*DynamoDBLocal\.jar.*\sLauncher\s+\d+$/;
+
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
 const FAIL_FAST_TIMEOUT_MS = 20_000;
@@ -70,7 +74,7 @@ function launch(args: string[], env: NodeJS.ProcessEnv): RuntimeProcess {
   const descendants = new Map<number, string>();
   const pid = child.pid;
   const track = () => {
-    for (const descendant of descendantsOf(pid)) if (!descendants.has(descendant)) descendants.set(descendant, commandLine(descendant));
+    for (const descendant of descendantsOf(pid)) noteCommandLine(descendants, descendant);
   };
   track();
   // Polled rather than read once: the JVM and esbuild come and go while the runtime starts.
@@ -115,6 +119,21 @@ function descendantsOf(pid: number): number[] {
     }
   }
   return found;
+}
+
+/**
+ * Records what `pid` runs now. A child caught between fork and exec has no command line yet
+ * (only its parent thread's name, e.g. "[MainThread]"), and a zombie has none any more: such a
+ * reading never replaces a real one, and a real one always replaces it.
+ */
+function noteCommandLine(descendants: Map<number, string>, pid: number): void {
+  const now = commandLine(pid);
+  const known = descendants.get(pid);
+  if (known === undefined || !isPlaceholder(now)) descendants.set(pid, now);
+}
+
+function isPlaceholder(command: string): boolean {
+  return command.startsWith('[') || command === '(exited)';
 }
 
 function commandLine(pid: number): string {
@@ -229,8 +248,8 @@ function baseEnv(overrides: Record<string, string | undefined> = {}): NodeJS.Pro
 /** Stops it with `signal` and checks the clean exit: code 0, nothing left running, port closed. */
 async function expectCleanStop(runtime: RuntimeProcess, url: string, signal: NodeJS.Signals): Promise<number> {
   // A last look, so nothing started late escapes the check.
-  for (const pid of descendantsOf(runtime.pid)) if (!runtime.descendants.has(pid)) runtime.descendants.set(pid, commandLine(pid));
-  const javas = [...runtime.descendants.values()].filter((command) => /(^|\/)java\s.*DynamoDBLocal\.jar/.test(command));
+  for (const pid of descendantsOf(runtime.pid)) noteCommandLine(runtime.descendants, pid);
+  const javas = [...runtime.descendants.values()].filter((command) => DYNAMODB_LOCAL.test(command));
   expect(javas, `DynamoDB Local should be a descendant of the runtime; saw ${[...runtime.descendants.values()].join(' | ')}`).toHaveLength(1);
 
   runtime.child.kill(signal);
@@ -315,7 +334,7 @@ describe.sequential('the offline runtime as a process (local/start.ts)', () => {
     const runtime = launch(['--port', '0', '--quiet', '--no-seed'], baseEnv());
     // Interrupt once DynamoDB Local's JVM runs: the moment a half-started runtime could orphan it.
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (![...runtime.descendants.values()].some((command) => command.includes('DynamoDBLocal.jar'))) {
+    while (![...runtime.descendants.values()].some((command) => DYNAMODB_LOCAL.test(command))) {
       if (Date.now() > deadline || runtime.child.exitCode !== null || runtime.child.signalCode !== null) throw new Error(`DynamoDB Local never started${tail(runtime)}`);
       await delay(50);
     }
@@ -327,6 +346,21 @@ describe.sequential('the offline runtime as a process (local/start.ts)', () => {
     timings.push(
       `SIGINT while starting (${interruptedBeforeReady ? 'before' : 'after'} the ready line): exit in ${exit.seconds.toFixed(2)} s; started ${programs(runtime)}`,
     );
+  }, READY_TIMEOUT_MS + 30_000);
+
+  it('leaves nothing behind even when SIGKILLed, which runs none of its handlers', async () => {
+    const runtime = launch(['--port', '0', '--quiet', '--no-seed'], baseEnv());
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (![...runtime.descendants.values()].some((command) => DYNAMODB_LOCAL.test(command))) {
+      if (Date.now() > deadline || runtime.child.exitCode !== null || runtime.child.signalCode !== null) throw new Error(`DynamoDB Local never started${tail(runtime)}`);
+      await delay(50);
+    }
+    runtime.child.kill('SIGKILL');
+    const exit = await waitForExit(runtime, STOP_TIMEOUT_MS);
+    expect(exit.signal).toBe('SIGKILL');
+    // DynamoDB Local's launcher and esbuild's service both end when their stdin pipe closes.
+    expect(await survivors(runtime.descendants), 'processes the runtime started are still running').toEqual([]);
+    timings.push(`SIGKILL while starting: started ${programs(runtime)}`);
   }, READY_TIMEOUT_MS + 30_000);
 
   describe('without Java on the PATH', () => {
