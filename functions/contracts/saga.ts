@@ -22,7 +22,7 @@ export const SagaError = {
 
 const Step = { orderId: z.string(), correlationId: z.string() };
 
-/** The saga's input, set by POST /orders; execution name = orderId. */
+/** The saga's input, built from the stored order by the consumer of OrderPlaced; execution name = orderId. */
 export const OrderSagaInput = z.object({
   ...Step,
   customerId: z.string(),

@@ -3,7 +3,7 @@
  * can use it without loading runtime code.
  */
 export const ORDERS_ENV = {
-  /** The order saga, started by POST /orders. */
+  /** The order saga, started by the consumer of OrderPlaced (on-order-placed.ts). */
   orderSagaArn: 'ORDER_SAGA_ARN',
   /** The cancellation saga of confirmed orders, started by POST /orders/{orderId}/cancel. */
   cancellationSagaArn: 'CANCELLATION_SAGA_ARN',

@@ -4,6 +4,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ProductArchived, ProductCreated, ProductUpdated } from '../../functions/contracts/events/catalog';
+import { OrderPlaced } from '../../functions/contracts/events/orders';
 import { ShipmentDelivered, ShipmentDispatched } from '../../functions/contracts/events/shipping';
 import { ORDERS_ENV, ORDERS_NEEDING_OPERATOR_METRIC } from '../../functions/orders/orders-config';
 import { METRICS_NAMESPACE } from '../../functions/shared/environment';
@@ -34,6 +35,8 @@ export class OrdersStack extends Stack {
   readonly sagaSteps: Record<keyof OrderSteps, ServiceFunction>;
   readonly orderSaga: StateMachine;
   readonly cancellationSaga: StateMachine;
+  /** The consumer of OrderPlaced that starts the order saga: the only function allowed to. */
+  readonly sagaStarter: ServiceFunction;
 
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     super(scope, id, props);
@@ -69,10 +72,8 @@ export class OrdersStack extends Stack {
     this.cancellationSaga = new CancellationSaga(this, 'CancellationSaga', sagaProps).stateMachine;
 
     this.routeFunctions = {
-      // Reads the product copies in one BatchGetItem.
-      placeOrder: routeFunction(this, 'placeOrder', platform)
-        .bindTable(this.table, 'readWrite', { batchGet: true })
-        .bindStateMachine(this.orderSaga, ORDERS_ENV.orderSagaArn),
+      // Reads the product copies in one BatchGetItem. Starts nothing: the saga starts from OrderPlaced.
+      placeOrder: routeFunction(this, 'placeOrder', platform).bindTable(this.table, 'readWrite', { batchGet: true }),
       getOrder: routeFunction(this, 'getOrder', platform).bindTable(this.table, 'read'),
       // Reads the events of a whole page of orders in one BatchGetItem.
       listOrders: routeFunction(this, 'listOrders', platform).bindTable(this.table, 'read', { batchGet: true }),
@@ -80,6 +81,22 @@ export class OrdersStack extends Stack {
         .bindTable(this.table, 'readWrite')
         .bindStateMachine(this.cancellationSaga, ORDERS_ENV.cancellationSagaArn),
     };
+
+    // The saga starts from the order's OrderPlaced outbox event, so every stored order gets one.
+    this.sagaStarter = new ServiceFunction(this, 'OnOrderPlaced', {
+      stage: platform.stage,
+      service: SERVICE,
+      entry: 'functions/orders/handlers/on-order-placed.ts',
+      description: 'OrderPlaced events: starts the order saga of the stored order (execution name = orderId)',
+    })
+      .bindTable(this.table, 'readWrite')
+      .bindStateMachine(this.orderSaga, ORDERS_ENV.orderSagaArn);
+    new EventSubscription(this, 'PlacedOrders', {
+      bus: platform.bus,
+      events: [OrderPlaced],
+      consumer: this.sagaStarter,
+      alarmTopic: platform.alarmTopic,
+    });
 
     new EventSubscription(this, 'CatalogEvents', {
       bus: platform.bus,

@@ -17,6 +17,9 @@ import type { ListingPosition, OrderStore, StoredOrder } from '../domain/orders'
  * - `ORDER#<id>`/`EVENT#<seq, 6 digits>`: the append-only events of the order. A change writes
  *   the next event, the state (conditioned on the version it was derived from) and the outbox
  *   record in one transaction, so state, history and published events never disagree.
+ * - `ORDER#<id>`/`PAYMENT`: the payment token the saga charges, written with the order and read
+ *   only by the consumer of OrderPlaced that starts the saga (the token never goes on the bus,
+ *   and stays out of the state item, its index and every view).
  * - `CUSTOMER#<customerId>`/`IDEMPOTENCY#<key>`: which order an Idempotency-Key placed, with
  *   the hash of the request's canonical body; removed by TTL after a day.
  * - `PRODUCT#<productId>`/`PRODUCT`: the orders context's copy of a catalog product.
@@ -24,6 +27,7 @@ import type { ListingPosition, OrderStore, StoredOrder } from '../domain/orders'
 const orderPartition = (orderId: string) => `ORDER#${orderId}`;
 const STATE = 'STATE';
 const EVENT_PREFIX = 'EVENT#';
+const paymentKey = (orderId: string) => ({ pk: orderPartition(orderId), sk: 'PAYMENT' });
 const eventSortKey = (seq: number) => `${EVENT_PREFIX}${String(seq).padStart(6, '0')}`;
 const customerPartition = (customerId: string) => `CUSTOMER#${customerId}`;
 const listingKey = ({ createdAt, orderId }: ListingPosition) => `${createdAt}#${orderId}`;
@@ -159,7 +163,7 @@ export function dynamoOrderStore(tableName: string): OrderStore {
       return Item ? toIdempotencyRecord(Item) : undefined;
     },
 
-    async create(order, first, event, idempotency) {
+    async create(order, first, event, paymentToken, idempotency) {
       const claim = idempotency && {
         Put: {
           TableName: tableName,
@@ -177,6 +181,13 @@ export function dynamoOrderStore(tableName: string): OrderStore {
               { Put: { TableName: tableName, Item: stateItem(order), ConditionExpression: 'attribute_not_exists(pk)' } },
               { Put: { TableName: tableName, Item: eventItem(order.orderId, first), ConditionExpression: 'attribute_not_exists(pk)' } },
               outboxPut(tableName, event),
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...paymentKey(order.orderId), kind: 'orderPayment', orderId: order.orderId, paymentToken },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
             ],
           }),
         );
@@ -189,6 +200,35 @@ export function dynamoOrderStore(tableName: string): OrderStore {
     },
 
     get,
+
+    async paymentToken(orderId) {
+      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: paymentKey(orderId), ConsistentRead: true }));
+      return Item?.paymentToken as string | undefined;
+    },
+
+    async claimSagaStart(orderId, at) {
+      const key = { pk: orderPartition(orderId), sk: STATE };
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'SET sagaStartedAt = if_not_exists(sagaStartedAt, :at)',
+            // A claim once made holds, even after a cancellation requested since: that saga compensates.
+            ConditionExpression: '#status = :pending AND (attribute_exists(sagaStartedAt) OR attribute_not_exists(cancelRequested))',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':at': at, ':pending': 'PENDING' },
+          }),
+        );
+        return 'claimed';
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        // Stable once the condition failed: cancelRequested is never removed, so no claim can follow it.
+        const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+        const cancelledFirst = Item?.status === 'PENDING' && Item.cancelRequested === true && Item.sagaStartedAt === undefined;
+        return cancelledFirst ? 'cancelRequested' : 'notPending';
+      }
+    },
 
     async append(next, event, pending, { expectedVersion, unlessCancelRequested }) {
       const values: Record<string, unknown> = {

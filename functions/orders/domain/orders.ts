@@ -1,6 +1,6 @@
 import type { PlaceOrderRequest } from '../../contracts/api/orders';
 import { OrderPlaced } from '../../contracts/events/orders';
-import { OrderCancellationInput, OrderSagaInput } from '../../contracts/saga';
+import { OrderCancellationInput } from '../../contracts/saga';
 import type { Caller } from '../../shared/auth/authenticate';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../shared/cursor';
 import { ConflictError } from '../../shared/errors';
@@ -30,10 +30,22 @@ export interface OrderStore {
   /** The record holding this customer's key, read consistently; expired records included. */
   idempotencyRecord(customerId: string, key: string): Promise<IdempotencyRecord | undefined>;
   /**
-   * Stores a new order: its state, its first event, that event's outbox record and, when given,
-   * the idempotency record, all at once. 'keyTaken' when a live record already holds the key.
+   * Stores a new order: its state, its first event, that event's outbox record, the payment token
+   * its saga will charge and, when given, the idempotency record, all at once. 'keyTaken' when a
+   * live record already holds the key.
    */
-  create(order: OrderState, first: OrderEvent, event: PendingEvent, idempotency?: IdempotencyRecord): Promise<'created' | 'keyTaken'>;
+  create(
+    order: OrderState, first: OrderEvent, event: PendingEvent, paymentToken: string, idempotency?: IdempotencyRecord,
+  ): Promise<'created' | 'keyTaken'>;
+  /** The payment token stored with the order, read consistently; kept apart from the order's state and views. */
+  paymentToken(orderId: string): Promise<string | undefined>;
+  /**
+   * Records that the order's saga is being started, while the order is PENDING and unless the
+   * customer asked to cancel before any start; a repeated claim succeeds. 'cancelRequested' when
+   * the cancellation came first (no saga can be claimed for the order any more), 'notPending'
+   * when the order has left PENDING.
+   */
+  claimSagaStart(orderId: string, at: string): Promise<'claimed' | 'cancelRequested' | 'notPending'>;
   /** The order with all its events, read consistently. */
   get(orderId: string): Promise<StoredOrder | undefined>;
   /**
@@ -58,7 +70,6 @@ export interface SagaStarter {
 export interface PlaceOrderDeps {
   store: OrderStore;
   catalog: Pick<CatalogCopyStore, 'getMany'>;
-  saga: SagaStarter;
 }
 
 export interface PlaceOrderCommand {
@@ -71,39 +82,21 @@ export interface PlaceOrderCommand {
 /** Attempts to store an order whose idempotency key another request is claiming at the same moment. */
 export const MAX_CREATE_ATTEMPTS = 3;
 
-/** The saga's input is rebuilt from the stored order, so a replay starts exactly the saga the first request would have. */
-function sagaInputOf(state: OrderState, paymentToken: string): OrderSagaInput {
-  return OrderSagaInput.parse({
-    orderId: state.orderId,
-    correlationId: state.correlationId,
-    customerId: state.customerId,
-    items: state.items.map(({ productId, quantity, unitPriceCents }) => ({ productId, quantity, unitPriceCents })),
-    totalCents: state.totalCents,
-    currency: state.currency,
-    paymentToken,
-  });
-}
-
-/** Execution name = orderId: Step Functions refuses a second saga of the same order. */
-async function startOrderSaga(saga: SagaStarter, state: OrderState, paymentToken: string): Promise<void> {
-  await saga.start(state.orderId, sagaInputOf(state, paymentToken));
-}
-
-/**
- * The order an earlier request with this key placed, or undefined when the key is free. The saga
- * is started again while the order is PENDING: a crash between storing the order and starting
- * its saga heals when the client retries.
- */
+/** The order an earlier request with this key placed, or undefined when the key is free. */
 async function replay(deps: PlaceOrderDeps, command: PlaceOrderCommand & { idempotencyKey: string }, hash: string): Promise<Order | undefined> {
   const record = await deps.store.idempotencyRecord(command.customerId, command.idempotencyKey);
   if (!record || !isLive(record, Math.floor(Date.now() / 1000))) return undefined;
   if (record.requestHash !== hash) throw new IdempotencyKeyReusedError();
   const stored = await deps.store.get(record.orderId);
   if (!stored) throw new Error(`Order ${record.orderId}, held by an idempotency record, is missing`);
-  if (stored.state.status === 'PENDING') await startOrderSaga(deps.saga, stored.state, command.body.paymentToken);
   return toOrderView(stored.state, stored.events);
 }
 
+/**
+ * Stores the order with its OrderPlaced outbox record, and nothing more: the saga starts from that
+ * event (see saga-start.ts), so a request that fails after the write still leaves an order that
+ * gets its saga, and a retry with the same Idempotency-Key answers the same order.
+ */
 export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderCommand): Promise<Order> {
   const { customerId, body, idempotencyKey, correlationId } = command;
   const keyed = idempotencyKey === undefined ? undefined : { command: { ...command, idempotencyKey }, hash: requestHash(body) };
@@ -130,10 +123,7 @@ export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderComman
   const idempotency = keyed && idempotencyRecord(customerId, keyed.command.idempotencyKey, keyed.hash, orderId, now);
 
   for (let attempt = 1; attempt <= MAX_CREATE_ATTEMPTS; attempt += 1) {
-    if ((await deps.store.create(state, first, placed, idempotency)) === 'created') {
-      await startOrderSaga(deps.saga, state, body.paymentToken);
-      return toOrderView(state, [first]);
-    }
+    if ((await deps.store.create(state, first, placed, body.paymentToken, idempotency)) === 'created') return toOrderView(state, [first]);
     // Another request with the same key got there first: answer as its replay would.
     const replayed = keyed && (await replay(deps, keyed.command, keyed.hash));
     if (replayed) return replayed;

@@ -2,11 +2,10 @@ import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-s
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Order as OrderSchema, type Order } from '../../../functions/contracts/api/orders';
 import { OrderPlaced } from '../../../functions/contracts/events/orders';
-import { OrderSagaInput } from '../../../functions/contracts/saga';
 import { encodeCursor } from '../../../functions/shared/cursor';
 import { lambdaContext } from '../../support/http';
 import {
-  address, asAdmin, asCustomer, cancelOrder, CANCELLATION_SAGA_ARN, customerId, errorPaths, getOrder, listOrders, ORDER_SAGA_ARN,
+  address, asAdmin, asCustomer, cancelOrder, CANCELLATION_SAGA_ARN, customerId, errorPaths, getOrder, listOrders,
   orderBody, orderItems, ordersFixture, outboxOf, placedOrder, placeOrder, problem, productArchived, resetStepFunctions, runStep,
   seedProduct, startedExecutions, transition, uniqueId, type OrdersFixture,
 } from './fixture';
@@ -20,7 +19,7 @@ beforeAll(async () => {
 beforeEach(() => resetStepFunctions(fx));
 
 describe('POST /orders', () => {
-  it('answers 202 with the PENDING order priced from the catalog copy, a Location, and starts its saga', async () => {
+  it('answers 202 with the PENDING order priced from the catalog copy and a Location, and starts no saga itself', async () => {
     const cup = await seedProduct(fx, { name: 'Cup', priceCents: 1299 });
     const saucer = await seedProduct(fx, { name: 'Saucer', priceCents: 450 });
     const customer = customerId();
@@ -49,27 +48,28 @@ describe('POST /orders', () => {
       history: [{ status: 'PENDING', at: order.createdAt }],
     });
 
-    expect(startedExecutions(fx)).toEqual([{ stateMachineArn: ORDER_SAGA_ARN, name: order.orderId, input: expect.any(Object) }]);
-    const input = OrderSagaInput.parse(startedExecutions(fx)[0]!.input);
-    expect(input).toEqual({
-      orderId: order.orderId,
-      correlationId: 'place-trace-1',
-      customerId: customer,
-      items: [
-        { productId: cup.productId, quantity: 2, unitPriceCents: 1299 },
-        { productId: saucer.productId, quantity: 3, unitPriceCents: 450 },
-      ],
-      totalCents: 3948,
-      currency: 'USD',
-      paymentToken: 'tok_visa',
-    });
+    // The saga starts from the OrderPlaced event (see order-placed.test.ts).
+    expect(startedExecutions(fx)).toEqual([]);
   });
 
-  it('stores the state and the first event, and records OrderPlaced in the outbox, valid against its contract', async () => {
+  it('answers 202 and stores the order with its OrderPlaced even when Step Functions is down: it never calls it', async () => {
+    fx.sfn.on(StartExecutionCommand).rejects(new Error('Step Functions is unavailable'));
+    const customer = customerId();
+    const order = await placedOrder(fx, customer);
+    expect(fx.sfn.commandCalls(StartExecutionCommand)).toEqual([]);
+    expect((await getOrder(fx, order.orderId, asCustomer(customer))).body).toEqual(order);
+    expect((await outboxOf(fx, order.orderId)).map((record) => record.detailType)).toEqual([OrderPlaced.detailType]);
+  });
+
+  it('stores the state, the first event and the payment token, and records OrderPlaced in the outbox, valid against its contract', async () => {
     const customer = customerId();
     const order = await placedOrder(fx, customer, 4);
     const items = await orderItems(fx, order.orderId);
-    expect(items.map((item) => item.sk).sort()).toEqual(['EVENT#000001', 'STATE']);
+    expect(items.map((item) => item.sk).sort()).toEqual(['EVENT#000001', 'PAYMENT', 'STATE']);
+    // The token is kept for the saga's start only: not on the state (nor its index), nor in any event.
+    expect(items.find((item) => item.sk === 'PAYMENT')).toMatchObject({ paymentToken: 'tok_visa' });
+    expect(JSON.stringify(items.filter((item) => item.sk !== 'PAYMENT'))).not.toContain('tok_visa');
+    expect(JSON.stringify(await outboxOf(fx, order.orderId))).not.toContain('tok_visa');
     expect(items.find((item) => item.sk === 'STATE')).toMatchObject({
       status: 'PENDING', version: 1, gsi1pk: `CUSTOMER#${customer}`, gsi1sk: `${order.createdAt}#${order.orderId}`,
     });
@@ -179,7 +179,7 @@ describe('POST /orders', () => {
   });
 
   describe('Idempotency-Key', () => {
-    it('replays the same order and status for the same key and body, and starts its saga again', async () => {
+    it('replays the same order and status for the same key and body, storing and starting nothing more', async () => {
       const { productId } = await seedProduct(fx);
       const customer = customerId();
       const headers = { ...asCustomer(customer), 'Idempotency-Key': uniqueId('key') };
@@ -192,36 +192,9 @@ describe('POST /orders', () => {
       expect(again.body).toEqual(first.body);
       expect(again.headers.Location).toBe(`/orders/${first.body.orderId}`);
 
-      const starts = startedExecutions(fx);
-      expect(starts.map((s) => s.name)).toEqual([first.body.orderId, first.body.orderId]);
-      expect(starts[1]!.input).toEqual(starts[0]!.input);
+      expect(startedExecutions(fx)).toEqual([]);
       expect((await listOrders(fx, asCustomer(customer))).body.items.map((o) => o.orderId)).toEqual([first.body.orderId]);
       expect(await outboxOf(fx, first.body.orderId)).toHaveLength(1);
-    });
-
-    it('heals a crash between storing the order and starting its saga when the client retries', async () => {
-      const { productId } = await seedProduct(fx);
-      const headers = { ...asCustomer(customerId()), 'Idempotency-Key': uniqueId('key') };
-      const body = orderBody([{ productId, quantity: 1 }]);
-      fx.sfn.on(StartExecutionCommand).rejectsOnce(new Error('connection reset'));
-
-      const failed = await placeOrder(fx, body, headers);
-      expect(failed.status).toBe(500);
-      const retried = await placeOrder(fx, body, headers);
-      expect(retried.status).toBe(202);
-      expect(retried.body.status).toBe('PENDING');
-      expect(startedExecutions(fx).map((s) => s.name)).toEqual([retried.body.orderId, retried.body.orderId]);
-    });
-
-    it('treats ExecutionAlreadyExists on a replay as the saga already under way', async () => {
-      const { productId } = await seedProduct(fx);
-      const headers = { ...asCustomer(customerId()), 'Idempotency-Key': uniqueId('key') };
-      const body = orderBody([{ productId, quantity: 1 }]);
-      const first = await placeOrder(fx, body, headers);
-      fx.sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution already exists', $metadata: {} }));
-      const again = await placeOrder(fx, body, headers);
-      expect(again.status).toBe(202);
-      expect(again.body.orderId).toBe(first.body.orderId);
     });
 
     it('replays the stored order even after its product was archived or repriced', async () => {
@@ -260,7 +233,6 @@ describe('POST /orders', () => {
         expect(response.headers['Content-Type']).toBe('application/problem+json');
         expect(problem(response).type).toContain('idempotency-key-reused');
       }
-      expect(startedExecutions(fx)).toHaveLength(1);
       expect((await listOrders(fx, asCustomer(customer))).body.items.map((o) => o.orderId)).toEqual([first.body.orderId]);
     });
 

@@ -290,7 +290,7 @@ describe('OrdersStack', () => {
     }
   });
 
-  it('lets placeOrder start the order saga and cancelOrder the cancellation saga, exactly, and no other function start anything', () => {
+  it('lets the OrderPlaced consumer start the order saga and cancelOrder the cancellation saga, exactly, and no other function start anything', () => {
     const startsOf = (fn: IConstruct) =>
       statementsOfRole(roleOf(fn)).filter((s) => actionsOf([s]).some((a) => a.startsWith('states:')));
     const expectStarts = (fn: IConstruct, machine: IConstruct) => {
@@ -299,13 +299,16 @@ describe('OrdersStack', () => {
       expect(statements[0]!.Action).toBe('states:StartExecution');
       expect(statements[0]!.Resource).toEqual({ Ref: logicalId(machine) });
     };
-    expectStarts(stack.routeFunctions.placeOrder, stack.orderSaga);
+    expectStarts(stack.sagaStarter, stack.orderSaga);
     expectStarts(stack.routeFunctions.cancelOrder, stack.cancellationSaga);
-    const others = [stack.routeFunctions.getOrder, stack.routeFunctions.listOrders, ...Object.values(stack.sagaSteps)];
+    const others = [
+      stack.routeFunctions.placeOrder, stack.routeFunctions.getOrder, stack.routeFunctions.listOrders, ...Object.values(stack.sagaSteps),
+    ];
     for (const fn of others) expect(startsOf(fn)).toEqual([]);
 
     const env = (fn: IConstruct) => (resources[logicalId(fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(env(stack.routeFunctions.placeOrder)[ORDERS_ENV.orderSagaArn]).toEqual({ Ref: logicalId(stack.orderSaga) });
+    expect(env(stack.sagaStarter)[ORDERS_ENV.orderSagaArn]).toEqual({ Ref: logicalId(stack.orderSaga) });
+    expect(env(stack.routeFunctions.placeOrder)[ORDERS_ENV.orderSagaArn]).toBeUndefined();
     expect(env(stack.routeFunctions.cancelOrder)[ORDERS_ENV.cancellationSagaArn]).toEqual({ Ref: logicalId(stack.cancellationSaga) });
   });
 

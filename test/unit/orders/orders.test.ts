@@ -16,6 +16,7 @@ import { OrderContendedError } from '../../../functions/orders/domain/transition
 function memoryStore() {
   const orders = new Map<string, StoredOrder>();
   const keys = new Map<string, IdempotencyRecord>();
+  const paymentTokens = new Map<string, string>();
   const published: PendingEvent[] = [];
   const hooks = {
     beforeCreate: async (): Promise<void> => {},
@@ -27,16 +28,25 @@ function memoryStore() {
     async idempotencyRecord(customerId, key) {
       return clone(keys.get(`${customerId}/${key}`));
     },
-    async create(order, first, event, idempotency) {
+    async create(order, first, event, paymentToken, idempotency) {
       await hooks.beforeCreate();
       if (idempotency && keys.has(`${idempotency.customerId}/${idempotency.key}`)) return 'keyTaken';
       if (idempotency) keys.set(`${idempotency.customerId}/${idempotency.key}`, clone(idempotency));
       orders.set(order.orderId, { state: clone(order), events: [clone(first)] });
+      paymentTokens.set(order.orderId, paymentToken);
       published.push(event);
       return 'created';
     },
     async get(orderId) {
       return clone(orders.get(orderId));
+    },
+    async paymentToken(orderId) {
+      return paymentTokens.get(orderId);
+    },
+    async claimSagaStart(orderId) {
+      const stored = orders.get(orderId);
+      if (stored?.state.status !== 'PENDING') return 'notPending';
+      return stored.state.cancelRequested ? 'cancelRequested' : 'claimed';
     },
     async append(next, event, pending, { expectedVersion, unlessCancelRequested }) {
       if (!hooks.beforeAppend()) return false;
@@ -100,8 +110,7 @@ const customer = { userId: 'c-1', role: 'customer' as const };
 describe('placeOrder', () => {
   it('answers the order of a request that claimed the same key between the replay check and the write', async () => {
     const memory = memoryStore();
-    const { saga, starts } = recordingSaga();
-    const deps = { store: memory.store, catalog, saga };
+    const deps = { store: memory.store, catalog };
     const command = { customerId: 'c-1', body, idempotencyKey: 'k-1', correlationId: 'corr' };
     let winner: Awaited<ReturnType<typeof placeOrder>> | undefined;
     memory.hooks.beforeCreate = async () => {
@@ -113,28 +122,27 @@ describe('placeOrder', () => {
     expect(winner).toBeDefined();
     expect(answered.orderId).toBe(winner!.orderId);
     expect(memory.orders.size).toBe(1);
-    expect(starts.map((s) => s.name)).toEqual([winner!.orderId, winner!.orderId]);
+    expect(memory.published.map((p) => p.event.detailType)).toEqual(['OrderPlaced']);
   });
 
-  it('starts the saga again on a replay only while the order is PENDING', async () => {
+  it('answers a replay from the stored order and records nothing more: its one OrderPlaced starts the saga', async () => {
     const memory = memoryStore();
-    const { saga, starts } = recordingSaga();
-    const deps = { store: memory.store, catalog, saga };
+    const deps = { store: memory.store, catalog };
     const command = { customerId: 'c-1', body, idempotencyKey: 'k-2', correlationId: 'corr' };
     const order = await placeOrder(deps, command);
-    await placeOrder(deps, command);
+    expect((await placeOrder(deps, command)).status).toBe('PENDING');
     memory.confirmBehindTheBack(order.orderId);
     const replayed = await placeOrder(deps, command);
     expect(replayed.status).toBe('CONFIRMED');
-    expect(starts).toHaveLength(2);
+    expect(memory.published.map((p) => p.event.detailType)).toEqual(['OrderPlaced']);
+    expect(await memory.store.paymentToken(order.orderId)).toBe('tok_visa');
   });
 });
 
 describe('cancelOrder', () => {
   it('takes the CONFIRMED path when the order was confirmed between its read and the conditional write', async () => {
     const memory = memoryStore();
-    const { saga } = recordingSaga();
-    const placed = await placeOrder({ store: memory.store, catalog, saga }, { customerId: 'c-1', body, correlationId: 'corr' });
+    const placed = await placeOrder({ store: memory.store, catalog }, { customerId: 'c-1', body, correlationId: 'corr' });
     const cancellation = recordingSaga();
     memory.hooks.beforeRequestCancellation = (orderId) => {
       memory.hooks.beforeRequestCancellation = () => {};
@@ -148,8 +156,7 @@ describe('cancelOrder', () => {
 
   it(`gives up with a 409 after ${MAX_CANCEL_ATTEMPTS} lost races`, async () => {
     const memory = memoryStore();
-    const { saga } = recordingSaga();
-    const placed = await placeOrder({ store: memory.store, catalog, saga }, { customerId: 'c-1', body, correlationId: 'corr' });
+    const placed = await placeOrder({ store: memory.store, catalog }, { customerId: 'c-1', body, correlationId: 'corr' });
     memory.store.requestCancellation = async () => false;
     await expect(
       cancelOrder({ store: memory.store, cancellationSaga: recordingSaga().saga }, placed.orderId, customer, 'c'),
@@ -159,7 +166,7 @@ describe('cancelOrder', () => {
 
 describe('transitionOrder', () => {
   const placedIn = async (memory: ReturnType<typeof memoryStore>): Promise<OrderState> => {
-    const order = await placeOrder({ store: memory.store, catalog, saga: recordingSaga().saga }, { customerId: 'c-1', body, correlationId: 'corr' });
+    const order = await placeOrder({ store: memory.store, catalog }, { customerId: 'c-1', body, correlationId: 'corr' });
     return memory.orders.get(order.orderId)!.state;
   };
 
@@ -199,7 +206,7 @@ describe('transitionOrder', () => {
 
 describe('recordDispatch and recordDelivery', () => {
   const confirmedIn = async (memory: ReturnType<typeof memoryStore>): Promise<OrderState> => {
-    const order = await placeOrder({ store: memory.store, catalog, saga: recordingSaga().saga }, { customerId: 'c-1', body, correlationId: 'corr' });
+    const order = await placeOrder({ store: memory.store, catalog }, { customerId: 'c-1', body, correlationId: 'corr' });
     memory.confirmBehindTheBack(order.orderId);
     return memory.orders.get(order.orderId)!.state;
   };
