@@ -3,7 +3,9 @@
  * exercises the same path as any client (validation, outbox, events, the inventory consumer).
  */
 const DEMO_STOCK = 25;
-const STOCK_RECORD_TIMEOUT_MS = 15_000;
+// Generous: it only ends a seeding whose consumer is broken, and the chain it waits for (stream
+// poll, outbox relay, bus, inventory consumer) may meet three cold starts on a busy 2-core machine.
+const STOCK_RECORD_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const DEMO_PRODUCTS = [
   { name: 'Espresso Cup', description: 'Porcelain, 90 ml', category: 'kitchen', priceCents: 1200, sku: 'DEMO-CUP-ESPRESSO' },

@@ -383,7 +383,8 @@ function captureOutput(
   // Both streams must be drained even when nobody logs them, or Java blocks on a full pipe.
   if (child.stdout) {
     createInterface({ input: child.stdout }).on('line', (line) => {
-      log(`[dynamodb-local] ${line}`);
+      // The launcher's "listening on" line is for us; the caller logs the endpoint itself.
+      if (!LISTENING_LINE.test(line)) log(`[dynamodb-local] ${line}`);
       on.stdout(line);
     });
   }
