@@ -3,13 +3,13 @@ import { PaymentCaptured, PaymentDeclined, PaymentRefunded } from '../../contrac
 import { SagaError, type ChargePaymentInput, type ChargePaymentResult, type RefundPaymentInput, type RefundPaymentResult } from '../../contracts/saga';
 import type { Caller } from '../../shared/auth/authenticate';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
-import { newId, nowIso } from '../../shared/ids';
+import { nowIso } from '../../shared/ids';
 import { SagaStepError } from '../../shared/saga-error';
 import {
   isSettled, PaymentNotFoundError, toView, visibleTo, type ChargeRequest, type Outcome, type Payment, type PaymentView,
   type Settlement,
 } from './payment';
-import { authorize, type ProviderAnswer } from './provider';
+import type { ChargeAnswer, PaymentProvider } from './provider';
 
 /** The payments table as the domain sees it. */
 export interface PaymentStore {
@@ -31,6 +31,18 @@ export interface PaymentStore {
   refund(orderId: string, at: string, event: PendingEvent): Promise<boolean>;
 }
 
+export interface PaymentDeps {
+  store: PaymentStore;
+  provider: PaymentProvider;
+}
+
+/**
+ * The idempotency keys the provider gets: one charge and one refund per order, however often a
+ * step runs, so a retry after a lost response is answered by the provider without acting twice.
+ */
+export const chargeKey = (orderId: string) => `charge:${orderId}`;
+export const refundKey = (orderId: string) => `refund:${orderId}`;
+
 /** Reads and writes before a step gives up on an order hammered by concurrent duplicates. */
 export const MAX_ROUNDS = 5;
 
@@ -51,10 +63,11 @@ function conclude(orderId: string, outcome: Outcome): z.infer<typeof ChargePayme
   }
 }
 
-function settlementOf(answer: ProviderAnswer): Settlement {
+function settlementOf(answer: ChargeAnswer): Settlement {
   switch (answer.outcome) {
+    // The provider's name of the charge: a retry answered from its idempotency record gets the same one.
     case 'approved':
-      return { status: 'CAPTURED', paymentId: newId() };
+      return { status: 'CAPTURED', paymentId: answer.chargeId };
     case 'declined':
       return { status: 'DECLINED', declineReason: answer.reason };
     case 'unavailable':
@@ -89,10 +102,12 @@ async function record(store: PaymentStore, orderId: string, settlement: Settleme
  * Charges an order at most once, however often the step is retried or duplicated: a settled
  * payment answers as it did the first time without reaching the provider; otherwise one more
  * attempt is counted before the provider is asked (its answer depends on the attempt), and the
- * answer is recorded only if no other call settled the payment in the meantime.
+ * answer is recorded only if no other call settled the payment in the meantime. The provider gets
+ * the order's charge key, so an attempt whose answer we lost (the provider charged, our write
+ * failed) is answered by the next one with that same charge, never a second one.
  */
 export async function chargePayment(
-  store: PaymentStore,
+  { store, provider }: PaymentDeps,
   input: z.infer<typeof ChargePaymentInput>,
 ): Promise<z.infer<typeof ChargePaymentResult>> {
   const { orderId, customerId, amountCents, currency, paymentToken, correlationId } = input;
@@ -102,7 +117,11 @@ export async function chargePayment(
     if (current && isSettled(current)) return conclude(orderId, current);
     const attempting = await store.beginAttempt(request, nowIso());
     if (!attempting) continue;
-    const settlement = settlementOf(authorize(paymentToken, attempting.attempts));
+    const answer = await provider.charge({
+      idempotencyKey: chargeKey(orderId), paymentToken, amountCents: attempting.amountCents, currency: attempting.currency,
+      attempt: attempting.attempts,
+    });
+    const settlement = settlementOf(answer);
     // The event states the stored amount: the first attempt's, whatever a retry's input says.
     return conclude(orderId, await record(store, orderId, settlement, eventOf(attempting, settlement, correlationId)));
   }
@@ -110,12 +129,13 @@ export async function chargePayment(
 }
 
 /**
- * Refunds a captured payment at most once: the status moves from CAPTURED to REFUNDED only under
- * that very condition, in the transaction that records PaymentRefunded. Nothing captured, nothing
- * to refund: `refunded: false`.
+ * Refunds a captured payment at most once: the provider gets the order's refund key (a retry is
+ * answered with the same refund), and the status moves from CAPTURED to REFUNDED only under that
+ * very condition, in the transaction that records PaymentRefunded. Nothing captured, nothing to
+ * refund: `refunded: false`.
  */
 export async function refundPayment(
-  store: PaymentStore,
+  { store, provider }: PaymentDeps,
   { orderId, correlationId }: z.infer<typeof RefundPaymentInput>,
 ): Promise<z.infer<typeof RefundPaymentResult>> {
   for (let round = 1; round <= MAX_ROUNDS; round += 1) {
@@ -123,6 +143,10 @@ export async function refundPayment(
     if (payment?.status === 'REFUNDED') return { orderId, refunded: true };
     if (payment?.status !== 'CAPTURED') return { orderId, refunded: false };
     const { paymentId, amountCents } = payment;
+    const answer = await provider.refund({ idempotencyKey: refundKey(orderId), chargeId: paymentId, amountCents });
+    if (answer.outcome === 'unavailable') {
+      throw new SagaStepError(SagaError.PaymentUnavailable, 'The payment provider could not be reached for the refund; retry later');
+    }
     const event = domainEvent(PaymentRefunded, { orderId, paymentId, amountCents }, correlationId);
     if (await store.refund(orderId, nowIso(), event)) return { orderId, refunded: true };
   }

@@ -1,15 +1,46 @@
 /**
- * The simulated payment provider. Its answer depends only on the payment token and the attempt
- * number (1 for an order's first attempt), so a whole order flow is deterministic and every
- * behaviour can be selected from the outside through `paymentToken`.
+ * The payment provider port, and the behaviour of the simulated one. Every charge and refund
+ * carries an idempotency key, derived from the order: a real provider (Stripe, Adyen, …) answers
+ * a request repeated with the same key with the first one's answer and never charges or refunds
+ * twice, so a retry after a lost response (the provider acted, we never recorded it) is safe.
  */
 export type DeclineReason = 'card_declined' | 'insufficient_funds' | 'unknown_payment_token';
 
-export type ProviderAnswer =
-  | { readonly outcome: 'approved' }
+export interface ProviderCharge {
+  idempotencyKey: string;
+  paymentToken: string;
+  amountCents: number;
+  currency: string;
+  /** Our attempt number (1 for an order's first), which the simulated provider's answer depends on. */
+  attempt: number;
+}
+
+export interface ProviderRefund {
+  idempotencyKey: string;
+  /** The charge to refund, as the provider named it. */
+  chargeId: string;
+  amountCents: number;
+}
+
+export type ChargeAnswer =
+  | { readonly outcome: 'approved'; readonly chargeId: string }
   | { readonly outcome: 'declined'; readonly reason: DeclineReason }
   /** The provider could not answer (timeout, outage): nothing was charged, a later attempt may succeed. */
   | { readonly outcome: 'unavailable' };
+
+export type RefundAnswer = { readonly outcome: 'refunded'; readonly refundId: string } | { readonly outcome: 'unavailable' };
+
+export interface PaymentProvider {
+  charge(request: ProviderCharge): Promise<ChargeAnswer>;
+  refund(request: ProviderRefund): Promise<RefundAnswer>;
+}
+
+/**
+ * The simulated provider's verdict on a new charge: it depends only on the payment token and the
+ * attempt number, so a whole order flow is deterministic and every behaviour can be selected
+ * from the outside through `paymentToken`.
+ */
+export type ProviderAnswer = { readonly outcome: 'approved' } | Exclude<ChargeAnswer, { outcome: 'approved' }>;
 
 const approved: ProviderAnswer = { outcome: 'approved' };
 const unavailable: ProviderAnswer = { outcome: 'unavailable' };

@@ -1,7 +1,7 @@
 import { ChargePaymentInput } from '../../contracts/saga';
 import { sagaStep } from '../../shared/saga-step';
-import { paymentStore } from '../adapters/store';
+import { paymentProvider, paymentStore } from '../adapters/store';
 import { chargePayment } from '../domain/payments';
 
 /** Saga step ChargePayment: fails with PaymentDeclined (final) or PaymentUnavailable (retried). */
-export const handler = sagaStep(ChargePaymentInput, (input) => chargePayment(paymentStore, input));
+export const handler = sagaStep(ChargePaymentInput, (input) => chargePayment({ store: paymentStore, provider: paymentProvider }, input));

@@ -1,7 +1,7 @@
 import { RefundPaymentInput } from '../../contracts/saga';
 import { sagaStep } from '../../shared/saga-step';
-import { paymentStore } from '../adapters/store';
+import { paymentProvider, paymentStore } from '../adapters/store';
 import { refundPayment } from '../domain/payments';
 
 /** Saga step RefundPayment: the compensation of a capture, `refunded: false` when nothing was captured. */
-export const handler = sagaStep(RefundPaymentInput, (input) => refundPayment(paymentStore, input));
+export const handler = sagaStep(RefundPaymentInput, (input) => refundPayment({ store: paymentStore, provider: paymentProvider }, input));

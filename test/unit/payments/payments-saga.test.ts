@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Payment } from '../../../functions/contracts/api/payments';
 import { PaymentCaptured, PaymentDeclined, PaymentRefunded } from '../../../functions/contracts/events/payments';
 import { SagaError } from '../../../functions/contracts/saga';
 import { bearer, useHandlerEnvironment } from '../../support/handler-env';
 import { call, lambdaContext } from '../../support/http';
+import { transactionConflicts } from '../../support/transaction-conflicts';
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 let env: Env;
@@ -276,5 +277,79 @@ describe('RefundPayment', () => {
     expect(await charge(payment)).toEqual({ orderId: payment.orderId, paymentId: payment.paymentId, status: 'CAPTURED' });
     expect(await paymentOf(payment.orderId)).toMatchObject({ status: 'REFUNDED', attempts: 1 });
     expect(await eventsOf(payment.orderId, PaymentCaptured.detailType)).toHaveLength(1);
+  });
+});
+
+describe('idempotency keys at the payment provider', () => {
+  let faults: ReturnType<typeof transactionConflicts>;
+  beforeAll(() => {
+    faults = transactionConflicts();
+  });
+  afterEach(() => faults.stop());
+
+  /** What the simulated provider keeps for an idempotency key: its answer and how often it was asked. */
+  async function providerRecord(idempotencyKey: string) {
+    const { Item } = await env.db.send(
+      new GetCommand({ TableName: env.tableName, Key: { pk: `PROVIDER#${idempotencyKey}`, sk: 'PROVIDER' }, ConsistentRead: true }),
+    );
+    return Item as { answer: Record<string, string>; requests: number } | undefined;
+  }
+
+  /** The provider acted, then our write of its answer failed (a lost response): the step fails and is retried. */
+  const loseTheNextSettlement = () =>
+    faults.failNext(1, { commands: ['TransactWriteItemsCommand'], error: () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }) });
+
+  it('a charge retried after a lost response gets the first charge back: the provider charged once', async () => {
+    const input = chargeInput();
+    loseTheNextSettlement();
+    await expect(charge(input)).rejects.toThrow('socket hang up');
+    expect(faults.injected()).toBe(1);
+    const first = await providerRecord(`charge:${input.orderId}`);
+    expect(first).toMatchObject({ answer: { outcome: 'approved', chargeId: expect.stringMatching(ULID) }, requests: 1 });
+    expect(await paymentOf(input.orderId)).toMatchObject({ status: 'FAILED', attempts: 1 });
+
+    const retried = await charge(input);
+    expect(retried).toEqual({ orderId: input.orderId, paymentId: first!.answer.chargeId, status: 'CAPTURED' });
+    // Asked twice under one key, charged once: the same charge both times.
+    expect(await providerRecord(`charge:${input.orderId}`)).toMatchObject({ answer: first!.answer, requests: 2 });
+    expect(await paymentOf(input.orderId)).toMatchObject({ status: 'CAPTURED', attempts: 2 });
+    const events = await eventsOf(input.orderId);
+    expect(events.map((e) => e.detailType)).toEqual([PaymentCaptured.detailType]);
+    expect(events[0]!.data.paymentId).toBe(first!.answer.chargeId);
+  });
+
+  it('a declined charge retried after a lost response is declined again, from the answer the provider kept', async () => {
+    const input = chargeInput({ paymentToken: 'tok_insufficient_funds' });
+    loseTheNextSettlement();
+    await expect(charge(input)).rejects.toThrow('socket hang up');
+    await expect(charge(input)).rejects.toEqual(rejection(SagaError.PaymentDeclined));
+    expect(await providerRecord(`charge:${input.orderId}`)).toMatchObject({
+      answer: { outcome: 'declined', reason: 'insufficient_funds' }, requests: 2,
+    });
+  });
+
+  it('keeps no answer for an attempt that never got through: tok_error_once is approved on the retry', async () => {
+    const input = chargeInput({ paymentToken: 'tok_error_once' });
+    await expect(charge(input)).rejects.toEqual(rejection(SagaError.PaymentUnavailable));
+    expect(await providerRecord(`charge:${input.orderId}`)).toBeUndefined();
+    const { paymentId } = (await charge(input)) as { paymentId: string };
+    expect(await providerRecord(`charge:${input.orderId}`)).toMatchObject({ answer: { outcome: 'approved', chargeId: paymentId }, requests: 1 });
+  });
+
+  it('a refund retried after a lost response gets the first refund back: the provider refunded once', async () => {
+    const input = chargeInput();
+    const { paymentId } = (await charge(input)) as { paymentId: string };
+    loseTheNextSettlement();
+    await expect(refund(input.orderId)).rejects.toThrow('socket hang up');
+    const first = await providerRecord(`refund:${input.orderId}`);
+    expect(first).toMatchObject({ answer: { outcome: 'refunded', refundId: expect.stringMatching(ULID) }, requests: 1 });
+    expect(await paymentOf(input.orderId)).toMatchObject({ status: 'CAPTURED' });
+
+    expect(await refund(input.orderId)).toEqual({ orderId: input.orderId, refunded: true });
+    expect(await providerRecord(`refund:${input.orderId}`)).toMatchObject({ answer: first!.answer, requests: 2 });
+    expect(await paymentOf(input.orderId)).toMatchObject({ status: 'REFUNDED' });
+    const refunds = await eventsOf(input.orderId, PaymentRefunded.detailType);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]!.data.paymentId).toBe(paymentId);
   });
 });

@@ -1,0 +1,90 @@
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../shared/aws-clients';
+import { isConditionFailure } from '../../shared/dynamo';
+import { newId } from '../../shared/ids';
+import { authorize, type ChargeAnswer, type PaymentProvider, type RefundAnswer } from '../domain/provider';
+
+/**
+ * The simulated provider, honouring idempotency keys as a real one does on its side: the first
+ * request with a key is answered (a charge by the token table of domain/provider.ts) and its
+ * answer kept; every later request with that key gets the same answer, and nothing is charged or
+ * refunded again. The answers are kept where the provider's own database would be, in items
+ * `PROVIDER#<key>`/`PROVIDER` of the payments table (with a request count), so that a retry that
+ * lands on another execution environment is answered alike. An `unavailable` answer means the
+ * request never got through, so there is nothing to keep.
+ */
+const recordKey = (idempotencyKey: string) => ({ pk: `PROVIDER#${idempotencyKey}`, sk: 'PROVIDER' });
+/** How long a key is remembered (Stripe's figure): far longer than any retry of a saga step. */
+const KEY_RETENTION_SECONDS = 24 * 60 * 60;
+
+/** A key sent again with another request: a bug of the caller, never a second charge. */
+export class IdempotencyKeyMismatchError extends Error {
+  constructor(idempotencyKey: string) {
+    super(`Idempotency key ${idempotencyKey} was used before with another request`);
+    this.name = 'IdempotencyKeyMismatchError';
+  }
+}
+
+export function simulatedProvider(tableName: string): PaymentProvider {
+  const db = documentClient();
+
+  /** The answer kept for the key, counting this request; undefined for a new key. */
+  async function recall<A>(idempotencyKey: string, fingerprint: string): Promise<A | undefined> {
+    try {
+      const { Attributes } = await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: recordKey(idempotencyKey),
+          UpdateExpression: 'ADD requests :one',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      if (Attributes?.fingerprint !== fingerprint) throw new IdempotencyKeyMismatchError(idempotencyKey);
+      return Attributes.answer as A;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Keeps the answer of the first request with the key; of two at once, the one kept first wins. */
+  async function keep<A>(idempotencyKey: string, fingerprint: string, answer: A): Promise<A> {
+    try {
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            ...recordKey(idempotencyKey), kind: 'providerRecord', idempotencyKey, fingerprint, answer, requests: 1,
+            ttl: Math.floor(Date.now() / 1000) + KEY_RETENTION_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return answer;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const kept = await recall<A>(idempotencyKey, fingerprint);
+      if (kept === undefined) throw new Error(`The provider record of ${idempotencyKey} vanished`, { cause: error });
+      return kept;
+    }
+  }
+
+  async function once<A extends { outcome: string }>(idempotencyKey: string, fingerprint: string, decide: () => A): Promise<A> {
+    const kept = await recall<A>(idempotencyKey, fingerprint);
+    if (kept !== undefined) return kept;
+    const answer = decide();
+    return answer.outcome === 'unavailable' ? answer : keep(idempotencyKey, fingerprint, answer);
+  }
+
+  return {
+    charge: ({ idempotencyKey, paymentToken, amountCents, currency, attempt }) =>
+      once<ChargeAnswer>(idempotencyKey, JSON.stringify(['charge', paymentToken, amountCents, currency]), () => {
+        const verdict = authorize(paymentToken, attempt);
+        return verdict.outcome === 'approved' ? { outcome: 'approved', chargeId: newId() } : verdict;
+      }),
+    refund: ({ idempotencyKey, chargeId, amountCents }) =>
+      once<RefundAnswer>(idempotencyKey, JSON.stringify(['refund', chargeId, amountCents]), () => ({ outcome: 'refunded', refundId: newId() })),
+  };
+}
