@@ -4,10 +4,11 @@ import {
 import { documentClient } from '../../shared/aws-clients';
 import { failedConditions, isConditionFailure, lostToConcurrentTransaction } from '../../shared/dynamo';
 import { outboxPut } from '../../shared/events/outbox';
+import { retryLostRaces } from '../../shared/lost-race';
 import type { ActiveProductCopy, CatalogCopyStore, ProductCopy } from '../domain/catalog-copy';
 import type { IdempotencyRecord } from '../domain/idempotency';
 import type { OrderEvent, OrderState } from '../domain/order';
-import type { ListingPosition, OrderStore, StoredOrder } from '../domain/orders';
+import { OrderBusyError, type ListingPosition, type OrderStore, type StoredOrder } from '../domain/orders';
 
 /**
  * Items of the orders table:
@@ -33,6 +34,8 @@ const customerPartition = (customerId: string) => `CUSTOMER#${customerId}`;
 const listingKey = ({ createdAt, orderId }: ListingPosition) => `${createdAt}#${orderId}`;
 const idempotencyKey = (customerId: string, key: string) => ({ pk: customerPartition(customerId), sk: `IDEMPOTENCY#${key}` });
 const productKey = (productId: string) => ({ pk: `PRODUCT#${productId}`, sk: 'PRODUCT' });
+/** Sends of a single write that met a transaction in flight on its item before the request is answered 409. */
+const MAX_LOST_RACE_ATTEMPTS = 3;
 
 /** BatchGetItem takes at most 100 keys per call. */
 const BATCH_GET_LIMIT = 100;
@@ -267,17 +270,18 @@ export function dynamoOrderStore(tableName: string): OrderStore {
     },
 
     async requestCancellation(orderId, at) {
+      const request = {
+        TableName: tableName,
+        Key: { pk: orderPartition(orderId), sk: STATE },
+        UpdateExpression: 'SET cancelRequested = :yes, cancelRequestedAt = if_not_exists(cancelRequestedAt, :at)',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':yes': true, ':at': at, ':pending': 'PENDING' },
+      };
       try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: orderPartition(orderId), sk: STATE },
-            UpdateExpression: 'SET cancelRequested = :yes, cancelRequestedAt = if_not_exists(cancelRequestedAt, :at)',
-            ConditionExpression: '#status = :pending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':yes': true, ':at': at, ':pending': 'PENDING' },
-          }),
-        );
+        // A saga step's transaction on the order may hold it at this moment (TransactionConflict):
+        // the write changed nothing, so it is sent again; a 409 if the order stays that busy.
+        await retryLostRaces(() => db.send(new UpdateCommand(request)), { attempts: MAX_LOST_RACE_ATTEMPTS, exhausted: () => new OrderBusyError() });
         return true;
       } catch (error) {
         if (isConditionFailure(error)) return false;
