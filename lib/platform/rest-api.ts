@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { toJsonSchema, type JsonSchema as PlainJsonSchema } from '../../functions/contracts/json-schema';
 import type { RouteContract } from '../../functions/contracts/routes';
 import { ENV } from '../../functions/shared/environment';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TITLES, problemType } from '../../functions/shared/http/problem-types';
 import { acknowledge } from './acknowledge';
 import type { Stage } from './stage';
 
@@ -16,32 +17,69 @@ export interface CommerceRestApiProps {
   readonly stage: Stage;
 }
 
-const PROBLEM = 'application/problem+json';
+const PROBLEM = PROBLEM_CONTENT_TYPE;
 
-/** Gateway-made errors answer in problem+json too, so clients handle one error format. */
-const GATEWAY_PROBLEMS: { type: ResponseType; status: string; title: string }[] = [
-  { type: ResponseType.BAD_REQUEST_BODY, status: '400', title: 'Bad Request' },
-  { type: ResponseType.BAD_REQUEST_PARAMETERS, status: '400', title: 'Bad Request' },
-  { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, status: '404', title: 'Not Found' },
-  { type: ResponseType.RESOURCE_NOT_FOUND, status: '404', title: 'Not Found' },
-  { type: ResponseType.REQUEST_TOO_LARGE, status: '413', title: 'Content Too Large' },
-  { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, status: '415', title: 'Unsupported Media Type' },
-  { type: ResponseType.THROTTLED, status: '429', title: 'Too Many Requests' },
-  { type: ResponseType.QUOTA_EXCEEDED, status: '429', title: 'Too Many Requests' },
-  { type: ResponseType.DEFAULT_4XX, status: '400', title: 'Bad Request' },
-  { type: ResponseType.DEFAULT_5XX, status: '502', title: 'Bad Gateway' },
+interface GatewayProblem {
+  readonly type: ResponseType;
+  /** Unset only on DEFAULT_4XX: a status there would replace the own status of every 4XX type without a definition. */
+  readonly status?: number;
+  /** The problem `type` code, as the functions' error mapper uses them. */
+  readonly code: string;
+  /** Said instead of API Gateway's own message where that would mislead the client. */
+  readonly detail?: string;
+}
+
+/**
+ * Every response type API Gateway has, with the status it answers with by default, so that each
+ * keeps its meaning (an UNAUTHORIZED stays a 401, not the 400 a DEFAULT_4XX status would make it).
+ * Exceptions: MISSING_AUTHENTICATION_TOKEN is what API Gateway says for a path or method with no
+ * route (no route here uses IAM auth or API keys), which this API's contract calls a 404; and
+ * DEFAULT_5XX is what a failed Lambda proxy integration answers, with API Gateway's own 502.
+ */
+export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
+  { type: ResponseType.BAD_REQUEST_BODY, status: 400, code: 'validation-error' },
+  { type: ResponseType.BAD_REQUEST_PARAMETERS, status: 400, code: 'validation-error' },
+  { type: ResponseType.UNAUTHORIZED, status: 401, code: 'unauthorized' },
+  { type: ResponseType.ACCESS_DENIED, status: 403, code: 'forbidden' },
+  { type: ResponseType.EXPIRED_TOKEN, status: 403, code: 'forbidden' },
+  { type: ResponseType.INVALID_API_KEY, status: 403, code: 'forbidden' },
+  { type: ResponseType.INVALID_SIGNATURE, status: 403, code: 'forbidden' },
+  { type: ResponseType.WAF_FILTERED, status: 403, code: 'forbidden' },
+  { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, code: 'not-found', detail: 'No route matches this method and path.' },
+  { type: ResponseType.RESOURCE_NOT_FOUND, status: 404, code: 'not-found' },
+  { type: ResponseType.REQUEST_TOO_LARGE, status: 413, code: 'payload-too-large' },
+  { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, status: 415, code: 'unsupported-media-type' },
+  { type: ResponseType.THROTTLED, status: 429, code: 'too-many-requests' },
+  { type: ResponseType.QUOTA_EXCEEDED, status: 429, code: 'too-many-requests' },
+  { type: ResponseType.API_CONFIGURATION_ERROR, status: 500, code: 'internal-error' },
+  { type: ResponseType.AUTHORIZER_CONFIGURATION_ERROR, status: 500, code: 'internal-error' },
+  { type: ResponseType.AUTHORIZER_FAILURE, status: 500, code: 'internal-error' },
+  { type: ResponseType.INTEGRATION_FAILURE, status: 504, code: 'integration-failure' },
+  { type: ResponseType.INTEGRATION_TIMEOUT, status: 504, code: 'integration-timeout' },
+  { type: ResponseType.DEFAULT_4XX, code: 'client-error' },
+  { type: ResponseType.DEFAULT_5XX, status: 502, code: 'bad-gateway' },
 ];
 
-function problemTemplate(status: string, title: string, type: ResponseType): string {
-  const detail = type === ResponseType.BAD_REQUEST_BODY ? '$context.error.validationErrorString' : '$context.error.message';
-  return JSON.stringify({
-    type: 'about:blank',
-    title,
-    status: Number(status),
-    detail,
-    ...(type === ResponseType.BAD_REQUEST_BODY ? { errors: [{ path: 'body', message: detail }] } : {}),
-    correlationId: '$context.requestId',
-  });
+/**
+ * A gateway response body: problem+json. Gateway response templates are not VTL, only plain
+ * variable substitution (no `$util.escapeJavaScript`), so nothing unescaped may be spliced into a
+ * JSON string: the message goes in as `$context.error.messageString`, which API Gateway renders
+ * as a quoted, escaped JSON string. `$context.error.validationErrorString` is left out for that
+ * reason (it is neither quoted nor documented as escaped); the function's own validation names
+ * every failing field. The status is in the body only where the response has a fixed one.
+ */
+export function problemTemplate({ type, status, code, detail }: GatewayProblem): string {
+  const message = detail === undefined ? '$context.error.messageString' : JSON.stringify(detail);
+  const fields = [
+    `"type":${JSON.stringify(problemType(code))}`,
+    `"title":${JSON.stringify(status === undefined ? 'Client Error' : (PROBLEM_TITLES[status] ?? 'Error'))}`,
+    ...(status === undefined ? [] : [`"status":${status}`]),
+    `"detail":${message}`,
+    ...(type === ResponseType.BAD_REQUEST_BODY ? [`"errors":[{"path":"body","message":${message}}]`] : []),
+    // A UUID API Gateway generates: nothing a client sends.
+    '"correlationId":"$context.requestId"',
+  ];
+  return `{${fields.join(',')}}`;
 }
 
 /** zod's draft-04 JSON Schema in the shape CDK's model type expects (`$schema` → `schema`, `$ref` → `ref`). */
@@ -105,12 +143,13 @@ export class CommerceRestApi extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
-    for (const { type, status, title } of GATEWAY_PROBLEMS) {
-      this.api.addGatewayResponse(`Problem${type.responseType}`, {
-        type,
-        statusCode: status,
+    for (const problem of GATEWAY_PROBLEMS) {
+      const template = problemTemplate(problem);
+      this.api.addGatewayResponse(`Problem${problem.type.responseType}`, {
+        type: problem.type,
+        ...(problem.status === undefined ? {} : { statusCode: String(problem.status) }),
         responseHeaders: { 'Access-Control-Allow-Origin': "'*'", 'Content-Type': `'${PROBLEM}'` },
-        templates: { [PROBLEM]: problemTemplate(status, title, type), 'application/json': problemTemplate(status, title, type) },
+        templates: { [PROBLEM]: template, 'application/json': template },
       });
     }
     this.acknowledgeFindings();

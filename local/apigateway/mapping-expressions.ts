@@ -1,8 +1,10 @@
 /**
  * The small part of API Gateway's mapping language the local gateway needs: parameter mapping
  * expressions (`'static'`, `context.requestId`, `method.request.header.Origin`, ...) and
- * `$context.*` / `$stageVariables.*` references in gateway response templates. Full VTL
- * (`#if`, `$input`, `$util`) is not emulated: the app's templates only reference variables.
+ * `$context.*` / `$stageVariables.*` references in gateway response templates. Those are not VTL
+ * on AWS either, only substitution: a value goes in verbatim, is never re-scanned for references,
+ * and `$util.*` stays literal text. So a message is safe inside JSON only as
+ * `$context.error.messageString`, the message as a quoted, escaped JSON string.
  */
 
 export interface MappingSources {

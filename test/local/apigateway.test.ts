@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_PROBLEMS, problemTemplate } from '../../lib/platform/rest-api';
 import { renderGatewayResponse } from '../../local/apigateway/gateway-responses';
 import { buildRestApiModel, matchRoute } from '../../local/apigateway/rest-api-model';
 import { startApiGateway, type RunningApiGateway } from '../../local/apigateway/server';
@@ -70,13 +71,14 @@ function corsMethod(logicalId: string, resourceId: string): LocalResource {
   });
 }
 
-/** The app's problem+json gateway responses (lib/platform/rest-api.ts). */
-function problemResponse(type: string, status: number, title: string): LocalResource {
-  const template = JSON.stringify({ type: 'about:blank', title, status, detail: '$context.error.message', correlationId: '$context.requestId' });
+/** The app's own problem+json gateway responses, as lib/platform/rest-api.ts synthesizes them. */
+function problemResponse(type: string): LocalResource {
+  const problem = GATEWAY_PROBLEMS.find((candidate) => candidate.type.responseType === type)!;
+  const template = problemTemplate(problem);
   return resource(`Problem${type}`, 'AWS::ApiGateway::GatewayResponse', `gr-${type}`, {
     RestApiId: API_ID,
     ResponseType: type,
-    StatusCode: String(status),
+    ...(problem.status === undefined ? {} : { StatusCode: String(problem.status) }),
     ResponseParameters: {
       'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
       'gatewayresponse.header.Content-Type': "'application/problem+json'",
@@ -85,13 +87,7 @@ function problemResponse(type: string, status: number, title: string): LocalReso
   });
 }
 
-const GATEWAY_RESPONSES = [
-  problemResponse('MISSING_AUTHENTICATION_TOKEN', 404, 'Not Found'),
-  problemResponse('REQUEST_TOO_LARGE', 413, 'Content Too Large'),
-  problemResponse('THROTTLED', 429, 'Too Many Requests'),
-  problemResponse('DEFAULT_4XX', 400, 'Bad Request'),
-  problemResponse('DEFAULT_5XX', 502, 'Bad Gateway'),
-];
+const GATEWAY_RESPONSES = ['MISSING_AUTHENTICATION_TOKEN', 'REQUEST_TOO_LARGE', 'THROTTLED', 'DEFAULT_4XX', 'DEFAULT_5XX'].map(problemResponse);
 
 /** `stageBurst`: stage default burst with a negligible refill rate (else 1000 rps, burst 1000). */
 function fixtureResources(options: { gatewayResponses: boolean; stageBurst?: number }): LocalResource[] {
@@ -377,10 +373,10 @@ describe('local API Gateway (REST v1)', () => {
     const requestId = response.headers.get('x-amzn-requestid');
     expect(requestId).toMatch(UUID);
     expect(await response.json()).toEqual({
-      type: 'about:blank',
+      type: 'https://commerce.dev/problems/not-found',
       title: 'Not Found',
       status: 404,
-      detail: 'Missing Authentication Token',
+      detail: 'No route matches this method and path.',
       correlationId: requestId,
     });
     expect(lambda.calls).toHaveLength(0);
@@ -389,7 +385,7 @@ describe('local API Gateway (REST v1)', () => {
   it('answers a method the resource does not have the same way (API Gateway does not say 405)', async () => {
     const response = await fetch(`${gateway.url}/products`, { method: 'PUT', body: '{}' });
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ title: 'Not Found', detail: 'Missing Authentication Token' });
+    expect(await response.json()).toMatchObject({ title: 'Not Found', detail: 'No route matches this method and path.' });
     expect(lambda.calls).toHaveLength(0);
   });
 

@@ -1,18 +1,9 @@
 import type { Problem } from '../../contracts/api/common';
 import { AppError } from '../errors';
 import { logger } from '../observability';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TITLES as TITLES, problemType } from './problem-types';
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  409: 'Conflict', 413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
-};
-
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-export function problemType(code: string): string {
-  return `https://commerce.dev/problems/${code}`;
-}
+export { PROBLEM_CONTENT_TYPE, problemType };
 
 export interface ProblemResponse {
   status: number;
