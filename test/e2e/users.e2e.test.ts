@@ -83,8 +83,8 @@ describe('login throttling', () => {
     return Number(retryAfter);
   };
 
-  it.each(['known', 'unknown'])('answers 5 × 401, then 429 + Retry-After for an %s email, the right password included', async (kind) => {
-    const email = kind === 'known' ? (await registerAndLogin()).email : `${unique('ghost')}@example.com`;
+  it.each(['a known', 'an unknown'])('answers 5 × 401, then 429 + Retry-After for %s email, the right password included', async (kind) => {
+    const email = kind === 'a known' ? (await registerAndLogin()).email : `${unique('ghost')}@example.com`;
     await failFiveTimes(email);
     const first = expectThrottled(await attempt(email, 'wrong password again'));
     // Refused without a check: the right password gets the 429 too, and the wait doubles.
