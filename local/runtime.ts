@@ -5,6 +5,7 @@
  * of the resolved app), then the secrets the templates refer to, then the app is resolved, then
  * the services that run it.
  */
+import { appendFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startApiGateway } from './apigateway/server';
 import { loadAssembly, readStackArtifacts } from './cloudformation/assembly';
@@ -35,6 +36,12 @@ export interface RuntimeOptions {
    * a fault switch for tests of the consumers' idempotency.
    */
   readonly duplicateEvents?: boolean;
+  /**
+   * A file to which every event accepted on a bus is appended, one JSON line each
+   * (`{"bus": ..., "event": ...}`): what was published, for tests and debugging, since AWS
+   * offers no way to read an archive's events.
+   */
+  readonly eventsLog?: string;
 }
 
 export interface OfflineRuntime {
@@ -120,7 +127,10 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
         sendToQueue: (arn, body, queueOptions) => repeat(() => sqs.sendToQueue(arn, body, queueOptions?.messageAttributes)),
         startExecution: (arn, input) => repeat(() => reach(started.stepFunctions, 'Step Functions').startExecution(arn, input)),
       },
-      { log: chatter },
+      {
+        log: chatter,
+        ...(options.eventsLog === undefined ? {} : { onEvent: eventsLogger(options.eventsLog) }),
+      },
     );
     running.push(eventBridge);
 
@@ -180,4 +190,9 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     await stopAll();
     throw error;
   }
+}
+
+/** Appends each event as a JSON line, synchronously, so a reader sees it as soon as PutEvents has answered. */
+function eventsLogger(file: string): (bus: string, event: unknown) => void {
+  return (bus, event) => appendFileSync(file, `${JSON.stringify({ bus, event })}\n`);
 }

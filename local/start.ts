@@ -2,7 +2,8 @@
  * `npm start`: the whole app on this machine. Options: --port N (or PORT; default 3000, 0 for
  * a free one), --no-seed (no demo catalog), --quiet (no function logs or request lines),
  * --outdir DIR (where the app is synthesized; default cdk.out), --duplicate-events (every event
- * delivered twice to every target: a fault switch for testing the consumers' idempotency).
+ * delivered twice to every target: a fault switch for testing the consumers' idempotency),
+ * --events-log FILE (every event published on a bus appended to FILE as a JSON line).
  * The first administrator comes from COMMERCE_ADMIN_EMAIL / COMMERCE_ADMIN_PASSWORD.
  */
 import * as path from 'node:path';
@@ -25,16 +26,18 @@ function options() {
       'no-seed': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       'duplicate-events': { type: 'boolean', default: false },
+      'events-log': { type: 'string' },
     },
   });
   const port = Number(values.port);
   if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}"`);
-  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'] };
+  const eventsLog = values['events-log'] === undefined ? undefined : path.resolve(values['events-log']);
+  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'], eventsLog };
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { port, seed, quiet, outdir, duplicateEvents } = options();
+  const { port, seed, quiet, outdir, duplicateEvents, eventsLog } = options();
   const log = (line: string) => console.log(line);
   const admin = {
     email: process.env.COMMERCE_ADMIN_EMAIL ?? DEFAULT_ADMIN.email,
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents });
+  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog });
   current.runtime = runtime;
 
   // The admin script's own code writes the administrator, as it would into a deployed table.

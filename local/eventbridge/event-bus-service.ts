@@ -53,6 +53,8 @@ export interface EventBridgeOptions {
   readonly retryDelaysMs?: readonly number[];
   /** Defaults to a free port. */
   readonly port?: number;
+  /** Called with every event accepted on a bus, before its delivery (e.g. to keep a log of what was published). */
+  readonly onEvent?: (busName: string, event: EventEnvelope) => void;
 }
 
 /** What PutEvents answers. */
@@ -381,6 +383,7 @@ export async function startEventBridge(assembly: LocalAssembly, targets: EventTa
 
   const route = (bus: Bus, event: EventEnvelope, ingestedAt: number): void => {
     sequence++;
+    options.onEvent?.(bus.name, event);
     for (const archive of archives) {
       if (archive.bus !== bus || (archive.pattern !== undefined && !matchesEventPattern(archive.pattern, event))) continue;
       archive.events.push({ sequence, event });

@@ -333,6 +333,31 @@ describe('startEventBridge', () => {
   });
 });
 
+describe('the events log hook', () => {
+  it('sees every accepted event once, with its bus, and no rejected entry', async () => {
+    const seen: { bus: string; id: string; source: string }[] = [];
+    const eventBridge = await startEventBridge(ASSEMBLY, recordingTargets(), {
+      log: () => undefined,
+      onEvent: (bus, event) => seen.push({ bus, id: event.id, source: event.source }),
+    });
+    try {
+      const result = await eventBridge.putEvents([
+        entry({ Source: 'commerce.one' }),
+        entry({ Source: 'commerce.two', EventBusName: 'default' }),
+        entry({ Source: 'commerce.lost', EventBusName: 'no-such-bus' }),
+      ]);
+      const [one, two] = result.Entries.map((accepted) => accepted.EventId);
+      expect(result.FailedEntryCount).toBe(1);
+      expect(seen).toEqual([
+        { bus: 'commerce-dev', id: one, source: 'commerce.one' },
+        { bus: 'default', id: two, source: 'commerce.two' },
+      ]);
+    } finally {
+      await eventBridge.stop();
+    }
+  });
+});
+
 describe('stopping EventBridge', () => {
   it('abandons deliveries waiting for a retry and leaves no timer behind', async () => {
     const logs: string[] = [];

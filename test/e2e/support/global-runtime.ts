@@ -3,7 +3,8 @@
  * that target as is; without it, the offline runtime is started exactly as `npm start` does
  * (a child process on a free port) and stopped after the run, children included. Offline, every
  * event is delivered twice (--duplicate-events), so every assertion on counts and states also
- * proves the consumers idempotent.
+ * proves the consumers idempotent; and every event published on the bus is logged to the file
+ * named by E2E_EVENTS_LOG (--events-log), the suite's one view of the bus (support/events.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,13 +46,18 @@ export default async function setup(_project: TestProject): Promise<() => Promis
   if (process.env.E2E_BASE_URL) return async () => {};
   // Its own cloud assembly, so nothing else that synthesizes into cdk.out meanwhile disturbs it.
   const outdir = mkdtempSync(path.join(tmpdir(), 'commerce-e2e-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet', '--duplicate-events', '--outdir', outdir], {
+  // What the runtime publishes on its bus, for tests that check an event was published (see events.ts).
+  const eventsLog = path.join(outdir, 'events.jsonl');
+  const child = spawn(process.execPath, [
+    '--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet', '--duplicate-events', '--outdir', outdir, '--events-log', eventsLog,
+  ], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1' },
   });
   try {
     process.env.E2E_BASE_URL = await waitForReady(child);
+    process.env.E2E_EVENTS_LOG = eventsLog;
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
