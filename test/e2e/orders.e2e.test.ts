@@ -157,16 +157,32 @@ describe('cancelling orders', () => {
     expectProblem(await api.post(`/orders/${order.orderId}/cancel`, { token: customer.token }), 409);
   });
 
-  it('cancels a PENDING order: the saga compensates what it did', async () => {
+  it('cancels a PENDING order whose saga is under way: the saga compensates what it did', async () => {
     const productId = await stockedProduct(2);
     // tok_error_once keeps the saga in its payment retry long enough to cancel while PENDING.
     const placed = await placeOrder(customer.token, orderBody(productId, 'tok_error_once'));
+    // The saga starts from OrderPlaced: wait until it has reached the payment.
+    await eventually('the saga to reach the payment', async () =>
+      (await api.get(`/payments/${placed.body.orderId}`, { token: customer.token })).status === 200 ? true : undefined);
     const cancel = await api.post<Order>(`/orders/${placed.body.orderId}/cancel`, { token: customer.token });
     expect(cancel.status).toBe(202);
     const order = await settled(customer.token, placed.body.orderId, ['CANCELLED']);
     expect(order.statusReason).toBe('CUSTOMER_REQUEST');
     expect(await stockOf(productId)).toMatchObject({ available: 2, reserved: 0 });
     expect((await api.get(`/payments/${order.orderId}`, { token: customer.token })).body.status).toBe('REFUNDED');
+  });
+
+  it('cancels a PENDING order at once: CANCELLED by CUSTOMER_REQUEST, nothing held, and nothing charged that is not refunded', async () => {
+    const productId = await stockedProduct(2);
+    const placed = await placeOrder(customer.token, orderBody(productId, 'tok_visa'));
+    // Usually before its saga has started (it starts from OrderPlaced): then it never does.
+    const cancel = await api.post<Order>(`/orders/${placed.body.orderId}/cancel`, { token: customer.token });
+    expect(cancel.status).toBe(202);
+    const order = await settled(customer.token, placed.body.orderId, ['CANCELLED']);
+    expect(order.statusReason).toBe('CUSTOMER_REQUEST');
+    expect(await stockOf(productId)).toMatchObject({ available: 2, reserved: 0 });
+    const payment = await api.get(`/payments/${order.orderId}`, { token: customer.token });
+    if (payment.status !== 404) expect(payment.body.status).toBe('REFUNDED');
   });
 
   it('answers 409 for a REJECTED order, and lets an admin cancel', async () => {
