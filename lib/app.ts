@@ -28,14 +28,16 @@ export function buildCommerceApp(app: App, env?: Environment) {
   const catalog = new CatalogStack(app, `${prefix}-catalog`, { env, platform });
   const inventory = new InventoryStack(app, `${prefix}-inventory`, { env, platform });
   const payments = new PaymentsStack(app, `${prefix}-payments`, { env, platform });
-  // The order saga calls inventory and payments directly, so orders deploys after both.
+  const shipping = new ShippingStack(app, `${prefix}-shipping`, { env, platform });
+  // The order saga calls inventory and payments directly, and the cancel route shipping's claim,
+  // so orders deploys after all three.
   const orders = new OrdersStack(app, `${prefix}-orders`, {
     env,
     platform,
     inventorySteps: inventory.sagaSteps,
     paymentSteps: payments.sagaSteps,
+    shipmentClaim: shipping.claimShipment,
   });
-  const shipping = new ShippingStack(app, `${prefix}-shipping`, { env, platform });
   const notifications = new NotificationsStack(app, `${prefix}-notifications`, { env, platform, sender: stage.notificationSender });
   const contexts = { users, catalog, inventory, payments, orders, shipping, notifications };
   const api = new ApiStack(app, `${prefix}-api`, {

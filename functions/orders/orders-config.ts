@@ -7,6 +7,8 @@ export const ORDERS_ENV = {
   orderSagaArn: 'ORDER_SAGA_ARN',
   /** The cancellation saga of confirmed orders, started by POST /orders/{orderId}/cancel. */
   cancellationSagaArn: 'CANCELLATION_SAGA_ARN',
+  /** Shipping's claim of a shipment for a cancellation, invoked by POST /orders/{orderId}/cancel before it answers. */
+  claimShipmentFunction: 'CLAIM_SHIPMENT_FUNCTION',
 } as const;
 
 /** Counted by the flag-order step each time an order is handed to an operator; the stack alarms on it. */

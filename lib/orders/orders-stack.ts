@@ -1,6 +1,7 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ProductArchived, ProductCreated, ProductUpdated } from '../../functions/contracts/events/catalog';
@@ -22,6 +23,8 @@ export interface OrdersStackProps extends StackProps {
   readonly inventorySteps: InventorySteps;
   /** Payments' saga step functions, invoked by the sagas only. */
   readonly paymentSteps: PaymentSteps;
+  /** Shipping's claim of a shipment for a cancellation, invoked by the cancel route only. */
+  readonly shipmentClaim: IFunction;
 }
 
 type OrdersRoute = 'placeOrder' | 'getOrder' | 'listOrders' | 'cancelOrder';
@@ -79,7 +82,8 @@ export class OrdersStack extends Stack {
       listOrders: routeFunction(this, 'listOrders', platform).bindTable(this.table, 'read', { batchGet: true }),
       cancelOrder: routeFunction(this, 'cancelOrder', platform)
         .bindTable(this.table, 'readWrite')
-        .bindStateMachine(this.cancellationSaga, ORDERS_ENV.cancellationSagaArn),
+        .bindStateMachine(this.cancellationSaga, ORDERS_ENV.cancellationSagaArn)
+        .bindFunction(props.shipmentClaim, ORDERS_ENV.claimShipmentFunction),
     };
 
     // The saga starts from the order's OrderPlaced outbox event, so every stored order gets one.

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -119,6 +119,16 @@ export class ServiceFunction extends LambdaFunction {
   bindStateMachine(stateMachine: IStateMachine, envName: string): this {
     this.addEnvironment(envName, stateMachine.stateMachineArn);
     this.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }));
+    return this;
+  }
+
+  /**
+   * The ARN of another function (`envName`) and the right to invoke exactly that function,
+   * unqualified: no versions or aliases (`:*`), no other function.
+   */
+  bindFunction(fn: IFunction, envName: string): this {
+    this.addEnvironment(envName, fn.functionArn);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
     return this;
   }
 

@@ -189,6 +189,14 @@ export class OrderNotCancellableError extends ConflictError {
   }
 }
 
+/** The CONFIRMED order's shipment has left (the order may not have heard of it yet): too late to cancel. */
+export class ShipmentAlreadyLeftError extends ConflictError {
+  override readonly code = 'order-not-cancellable';
+  constructor(shipmentStatus: string) {
+    super(`The order's shipment is ${shipmentStatus}: the order can no longer be cancelled`);
+  }
+}
+
 /** A saga asked for a move the lifecycle forbids: a fault to look at, never a silent success. */
 export class IllegalTransitionError extends Error {
   constructor(from: OrderStatus, to: OrderStatus) {

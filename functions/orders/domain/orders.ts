@@ -1,6 +1,7 @@
 import type { PlaceOrderRequest } from '../../contracts/api/orders';
 import { OrderPlaced } from '../../contracts/events/orders';
 import { OrderCancellationInput } from '../../contracts/saga';
+import type { ClaimShipmentInput, ClaimShipmentResult } from '../../contracts/shipment-claim';
 import type { Caller } from '../../shared/auth/authenticate';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../shared/cursor';
 import { ConflictError } from '../../shared/errors';
@@ -9,7 +10,7 @@ import { newId, nowIso } from '../../shared/ids';
 import type { CatalogCopyStore } from './catalog-copy';
 import { IdempotencyKeyReusedError, idempotencyRecord, isLive, requestHash, type IdempotencyRecord } from './idempotency';
 import {
-  cancellationPath, canSee, OrderNotFoundError, toOrderView, type Order, type OrderEvent, type OrderState,
+  cancellationPath, canSee, OrderNotFoundError, ShipmentAlreadyLeftError, toOrderView, type Order, type OrderEvent, type OrderState,
 } from './order';
 import { priceOrder } from './pricing';
 
@@ -171,25 +172,37 @@ export async function listOrders(
   return { items: page.map(({ state, events }) => toOrderView(state, events)), nextCursor };
 }
 
+/** Shipping's claim of a CONFIRMED order's shipment for its cancellation (see contracts/shipment-claim.ts). */
+export interface ShipmentClaimer {
+  claim(input: ClaimShipmentInput): Promise<ClaimShipmentResult>;
+}
+
 export interface CancelOrderDeps {
   store: OrderStore;
   cancellationSaga: SagaStarter;
+  shipping: ShipmentClaimer;
 }
 
 /** Re-reads of an order that changed status between the read and the conditional write. */
 export const MAX_CANCEL_ATTEMPTS = 3;
 
 /**
- * A PENDING order records the request and its running saga compensates at ConfirmOrder; a
- * CONFIRMED order gets the cancellation saga (execution name `cancel-<orderId>`, so a repeated
- * cancel starts nothing new). An order confirmed between the read and the write is read again
- * and takes the CONFIRMED path.
+ * A PENDING order records the request and its running saga compensates at ConfirmOrder (it has
+ * no shipment). A CONFIRMED order's shipment is claimed first, synchronously: once it has been
+ * dispatched the cancel is refused (409) with nothing changed, even before the order has heard
+ * of the dispatch; otherwise it can no longer be dispatched, and the cancellation saga refunds,
+ * returns the stock and cancels the order (execution name `cancel-<orderId>`, so a repeated
+ * cancel, whose claim finds the shipment CANCELLED already, starts nothing new; a request that
+ * failed between the claim and the start heals when the client retries it). An order confirmed
+ * between the read and the write is read again and takes the CONFIRMED path.
  */
 export async function cancelOrder(deps: CancelOrderDeps, orderId: string, caller: Caller, correlationId: string): Promise<Order> {
   for (let attempt = 1; attempt <= MAX_CANCEL_ATTEMPTS; attempt += 1) {
     const stored = await deps.store.get(orderId);
     if (!stored || !canSee(stored.state, caller)) throw new OrderNotFoundError();
     if (cancellationPath(stored.state) === 'startCancellationSaga') {
+      const { claimed, status } = await deps.shipping.claim({ orderId, customerId: stored.state.customerId, correlationId });
+      if (!claimed) throw new ShipmentAlreadyLeftError(status);
       await deps.cancellationSaga.start(`cancel-${orderId}`, OrderCancellationInput.parse({ orderId, correlationId }));
       return toOrderView(stored.state, stored.events);
     }

@@ -7,6 +7,10 @@ import {
   SFNClient, StartExecutionCommand, type ServiceInputTypes, type ServiceOutputTypes, type SFNClientResolvedConfig,
   type StartExecutionCommandInput,
 } from '@aws-sdk/client-sfn';
+import {
+  InvokeCommand, LambdaClient, type InvokeCommandOutput, type LambdaClientResolvedConfig, type ServiceInputTypes as LambdaInputs,
+  type ServiceOutputTypes as LambdaOutputs,
+} from '@aws-sdk/client-lambda';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
@@ -21,6 +25,7 @@ import { busEvent as sharedBusEvent } from '../../support/bus-event';
 
 export const ORDER_SAGA_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:order-saga';
 export const CANCELLATION_SAGA_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:cancellation-saga';
+export const CLAIM_SHIPMENT_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:claim-shipment';
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 type ProxyHandler = Parameters<typeof call>[0];
@@ -30,6 +35,8 @@ type ConsumerHandler = (event: EventBridgeEvent<string, unknown>, context: Conte
 export interface OrdersFixture {
   env: Env;
   sfn: AwsStub<ServiceInputTypes, ServiceOutputTypes, SFNClientResolvedConfig>;
+  /** Shipping's claim function, as the cancel route invokes it; it claims every shipment unless told otherwise. */
+  lambda: AwsStub<LambdaInputs, LambdaOutputs, LambdaClientResolvedConfig>;
   api: Record<'placeOrder' | 'getOrder' | 'listOrders' | 'cancelOrder', ProxyHandler>;
   steps: Record<'confirmOrder' | 'rejectOrder' | 'recordCancellation' | 'flagOrder', StepHandler>;
   onCatalogEvent: ConsumerHandler;
@@ -41,11 +48,15 @@ export async function ordersFixture(): Promise<OrdersFixture> {
   const env = await useHandlerEnvironment('orders');
   process.env[ORDERS_ENV.orderSagaArn] = ORDER_SAGA_ARN;
   process.env[ORDERS_ENV.cancellationSagaArn] = CANCELLATION_SAGA_ARN;
+  process.env[ORDERS_ENV.claimShipmentFunction] = CLAIM_SHIPMENT_ARN;
   const sfn = mockClient(SFNClient);
   sfn.on(StartExecutionCommand).callsFake(startedExecution);
+  const lambda = mockClient(LambdaClient);
+  answerShipmentClaims(lambda, { claimed: true, status: 'CANCELLED' });
   return {
     env,
     sfn,
+    lambda,
     api: {
       placeOrder: (await import('../../../functions/orders/handlers/place-order')).handler,
       getOrder: (await import('../../../functions/orders/handlers/get-order')).handler,
@@ -71,6 +82,27 @@ export function startedExecution(input: StartExecutionCommandInput) {
 export function resetStepFunctions(fixture: OrdersFixture): void {
   fixture.sfn.reset();
   fixture.sfn.on(StartExecutionCommand).callsFake(startedExecution);
+}
+
+/** Shipping's claim answers every invocation with `answer` (or its function error), and earlier calls are forgotten. */
+export function answerShipmentClaims(
+  lambda: OrdersFixture['lambda'], answer: { claimed: boolean; status: string } | { functionError: string },
+): void {
+  lambda.reset();
+  lambda.on(InvokeCommand).callsFake((input: { Payload?: Uint8Array }) => {
+    const request = JSON.parse(new TextDecoder().decode(input.Payload)) as { orderId: string };
+    const [body, functionError] =
+      'functionError' in answer ? [{ errorType: answer.functionError, errorMessage: 'the claim failed' }, 'Unhandled'] : [{ orderId: request.orderId, ...answer }, undefined];
+    return { StatusCode: 200, FunctionError: functionError, Payload: new TextEncoder().encode(JSON.stringify(body)) } as unknown as InvokeCommandOutput;
+  });
+}
+
+/** The claims the cancel route made so far: the function invoked and the input decoded. */
+export function shipmentClaims(fixture: OrdersFixture) {
+  return fixture.lambda.commandCalls(InvokeCommand).map((c) => ({
+    functionName: c.args[0].input.FunctionName,
+    input: JSON.parse(new TextDecoder().decode(c.args[0].input.Payload as Uint8Array)) as Record<string, unknown>,
+  }));
 }
 
 /** The StartExecution requests made so far, inputs decoded. */

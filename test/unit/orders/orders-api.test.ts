@@ -5,9 +5,9 @@ import { OrderPlaced } from '../../../functions/contracts/events/orders';
 import { encodeCursor } from '../../../functions/shared/cursor';
 import { lambdaContext } from '../../support/http';
 import {
-  address, asAdmin, asCustomer, cancelOrder, CANCELLATION_SAGA_ARN, customerId, errorPaths, getOrder, listOrders,
+  address, answerShipmentClaims, asAdmin, asCustomer, cancelOrder, CANCELLATION_SAGA_ARN, CLAIM_SHIPMENT_ARN, customerId, errorPaths, getOrder, listOrders,
   orderBody, orderItems, ordersFixture, outboxOf, placedOrder, placeOrder, problem, productArchived, resetStepFunctions, runStep,
-  seedProduct, startedExecutions, transition, uniqueId, type OrdersFixture,
+  seedProduct, shipmentClaims, startedExecutions, transition, uniqueId, type OrdersFixture,
 } from './fixture';
 
 let fx: OrdersFixture;
@@ -17,6 +17,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => resetStepFunctions(fx));
+beforeEach(() => answerShipmentClaims(fx.lambda, { claimed: true, status: 'CANCELLED' }));
 
 describe('POST /orders', () => {
   it('answers 202 with the PENDING order priced from the catalog copy and a Location, and starts no saga itself', async () => {
@@ -380,6 +381,8 @@ describe('POST /orders/{orderId}/cancel', () => {
     expect(response.status).toBe(202);
     expect(response.body).toEqual(order);
     expect(startedExecutions(fx)).toEqual([]);
+    // A PENDING order has no shipment to claim.
+    expect(shipmentClaims(fx)).toEqual([]);
 
     await expect(runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }))).rejects.toMatchObject({
       name: 'CancellationRequested',
@@ -397,7 +400,7 @@ describe('POST /orders/{orderId}/cancel', () => {
     expect((await cancelOrder(fx, order.orderId, asCustomer(customer))).status).toBe(202);
   });
 
-  it('starts the cancellation saga of a CONFIRMED order, and answers 202 again when it already runs', async () => {
+  it('claims the shipment of a CONFIRMED order, then starts its cancellation saga, and answers 202 again when it already runs', async () => {
     const customer = customerId();
     const order = await placedOrder(fx, customer);
     await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
@@ -406,12 +409,52 @@ describe('POST /orders/{orderId}/cancel', () => {
     const response = await cancelOrder(fx, order.orderId, { ...asCustomer(customer), 'X-Correlation-Id': 'cancel-trace-1' });
     expect(response.status).toBe(202);
     expect(response.body.status).toBe('CONFIRMED');
+    expect(shipmentClaims(fx)).toEqual([
+      { functionName: CLAIM_SHIPMENT_ARN, input: { orderId: order.orderId, customerId: customer, correlationId: 'cancel-trace-1' } },
+    ]);
     expect(startedExecutions(fx)).toEqual([
       { stateMachineArn: CANCELLATION_SAGA_ARN, name: `cancel-${order.orderId}`, input: { orderId: order.orderId, correlationId: 'cancel-trace-1' } },
     ]);
 
     fx.sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution already exists', $metadata: {} }));
     expect((await cancelOrder(fx, order.orderId, asCustomer(customer))).status).toBe(202);
+  });
+
+  it.each(['DISPATCHED', 'DELIVERED'])(
+    'answers 409 for a CONFIRMED order whose shipment is %s (the order has not heard yet), and starts nothing',
+    async (shipmentStatus) => {
+      const customer = customerId();
+      const order = await placedOrder(fx, customer);
+      await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+      resetStepFunctions(fx);
+      answerShipmentClaims(fx.lambda, { claimed: false, status: shipmentStatus });
+
+      const response = await cancelOrder(fx, order.orderId, asCustomer(customer));
+      expect(response.status).toBe(409);
+      expect(response.headers['Content-Type']).toBe('application/problem+json');
+      expect(problem(response).type).toContain('order-not-cancellable');
+      expect(problem(response).detail).toContain(shipmentStatus);
+      expect(shipmentClaims(fx)).toHaveLength(1);
+      expect(startedExecutions(fx)).toEqual([]);
+      expect((await getOrder(fx, order.orderId, asCustomer(customer))).body.status).toBe('CONFIRMED');
+    },
+  );
+
+  it('answers 500, starting nothing, when the shipment claim fails; the retried cancel goes through', async () => {
+    const customer = customerId();
+    const order = await placedOrder(fx, customer);
+    await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+    resetStepFunctions(fx);
+    answerShipmentClaims(fx.lambda, { functionError: 'Sandbox.Timedout' });
+
+    const failed = await cancelOrder(fx, order.orderId, asCustomer(customer));
+    expect(failed.status).toBe(500);
+    expect(JSON.stringify(failed.body)).not.toContain('Sandbox');
+    expect(startedExecutions(fx)).toEqual([]);
+
+    answerShipmentClaims(fx.lambda, { claimed: true, status: 'CANCELLED' });
+    expect((await cancelOrder(fx, order.orderId, asCustomer(customer))).status).toBe(202);
+    expect(startedExecutions(fx).map((s) => s.name)).toEqual([`cancel-${order.orderId}`]);
   });
 
   it.each([

@@ -16,11 +16,12 @@ let stack: OrdersStack;
 let template: Template;
 let resources: Record<string, Resource>;
 let stepFunctions: Record<StepName, IFunction>;
+let shipmentClaim: IFunction;
 let logicalId: (construct: IConstruct) => string;
 let definitionOf: (machine: IConstruct) => Definition;
 
 beforeAll(() => {
-  ({ stack, template, resources, stepFunctions, logicalId, definitionOf } = buildOrdersApp());
+  ({ stack, template, resources, stepFunctions, shipmentClaim, logicalId, definitionOf } = buildOrdersApp());
 }, 120_000);
 
 /** Logical ids referenced inside a value (Ref and Fn::GetAtt). */
@@ -34,7 +35,7 @@ function functionsIn(value: unknown, found = new Set<string>()): Set<string> {
     for (const [key, inner] of Object.entries(value)) {
       if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
       else if (key === 'Fn::ImportValue') {
-        const producer = Object.values(stepFunctions).find((fn) => String(inner).includes(`FnGetAtt${logicalId(fn)}Arn`));
+        const producer = [...Object.values(stepFunctions), shipmentClaim].find((fn) => String(inner).includes(`FnGetAtt${logicalId(fn)}Arn`));
         found.add(producer ? logicalId(producer) : String(inner));
       } else functionsIn(inner, found);
     }
@@ -310,6 +311,24 @@ describe('OrdersStack', () => {
     expect(env(stack.sagaStarter)[ORDERS_ENV.orderSagaArn]).toEqual({ Ref: logicalId(stack.orderSaga) });
     expect(env(stack.routeFunctions.placeOrder)[ORDERS_ENV.orderSagaArn]).toBeUndefined();
     expect(env(stack.routeFunctions.cancelOrder)[ORDERS_ENV.cancellationSagaArn]).toEqual({ Ref: logicalId(stack.cancellationSaga) });
+  });
+
+  it("lets cancelOrder invoke exactly shipping's claim function, unqualified, and no other function of the stack invoke anything", () => {
+    const invokes = (fn: IConstruct) =>
+      statementsOfRole(roleOf(fn)).filter((s) => actionsOf([s]).some((a) => a.startsWith('lambda:')));
+    const [statement, ...more] = invokes(stack.routeFunctions.cancelOrder);
+    expect(more).toEqual([]);
+    expect(statement!.Action).toBe('lambda:InvokeFunction');
+    expect(functionsIn(statement!.Resource)).toEqual(new Set([logicalId(shipmentClaim)]));
+    expect(JSON.stringify(statement!.Resource)).not.toContain(':*');
+    const env = (resources[logicalId(stack.routeFunctions.cancelOrder)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(functionsIn(env[ORDERS_ENV.claimShipmentFunction])).toEqual(new Set([logicalId(shipmentClaim)]));
+    const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    for (const [id, fn] of functions) {
+      if (id === logicalId(stack.routeFunctions.cancelOrder)) continue;
+      const role = [...references(fn.Properties!.Role)][0]!;
+      expect(actionsOf(statementsOfRole(role)).filter((a) => a.startsWith('lambda:')), id).toEqual([]);
+    }
   });
 
   it('gives the read routes no write action, and only the routes the signing secret', () => {

@@ -6,7 +6,7 @@ import type { ProductCopy } from '../../../functions/orders/domain/catalog-copy'
 import type { IdempotencyRecord } from '../../../functions/orders/domain/idempotency';
 import type { OrderEvent, OrderState } from '../../../functions/orders/domain/order';
 import {
-  cancelOrder, MAX_CANCEL_ATTEMPTS, OrderBusyError, placeOrder, type OrderStore, type SagaStarter, type StoredOrder,
+  cancelOrder, MAX_CANCEL_ATTEMPTS, OrderBusyError, placeOrder, type OrderStore, type SagaStarter, type ShipmentClaimer, type StoredOrder,
 } from '../../../functions/orders/domain/orders';
 import { MAX_TRANSITION_ATTEMPTS, transitionOrder } from '../../../functions/orders/domain/saga-steps';
 import { recordDelivery, recordDispatch } from '../../../functions/orders/domain/shipment-events';
@@ -92,6 +92,13 @@ function recordingSaga() {
   return { saga, starts };
 }
 
+/** Shipping's claim, always granted: a shipment still PREPARING. */
+const claimingShipping: ShipmentClaimer = {
+  async claim({ orderId }) {
+    return { orderId, claimed: true, status: 'CANCELLED' };
+  },
+};
+
 const catalog = {
   async getMany(ids: readonly string[]) {
     const copy: ProductCopy = { productId: 'cup', status: 'ACTIVE', name: 'Cup', priceCents: 500, currency: 'USD', version: 1 };
@@ -148,7 +155,7 @@ describe('cancelOrder', () => {
       memory.hooks.beforeRequestCancellation = () => {};
       memory.confirmBehindTheBack(orderId);
     };
-    const answered = await cancelOrder({ store: memory.store, cancellationSaga: cancellation.saga }, placed.orderId, customer, 'cancel-corr');
+    const answered = await cancelOrder({ store: memory.store, cancellationSaga: cancellation.saga, shipping: claimingShipping }, placed.orderId, customer, 'cancel-corr');
     expect(answered.status).toBe('CONFIRMED');
     expect(cancellation.starts).toEqual([{ name: `cancel-${placed.orderId}`, input: { orderId: placed.orderId, correlationId: 'cancel-corr' } }]);
     expect(memory.orders.get(placed.orderId)!.state.cancelRequested).toBeUndefined();
@@ -159,7 +166,7 @@ describe('cancelOrder', () => {
     const placed = await placeOrder({ store: memory.store, catalog }, { customerId: 'c-1', body, correlationId: 'corr' });
     memory.store.requestCancellation = async () => false;
     await expect(
-      cancelOrder({ store: memory.store, cancellationSaga: recordingSaga().saga }, placed.orderId, customer, 'c'),
+      cancelOrder({ store: memory.store, cancellationSaga: recordingSaga().saga, shipping: claimingShipping }, placed.orderId, customer, 'c'),
     ).rejects.toBeInstanceOf(OrderBusyError);
   });
 });

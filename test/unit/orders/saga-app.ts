@@ -55,7 +55,9 @@ export function buildOrdersApp() {
     reserveStock: stub('ReserveStock'), releaseStock: stub('ReleaseStock'), commitStock: stub('CommitStock'), returnStock: stub('ReturnStock'),
     chargePayment: stub('ChargePayment'), refundPayment: stub('RefundPayment'),
   };
-  const stack = new OrdersStack(app, 'orders', { platform, inventorySteps: stepFunctions, paymentSteps: stepFunctions });
+  // Shipping's claim, invoked by the cancel route: a function of another stack, as in the real app.
+  const shipmentClaim = stub('ClaimShipment');
+  const stack = new OrdersStack(app, 'orders', { platform, inventorySteps: stepFunctions, paymentSteps: stepFunctions, shipmentClaim });
   const template = Template.fromStack(stack);
   const resources = template.toJSON().Resources as Record<string, Resource>;
 
@@ -78,7 +80,7 @@ export function buildOrdersApp() {
     return JSON.parse(text) as Definition;
   }
 
-  return { app, stack, steps, stepFunctions, template, resources, logicalId, definitionOf };
+  return { app, stack, steps, stepFunctions, shipmentClaim, template, resources, logicalId, definitionOf };
 }
 
 export const functionArn = (logicalId: string) => `arn:aws:lambda:us-east-1:000000000000:function:${logicalId}`;
