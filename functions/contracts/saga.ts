@@ -20,6 +20,20 @@ export const SagaError = {
   Transient: 'TransientError',
 } as const;
 
+/**
+ * Why the order saga cancels an order when a forward step fails for any reason other than its
+ * business outcomes (its Lambda timed out, a fault), once the step's retries are spent: the saga
+ * then undoes everything that may have happened, the failed step's own effect included, and
+ * cancels the order with this reason. A charge that cannot be made is the provider being
+ * unreachable as far as the customer is concerned; any other step is our own failure.
+ */
+export const STEP_FAILURE_REASON = {
+  ReserveStock: 'PROCESSING_FAILED',
+  ChargePayment: 'PAYMENT_UNAVAILABLE',
+  CommitStock: 'PROCESSING_FAILED',
+  ConfirmOrder: 'PROCESSING_FAILED',
+} as const satisfies Record<string, z.infer<typeof CancellationReason>>;
+
 const Step = { orderId: z.string(), correlationId: z.string() };
 
 /** The saga's input, built from the stored order by the consumer of OrderPlaced; execution name = orderId. */

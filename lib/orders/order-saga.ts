@@ -5,12 +5,12 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import {
-  Chain, DefinitionBody, Errors, Fail, JitterType, JsonPath, LogLevel, StateMachine, StateMachineType, Succeed, TaskInput, Timeout,
-  type IChainable, type RetryProps, type TaskStateBase,
+  Chain, DefinitionBody, Errors, Fail, JitterType, JsonPath, LogLevel, Pass, Result, StateMachine, StateMachineType, Succeed, TaskInput,
+  Timeout, type IChainable, type RetryProps, type TaskStateBase,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { SagaError } from '../../functions/contracts/saga';
+import { SagaError, STEP_FAILURE_REASON } from '../../functions/contracts/saga';
 import { acknowledge } from '../platform/acknowledge';
 import type { Stage } from '../platform/stage';
 
@@ -49,8 +49,10 @@ export const TASK_TIMEOUT = Duration.seconds(30);
 
 /**
  * Failures worth trying again: the step's own "lost a race / throttled" error, the Lambda
- * service's transient errors, and a task timeout (every step is idempotent, so re-running one
- * whose result was lost is safe).
+ * service's transient errors, the step's function killed by its own timeout (`Sandbox.Timedout`,
+ * as Lambda reports it to Step Functions; `Lambda.Unknown` when the runtime could not say
+ * why), and a task timeout. Every step is idempotent, so re-running one whose effect may have
+ * landed before it was cut off is safe.
  */
 export const TRANSIENT_ERRORS = [
   SagaError.Transient,
@@ -58,6 +60,9 @@ export const TRANSIENT_ERRORS = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.Unknown',
+  'Sandbox.Timedout',
   Errors.TIMEOUT,
 ];
 
@@ -81,8 +86,9 @@ const PAYMENT_UNAVAILABLE_RETRY: RetryProps = {
 };
 
 /**
- * Compensations (and CommitStock, after the point of no return) must not give up easily: any
- * error is retried six times, over up to a minute and a half, before the order is flagged.
+ * Compensations (and CommitStock, the payment being taken) must not give up easily: any error is
+ * retried six times, over up to a minute and a half, before the order is flagged (CommitStock's
+ * failure is compensated instead).
  */
 const COMPENSATION_RETRY: RetryProps = {
   errors: [Errors.ALL],
@@ -95,6 +101,12 @@ const COMPENSATION_RETRY: RetryProps = {
 
 /** Where a caught error is put; the rest of the saga's state (orderId, items...) stays as it was. */
 const FAILURE_PATH = '$.failure';
+/** Where a failed forward step's cancellation reason is put (see STEP_FAILURE_REASON). */
+const ABORT_PATH = '$.abort';
+/** What RefundPayment did: `{refunded: boolean}`, false when nothing had been captured. */
+const REFUND_PATH = '$.refund';
+/** Passes what the refund did on to CancelOrder, and so to the order and its OrderCancelled event. */
+const REFUNDED = JsonPath.objectAt(`${REFUND_PATH}.refunded`);
 
 const stepIdentity = {
   orderId: JsonPath.stringAt('$.orderId'),
@@ -128,9 +140,12 @@ class SagaSteps {
     );
   }
 
-  /** A step of the main line: transient failures are retried, its typed business errors are left to Catch. */
-  forward(name: string, fn: IFunction, fields: Record<string, unknown>, resultPath: string): TaskStateBase {
-    return this.task(name, fn, fields, resultPath).addRetry(TRANSIENT_RETRY);
+  /**
+   * A step of the main line: transient failures are retried (by default), its typed business
+   * errors are left to Catch, and so is any other failure once the retries are spent.
+   */
+  forward(name: string, fn: IFunction, fields: Record<string, unknown>, resultPath: string, retry = TRANSIENT_RETRY): TaskStateBase {
+    return this.task(name, fn, fields, resultPath).addRetry(retry);
   }
 
   /** A step that must eventually succeed: retried on any error, then the order is flagged. */
@@ -180,7 +195,9 @@ export interface SagaStateMachineProps {
 
 /**
  * A saga's state machine: Standard (exactly-once steps, a year of history, names refused twice),
- * every execution logged with its data, traced, and an alarm on the first failed execution.
+ * traced, and an alarm on the first failed execution. Every event is logged (which state ran,
+ * failed, was retried: what an operator needs to follow an order), in prod without its execution
+ * data, which holds payment tokens and addresses (the execution history keeps it, behind IAM).
  */
 export class SagaStateMachine extends Construct {
   readonly stateMachine: StateMachine;
@@ -194,10 +211,12 @@ export class SagaStateMachine extends Construct {
       stateMachineType: StateMachineType.STANDARD,
       comment: props.comment,
       tracingEnabled: true,
-      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: !props.stage.prod },
     });
     this.failedAlarm = new Alarm(this, 'ExecutionsFailed', {
-      alarmDescription: `${props.comment}: an execution failed (a step kept failing; see the flagged order)`,
+      alarmDescription:
+        `${props.comment}: an execution failed, a step kept failing (the order was cancelled and everything undone, ` +
+        'or, when a compensation kept failing too, flagged for an operator)',
       metric: this.stateMachine.metricFailed({ period: Duration.minutes(1), statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -244,14 +263,20 @@ export class SagaStateMachine extends Construct {
  *   ReserveStock  ─OutOfStock→            RejectOrder(OUT_OF_STOCK) → Rejected
  *   ChargePayment ─PaymentDeclined→       ReleaseStock → CancelOrder(PAYMENT_DECLINED) → Cancelled
  *   ChargePayment ─PaymentUnavailable→    (after its retries) ReleaseStock → CancelOrder(PAYMENT_UNAVAILABLE) → Cancelled
- *   ConfirmOrder  ─CancellationRequested→ RefundPayment → ReturnStock → CancelOrder(CUSTOMER_REQUEST, refunded) → Cancelled
+ *   ConfirmOrder  ─CancellationRequested→ RefundPayment → ReturnStock → CancelOrder(CUSTOMER_REQUEST, refunded?) → Cancelled
+ *   any of the four ─any other error→     (after its retries) <Step>Failed → RefundPayment → ReleaseStock → ReturnStock
+ *                                         → CancelOrder(STEP_FAILURE_REASON[step], refunded?) → StepFailed
  *
  * The reservation is committed before the order is confirmed, so that by the time anyone can
  * cancel a CONFIRMED order (the cancellation saga returns committed stock) there is nothing
  * left to commit: the two sagas never race over one reservation.
  *
- * Any other failure of a step, once its retries are spent, and any compensation that keeps
- * failing, ends in FlagOrder → NeedsOperator: never a silently half-done order.
+ * A forward step that fails for an unexpected reason (its Lambda killed by its timeout, a fault)
+ * may have had its effect before it failed, and so may every step before it: all of them are
+ * undone, each compensation a no-op where there is nothing to undo (no capture, no RESERVED or
+ * COMMITTED reservation), and the order ends CANCELLED; the execution fails, so its alarm tells
+ * someone a step keeps failing. Only a compensation that keeps failing ends in FlagOrder →
+ * NeedsOperator: never a silently half-done order, never one stuck PENDING.
  */
 export class OrderSaga extends Construct {
   readonly stateMachine: StateMachine;
@@ -266,8 +291,9 @@ export class OrderSaga extends Construct {
     const cancelled = new Succeed(this, 'Cancelled');
     const release = (suffix: string, reason: string) =>
       steps.compensation(`ReleaseStock${suffix}`, inventory.releaseStock, { reason }, '$.release');
-    const cancel = (suffix: string, reason: string, refunded: boolean) =>
+    const cancel = (suffix: string, reason: string, refunded: unknown) =>
       steps.compensation(`CancelOrder${suffix}`, orders.recordCancellation, { to: 'CANCELLED', reason, refunded }, '$.cancellation');
+    const refund = (name: string) => steps.compensation(name, payments.refundPayment, {}, REFUND_PATH);
 
     const reserve = steps.forward('ReserveStock', inventory.reserveStock, { items: JsonPath.listAt('$.items') }, '$.reservation');
     const charge = steps
@@ -278,13 +304,14 @@ export class OrderSaga extends Construct {
           customerId: JsonPath.stringAt('$.customerId'),
           amountCents: JsonPath.numberAt('$.totalCents'),
           currency: JsonPath.stringAt('$.currency'),
+          // The only step that is handed the payment token.
           paymentToken: JsonPath.stringAt('$.paymentToken'),
         },
         '$.payment',
       )
       .addRetry(PAYMENT_UNAVAILABLE_RETRY);
+    const commit = steps.forward('CommitStock', inventory.commitStock, {}, '$.commit', COMPENSATION_RETRY);
     const confirm = steps.forward('ConfirmOrder', orders.confirmOrder, { to: 'CONFIRMED' }, '$.confirmation');
-    const commit = steps.compensation('CommitStock', inventory.commitStock, {}, '$.commit');
 
     const reject = chainOf(
       steps.compensation('RejectOrder', orders.rejectOrder, { to: 'REJECTED', reason: 'OUT_OF_STOCK' }, '$.rejection'),
@@ -297,20 +324,29 @@ export class OrderSaga extends Construct {
       cancelled,
     );
     const afterCancellationRequest = chainOf(
-      steps.compensation('RefundPayment', payments.refundPayment, {}, '$.refund'),
+      refund('RefundPayment'),
       steps.compensation('ReturnStockCustomerRequest', inventory.returnStock, {}, '$.return'),
-      cancel('CustomerRequest', 'CUSTOMER_REQUEST', true),
+      cancel('CustomerRequest', 'CUSTOMER_REQUEST', REFUNDED),
       cancelled,
     );
+    const afterStepFailure = this.afterStepFailure(steps, props, refund);
 
     // Specific errors first: Step Functions takes the first Catch whose ErrorEquals matches.
     reserve.addCatch(reject, { errors: [SagaError.OutOfStock], resultPath: FAILURE_PATH });
-    reserve.addCatch(steps.flag, { errors: [Errors.ALL], resultPath: FAILURE_PATH });
     charge.addCatch(afterDecline, { errors: [SagaError.PaymentDeclined], resultPath: FAILURE_PATH });
     charge.addCatch(afterUnavailable, { errors: [SagaError.PaymentUnavailable], resultPath: FAILURE_PATH });
-    charge.addCatch(steps.flag, { errors: [Errors.ALL], resultPath: FAILURE_PATH });
     confirm.addCatch(afterCancellationRequest, { errors: [SagaError.CancellationRequested], resultPath: FAILURE_PATH });
-    confirm.addCatch(steps.flag, { errors: [Errors.ALL], resultPath: FAILURE_PATH });
+    const forward: [keyof typeof STEP_FAILURE_REASON, TaskStateBase][] = [
+      ['ReserveStock', reserve], ['ChargePayment', charge], ['CommitStock', commit], ['ConfirmOrder', confirm],
+    ];
+    for (const [name, step] of forward) {
+      const reason = new Pass(this, `${name}Failed`, {
+        comment: `${name} kept failing: undo whatever the saga may have done, and cancel the order`,
+        result: Result.fromObject({ reason: STEP_FAILURE_REASON[name] }),
+        resultPath: ABORT_PATH,
+      });
+      step.addCatch(reason.next(afterStepFailure), { errors: [Errors.ALL], resultPath: FAILURE_PATH });
+    }
 
     const saga = new SagaStateMachine(this, 'Machine', {
       stage: props.stage,
@@ -322,12 +358,35 @@ export class OrderSaga extends Construct {
     this.stateMachine = saga.stateMachine;
     this.failedAlarm = saga.failedAlarm;
   }
+
+  /**
+   * Undoes everything a failed forward step and the steps before it may have done, whichever it
+   * was: the refund, the release and the return each change nothing where there is nothing to
+   * undo. Then the order is cancelled (the reason its <Step>Failed state set), and the execution
+   * fails with the step's error.
+   */
+  private afterStepFailure(steps: SagaSteps, { inventory, orders }: SagaProps, refund: (name: string) => TaskStateBase): Chain {
+    const reason = JsonPath.stringAt(`${ABORT_PATH}.reason`);
+    return chainOf(
+      refund('RefundPaymentAfterFailure'),
+      steps.compensation('ReleaseStockAfterFailure', inventory.releaseStock, { reason }, '$.release'),
+      steps.compensation('ReturnStockAfterFailure', inventory.returnStock, {}, '$.return'),
+      steps.compensation(
+        'CancelOrderAfterFailure', orders.recordCancellation, { to: 'CANCELLED', reason, refunded: REFUNDED }, '$.cancellation',
+      ),
+      new Fail(this, 'StepFailed', {
+        errorPath: `${FAILURE_PATH}.Error`,
+        cause: 'A saga step kept failing; everything it may have done was undone and the order cancelled (the execution history has the error)',
+      }),
+    );
+  }
 }
 
 /**
- * The cancellation saga of a CONFIRMED order (execution name `cancel-<orderId>`, input
- * OrderCancellationInput): RefundPayment → ReturnStock → CancelOrder(CUSTOMER_REQUEST, refunded)
- * → Cancelled; each step retried on any error, then FlagOrder → NeedsOperator.
+ * The cancellation saga of a CONFIRMED order whose shipment the cancel request has already
+ * claimed (execution name `cancel-<orderId>`, input OrderCancellationInput): RefundPayment →
+ * ReturnStock → CancelOrder(CUSTOMER_REQUEST, refunded: what RefundPayment did) → Cancelled;
+ * each step retried on any error, then FlagOrder → NeedsOperator.
  */
 export class CancellationSaga extends Construct {
   readonly stateMachine: StateMachine;
@@ -338,10 +397,10 @@ export class CancellationSaga extends Construct {
     const { inventory, payments, orders } = props;
     const steps = new SagaSteps(this, orders.flagOrder);
     const definition = chainOf(
-      steps.compensation('RefundPayment', payments.refundPayment, {}, '$.refund'),
+      steps.compensation('RefundPayment', payments.refundPayment, {}, REFUND_PATH),
       steps.compensation('ReturnStock', inventory.returnStock, {}, '$.return'),
       steps.compensation(
-        'CancelOrder', orders.recordCancellation, { to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: true }, '$.cancellation',
+        'CancelOrder', orders.recordCancellation, { to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: REFUNDED }, '$.cancellation',
       ),
       new Succeed(this, 'Cancelled'),
     );

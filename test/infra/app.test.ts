@@ -197,14 +197,29 @@ describe('the synthesized app', () => {
   });
 });
 
+let prodBuilt: ReturnType<typeof synthesize> | undefined;
+/** The app synthesized for prod, once for the tests that need it. */
+const prodApp = () => (prodBuilt ??= synthesize('prod'));
+
 describe('stages', () => {
+  it("logs the sagas' executions with their data in dev only: prod logs every event without payment tokens or addresses", () => {
+    for (const [built, withData] of [[dev, true], [prodApp(), false]] as const) {
+      const stage = built === dev ? 'dev' : 'prod';
+      const machines = Object.values(built.resources(`commerce-${stage}-orders`)).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+      expect(machines, stage).toHaveLength(2);
+      for (const machine of machines) {
+        expect(machine.Properties!.LoggingConfiguration, stage).toMatchObject({ Level: 'ALL', IncludeExecutionData: withData });
+      }
+    }
+  }, 120_000);
+
   it('rejects an unknown stage with a clear message', () => {
     expect(() => stageFrom('qa')).toThrow('Unknown stage "qa": pass -c stage=dev or -c stage=prod');
     expect(stageFrom(undefined).name).toBe('dev');
   });
 
   it('keeps prod data: tables retained, deletion-protected, with point-in-time recovery', () => {
-    const prod = synthesize('prod');
+    const prod = prodApp();
     const tables = prod.stacks.flatMap((s) => Object.values(prod.resources(s.stackName)).filter((r) => r.Type === 'AWS::DynamoDB::Table'));
     expect(tables.length).toBe(7);
     for (const table of tables) {

@@ -12,7 +12,11 @@ export const ShippingAddress = z.object({
 });
 
 export const RejectionReason = z.enum(['OUT_OF_STOCK']);
-export const CancellationReason = z.enum(['PAYMENT_DECLINED', 'PAYMENT_UNAVAILABLE', 'CUSTOMER_REQUEST']);
+/**
+ * PROCESSING_FAILED: a step of the order saga other than the charge kept failing for a reason
+ * that is no business outcome (a timeout, a fault); the saga undid what it had done.
+ */
+export const CancellationReason = z.enum(['PAYMENT_DECLINED', 'PAYMENT_UNAVAILABLE', 'CUSTOMER_REQUEST', 'PROCESSING_FAILED']);
 
 const PricedLine = OrderLine.extend({ unitPriceCents: z.number().int().positive() });
 

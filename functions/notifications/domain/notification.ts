@@ -82,6 +82,7 @@ const CANCELLATION_REASONS: Record<z.infer<typeof CancellationReason>, string> =
   PAYMENT_DECLINED: 'your payment was declined',
   PAYMENT_UNAVAILABLE: 'we could not reach the payment provider to take your payment',
   CUSTOMER_REQUEST: 'you asked us to cancel it',
+  PROCESSING_FAILED: 'something went wrong on our side while we processed it',
 };
 
 export function welcome(data: EventData<typeof UserRegistered>): NotificationDraft {

@@ -8,12 +8,12 @@
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SagaError } from '../../../functions/contracts/saga';
+import { OrderSagaInput, SagaError } from '../../../functions/contracts/saga';
 import type { OrdersStack } from '../../../lib/orders/orders-stack';
 import { ExecutionError, StateMachine, type EngineJson, type StateMachineDefinition } from '../../../local/stepfunctions/engine';
 import {
-  asCustomer, cancelOrder, customerId, getOrder, ordersFixture, placedOrder, resetStepFunctions, runStep, startedExecutions, stateItem,
-  transition, type OrdersFixture,
+  asCustomer, cancelOrder, customerId, getOrder, ordersFixture, outboxOf, placedOrder, resetStepFunctions, runStep, startedExecutions,
+  stateItem, transition, type OrdersFixture,
 } from './fixture';
 import { buildOrdersApp, functionArn, type Definition, type StepName } from './saga-app';
 
@@ -84,14 +84,40 @@ class StandInInventory {
   }
 }
 
+/**
+ * Payments' steps as the stand-in plays them, by payments' rules: a charge captures once per
+ * order; a refund moves a capture to REFUNDED once, and says whether the order's money was
+ * refunded (false when nothing was ever captured).
+ */
+class StandInPayments {
+  readonly payments = new Map<string, 'CAPTURED' | 'REFUNDED'>();
+
+  charge(input: Input) {
+    const orderId = input.orderId as string;
+    if (!this.payments.has(orderId)) this.payments.set(orderId, 'CAPTURED');
+    return { orderId, paymentId: `pay-${orderId}`, status: 'CAPTURED' };
+  }
+
+  refund(input: Input) {
+    const orderId = input.orderId as string;
+    if (!this.payments.has(orderId)) return { orderId, refunded: false };
+    this.payments.set(orderId, 'REFUNDED');
+    return { orderId, refunded: true };
+  }
+}
+
 let inventory: StandInInventory;
+let payments: StandInPayments;
 
 beforeEach(() => {
   resetStepFunctions(fx);
   inventory = new StandInInventory();
+  payments = new StandInPayments();
 });
 
 type Behaviour = (input: Input, attempt: number) => unknown;
+/** The orders steps, which run the real handlers unless a test plays them. */
+type OwnStep = 'confirmOrder' | 'rejectOrder' | 'recordCancellation' | 'flagOrder';
 
 /** A failure as Lambda reports it to Step Functions: the error's name is what Retry and Catch select on. */
 const failure = (name: string, message = `${name} (test)`) => Object.assign(new Error(message), { name });
@@ -108,8 +134,14 @@ const answers: Record<StepName, Behaviour> = {
   releaseStock: (input) => inventory.release(input),
   commitStock: (input) => inventory.commit(input),
   returnStock: (input) => inventory.return(input),
-  chargePayment: (input) => ({ orderId: input.orderId, paymentId: 'pay-1', status: 'CAPTURED' }),
-  refundPayment: (input) => ({ orderId: input.orderId, refunded: true }),
+  chargePayment: (input) => payments.charge(input),
+  refundPayment: (input) => payments.refund(input),
+};
+
+/** The step's effect lands, and then its Lambda is killed by its timeout before it can answer: on every attempt. */
+const timesOutAfter = (effect: Behaviour): Behaviour => (input, attempt) => {
+  effect(input, attempt);
+  throw failure('Sandbox.Timedout', 'Task timed out after 10.00 seconds');
 };
 
 interface Run {
@@ -119,14 +151,13 @@ interface Run {
   calls: { state: string; input: Input }[];
 }
 
-async function runSaga(machine: IConstruct, input: Input, behaviours: Partial<Record<StepName, Behaviour>> = {}): Promise<Run> {
+async function runSaga(machine: IConstruct, input: Input, behaviours: Partial<Record<StepName | OwnStep, Behaviour>> = {}): Promise<Run> {
   const definition = definitionOf(machine);
-  const ours: Record<string, (input: Input) => Promise<unknown>> = {
-    [functionArn(logicalId(stack.sagaSteps.confirmOrder))]: (i) => runStep(fx, 'confirmOrder', i),
-    [functionArn(logicalId(stack.sagaSteps.rejectOrder))]: (i) => runStep(fx, 'rejectOrder', i),
-    [functionArn(logicalId(stack.sagaSteps.recordCancellation))]: (i) => runStep(fx, 'recordCancellation', i),
-    [functionArn(logicalId(stack.sagaSteps.flagOrder))]: (i) => runStep(fx, 'flagOrder', i),
-  };
+  const own = (step: OwnStep): [string, (input: Input, attempt: number) => Promise<unknown>] => [
+    functionArn(logicalId(stack.sagaSteps[step])),
+    async (i, attempt) => (behaviours[step] ? behaviours[step](i, attempt) : runStep(fx, step, i)),
+  ];
+  const ours = Object.fromEntries((['confirmOrder', 'rejectOrder', 'recordCancellation', 'flagOrder'] as const).map(own));
   const theirs = Object.fromEntries(
     (Object.keys(stepFunctions) as StepName[]).map((step) => [functionArn(logicalId(stepFunctions[step])), behaviours[step] ?? answers[step]]),
   );
@@ -142,8 +173,8 @@ async function runSaga(machine: IConstruct, input: Input, behaviours: Partial<Re
       calls.push({ state: name, input: stepInput });
       const attempt = (attempts.get(name) ?? 0) + 1;
       attempts.set(name, attempt);
-      const own = ours[state.Resource!];
-      const result = own ? await own(stepInput) : await theirs[state.Resource!]!(stepInput, attempt);
+      const step = ours[state.Resource!] ?? theirs[state.Resource!]!;
+      const result = await step(stepInput, attempt);
       return JSON.parse(JSON.stringify(result ?? null)) as EngineJson;
     };
   }
@@ -159,12 +190,23 @@ async function runSaga(machine: IConstruct, input: Input, behaviours: Partial<Re
 
 const statesOf = (run: Run) => run.calls.map((c) => c.state);
 
-/** A PENDING order placed through the API, and the saga input POST /orders started its execution with. */
+/** A PENDING order placed through the API, and its saga's input, as its contract builds it from the stored order. */
 async function placed(customer = customerId()) {
   const order = await placedOrder(fx, customer, 2);
-  const start = startedExecutions(fx).find((s) => s.name === order.orderId)!;
-  return { order, customer, input: start.input };
+  const input: Input = OrderSagaInput.parse({
+    orderId: order.orderId,
+    correlationId: `saga-${order.orderId}`,
+    customerId: customer,
+    items: order.items.map(({ productId, quantity, unitPriceCents }) => ({ productId, quantity, unitPriceCents })),
+    totalCents: order.totalCents,
+    currency: order.currency,
+    paymentToken: 'tok_visa',
+  });
+  return { order, customer, input };
 }
+
+/** The OrderCancelled the order's cancellation recorded in its outbox. */
+const cancelledEvent = async (orderId: string) => (await outboxOf(fx, orderId)).find((r) => r.detailType === 'OrderCancelled')?.detail.data;
 
 const statusOf = async (orderId: string, customer: string) => (await getOrder(fx, orderId, asCustomer(customer))).body;
 
@@ -283,21 +325,75 @@ describe('the order saga, run', () => {
     expect(inventory.outcomeOf(input)).toEqual({ reservation: 'RESERVED', stock: { available: SHELF - 2, reserved: 2 } });
   });
 
-  it('flags the order when a forward step fails for good (not a business outcome)', async () => {
+  it.each([
+    {
+      step: 'ReserveStock',
+      behaviours: { reserveStock: timesOutAfter((i) => inventory.reserve(i)) },
+      attempts: ['ReserveStock', 'ReserveStock', 'ReserveStock', 'ReserveStock'],
+      reason: 'PROCESSING_FAILED', refunded: false, reservation: 'RELEASED', payment: undefined,
+    },
+    {
+      step: 'ChargePayment',
+      behaviours: { chargePayment: timesOutAfter((i) => payments.charge(i)) },
+      attempts: ['ReserveStock', 'ChargePayment', 'ChargePayment', 'ChargePayment', 'ChargePayment'],
+      reason: 'PAYMENT_UNAVAILABLE', refunded: true, reservation: 'RELEASED', payment: 'REFUNDED',
+    },
+    {
+      step: 'CommitStock',
+      behaviours: { commitStock: timesOutAfter((i) => inventory.commit(i)) },
+      attempts: ['ReserveStock', 'ChargePayment', ...Array<string>(7).fill('CommitStock')],
+      reason: 'PROCESSING_FAILED', refunded: true, reservation: 'RETURNED', payment: 'REFUNDED',
+    },
+    {
+      step: 'ConfirmOrder',
+      behaviours: { confirmOrder: timesOutAfter(() => undefined) },
+      attempts: ['ReserveStock', 'ChargePayment', 'CommitStock', 'ConfirmOrder', 'ConfirmOrder', 'ConfirmOrder', 'ConfirmOrder'],
+      reason: 'PROCESSING_FAILED', refunded: true, reservation: 'RETURNED', payment: 'REFUNDED',
+    },
+  ] as const)(
+    'retries $step killed by its Lambda timeout, then undoes everything (its own effect too) and cancels the order ($reason)',
+    async ({ behaviours, attempts, reason, refunded, reservation, payment }) => {
+      const { order, customer, input } = await placed();
+      const run = await runSaga(stack.orderSaga, input, behaviours);
+      expect(statesOf(run)).toEqual([
+        ...attempts, 'RefundPaymentAfterFailure', 'ReleaseStockAfterFailure', 'ReturnStockAfterFailure', 'CancelOrderAfterFailure',
+      ]);
+      expect(run.calls.find((c) => c.state === 'ReleaseStockAfterFailure')!.input).toEqual({ orderId: order.orderId, correlationId: input.correlationId, reason });
+      expect(run.calls.at(-1)!.input).toEqual({ orderId: order.orderId, correlationId: input.correlationId, to: 'CANCELLED', reason, refunded });
+      // Settled, not stuck PENDING, and not handed to an operator; the execution fails with the step's error, for its alarm.
+      const settled = await statusOf(order.orderId, customer);
+      expect(settled).toMatchObject({ status: 'CANCELLED', statusReason: reason });
+      expect(await stateItem(fx, order.orderId)).not.toHaveProperty('needsOperator');
+      expect(run.outcome.status === 'FAILED' && run.outcome.error).toMatchObject({ name: 'ExecutionError' });
+      expect(JSON.stringify(run.outcome.status === 'FAILED' && (run.outcome.error as { cause?: unknown }).cause)).toContain('Sandbox.Timedout');
+      // Every unit back on the shelf, nothing held, and the money back where it was taken.
+      expect(inventory.outcomeOf(input)).toEqual({ reservation, stock: { available: SHELF, reserved: 0 } });
+      expect(payments.payments.get(order.orderId)).toBe(payment);
+      expect(await cancelledEvent(order.orderId)).toMatchObject({ reason, refunded });
+    },
+  );
+
+  it('flags the order for an operator only when a compensation of a failed step keeps failing', async () => {
     const { order, input } = await placed();
-    const run = await runSaga(stack.orderSaga, input, { reserveStock: fails('Lambda.Unknown') });
-    expect(statesOf(run)).toEqual(['ReserveStock', 'FlagOrder']);
+    const run = await runSaga(stack.orderSaga, input, {
+      reserveStock: timesOutAfter((i) => inventory.reserve(i)),
+      releaseStock: fails('StockTableUnavailable'),
+    });
+    expect(statesOf(run)).toEqual([
+      ...Array<string>(4).fill('ReserveStock'), 'RefundPaymentAfterFailure', ...Array<string>(7).fill('ReleaseStockAfterFailure'), 'FlagOrder',
+    ]);
     expect(run.outcome.status).toBe('FAILED');
-    expect(await stateItem(fx, order.orderId)).toMatchObject({ needsOperator: true, operatorError: 'Lambda.Unknown' });
+    expect(await stateItem(fx, order.orderId)).toMatchObject({ status: 'PENDING', needsOperator: true, operatorError: 'StockTableUnavailable' });
   });
 });
 
 describe('the cancellation saga, run', () => {
   it('refunds, returns the stock and cancels a CONFIRMED order (CUSTOMER_REQUEST, refunded)', async () => {
     const { order, customer, input: placedInput } = await placed();
-    // Where the order saga leaves a confirmed order's units.
+    // Where the order saga leaves a confirmed order's units and payment.
     inventory.reserve(placedInput);
     inventory.commit(placedInput);
+    payments.charge(placedInput);
     await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
     resetStepFunctions(fx);
     expect((await cancelOrder(fx, order.orderId, asCustomer(customer))).status).toBe(202);
@@ -311,6 +407,21 @@ describe('the cancellation saga, run', () => {
     expect(settled).toMatchObject({ status: 'CANCELLED', statusReason: 'CUSTOMER_REQUEST' });
     expect(settled.history.map((h) => h.status)).toEqual(['PENDING', 'CONFIRMED', 'CANCELLED']);
     expect(inventory.outcomeOf(placedInput)).toEqual({ reservation: 'RETURNED', stock: { available: SHELF, reserved: 0 } });
+    expect(payments.payments.get(order.orderId)).toBe('REFUNDED');
+    expect(run.calls[2]!.input).toMatchObject({ reason: 'CUSTOMER_REQUEST', refunded: true });
+    expect(await cancelledEvent(order.orderId)).toMatchObject({ reason: 'CUSTOMER_REQUEST', refunded: true });
+  });
+
+  it('says what RefundPayment did: refunded false, on the order and its OrderCancelled, when nothing had been captured', async () => {
+    const { order } = await placed();
+    await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+    const run = await runSaga(stack.cancellationSaga, { orderId: order.orderId, correlationId: 'c' });
+    expect(run.outcome.status).toBe('SUCCEEDED');
+    expect(run.calls.map((c) => c.state)).toEqual(['RefundPayment', 'ReturnStock', 'CancelOrder']);
+    expect(run.calls[2]!.input).toEqual({ orderId: order.orderId, correlationId: 'c', to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: false });
+    expect(await cancelledEvent(order.orderId)).toMatchObject({ reason: 'CUSTOMER_REQUEST', refunded: false });
+    const events = (await stateItem(fx, order.orderId))!;
+    expect(events.status).toBe('CANCELLED');
   });
 
   it('flags the order when returning the stock keeps failing', async () => {

@@ -4,7 +4,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SagaError } from '../../../functions/contracts/saga';
+import { SagaError, STEP_FAILURE_REASON } from '../../../functions/contracts/saga';
 import { ORDERS_ENV, ORDERS_NEEDING_OPERATOR_METRIC } from '../../../functions/orders/orders-config';
 import type { OrdersStack } from '../../../lib/orders/orders-stack';
 import { buildOrdersApp, functionArn, type Definition, type Resource, type Retrier, type StepName } from './saga-app';
@@ -55,7 +55,7 @@ const pathFrom = (definition: Definition, start: string) => mainLine({ ...defini
 
 const TRANSIENT = [
   SagaError.Transient, 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException', 'States.Timeout',
+  'Lambda.TooManyRequestsException', 'Lambda.ClientExecutionTimeoutException', 'Lambda.Unknown', 'Sandbox.Timedout', 'States.Timeout',
 ];
 
 const isTransientRetry = (retry: Retrier) =>
@@ -168,7 +168,7 @@ describe('the order saga', () => {
   it('rejects the order (OUT_OF_STOCK) when ReserveStock fails with OutOfStock', () => {
     const [outOfStock, anyOther] = definition.States.ReserveStock!.Catch!;
     expect(outOfStock).toEqual({ ErrorEquals: [SagaError.OutOfStock], ResultPath: '$.failure', Next: 'RejectOrder' });
-    expect(anyOther).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'FlagOrder' });
+    expect(anyOther).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'ReserveStockFailed' });
     expect(pathFrom(definition, 'RejectOrder')).toEqual(['RejectOrder', 'Rejected']);
     expect(definition.States.RejectOrder!.Resource).toBe(fnRef(stack.sagaSteps.rejectOrder));
     expect(definition.States.RejectOrder!.Parameters).toMatchObject({ to: 'REJECTED', reason: 'OUT_OF_STOCK' });
@@ -195,18 +195,67 @@ describe('the order saga', () => {
     expect(definition.States.ReturnStockCustomerRequest!.Resource).toBe(fnRef(stepFunctions.returnStock));
     expect(definition.States.ReturnStockCustomerRequest!.Parameters).toEqual({ 'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId' });
     expect(definition.States.CancelOrderCustomerRequest!.Resource).toBe(fnRef(stack.sagaSteps.recordCancellation));
-    expect(definition.States.CancelOrderCustomerRequest!.Parameters).toMatchObject({ to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: true });
+    // The order and its OrderCancelled say what RefundPayment did.
+    expect(definition.States.CancelOrderCustomerRequest!.Parameters).toEqual({
+      'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', 'refunded.$': '$.refund.refunded',
+    });
+    expect(definition.States.RefundPayment!.ResultPath).toBe('$.refund');
   });
 
   it('retries every compensation on any error and then flags the order for an operator, failing the execution', () => {
     const compensations = [
-      'CommitStock', 'RejectOrder', 'ReleaseStockPaymentDeclined', 'CancelOrderPaymentDeclined', 'ReleaseStockPaymentUnavailable',
+      'RejectOrder', 'ReleaseStockPaymentDeclined', 'CancelOrderPaymentDeclined', 'ReleaseStockPaymentUnavailable',
       'CancelOrderPaymentUnavailable', 'RefundPayment', 'ReturnStockCustomerRequest', 'CancelOrderCustomerRequest',
+      'RefundPaymentAfterFailure', 'ReleaseStockAfterFailure', 'ReturnStockAfterFailure', 'CancelOrderAfterFailure',
     ];
     for (const name of compensations) expectCompensation(definition, name);
     expectOperatorFlag(definition);
     const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task').map(([name]) => name).sort();
-    expect(tasks).toEqual([...compensations, 'ReserveStock', 'ChargePayment', 'ConfirmOrder', 'FlagOrder'].sort());
+    expect(tasks).toEqual([...compensations, 'ReserveStock', 'ChargePayment', 'CommitStock', 'ConfirmOrder', 'FlagOrder'].sort());
+  });
+
+  it('retries a step killed by its Lambda timeout (Sandbox.Timedout, Lambda.Unknown, ClientExecutionTimeout) like any transient failure', () => {
+    for (const name of ['ReserveStock', 'ChargePayment', 'ConfirmOrder']) {
+      const [transient] = definition.States[name]!.Retry!;
+      expect(transient!.ErrorEquals, name).toEqual(expect.arrayContaining(['Sandbox.Timedout', 'Lambda.Unknown', 'Lambda.ClientExecutionTimeoutException']));
+      expect(transient!.MaxAttempts, name).toBe(3);
+    }
+    // CommitStock, the payment being taken, retries any error, longer.
+    expect(definition.States.CommitStock!.Retry).toEqual([
+      { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
+    ]);
+  });
+
+  it('undoes everything when a forward step fails for any other reason, the failed step included, and cancels the order', () => {
+    for (const step of ['ReserveStock', 'ChargePayment', 'CommitStock', 'ConfirmOrder'] as const) {
+      const catches = definition.States[step]!.Catch!;
+      // The last catcher, after any business outcome: any error, once the retries are spent.
+      expect(catches.at(-1), step).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: `${step}Failed` });
+      expect(catches.flatMap((c) => c.ErrorEquals).filter((e) => e === 'States.ALL'), step).toHaveLength(1);
+      const reason = definition.States[`${step}Failed`]!;
+      expect(reason).toMatchObject({ Type: 'Pass', Result: { reason: STEP_FAILURE_REASON[step] }, ResultPath: '$.abort' });
+      expect(pathFrom(definition, `${step}Failed`)).toEqual([
+        `${step}Failed`, 'RefundPaymentAfterFailure', 'ReleaseStockAfterFailure', 'ReturnStockAfterFailure', 'CancelOrderAfterFailure', 'StepFailed',
+      ]);
+    }
+    expect(STEP_FAILURE_REASON.ChargePayment).toBe('PAYMENT_UNAVAILABLE');
+    const identity = { 'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId' };
+    expect(definition.States.RefundPaymentAfterFailure!).toMatchObject({ Resource: fnRef(stepFunctions.refundPayment), Parameters: identity, ResultPath: '$.refund' });
+    expect(definition.States.ReleaseStockAfterFailure!).toMatchObject({
+      Resource: fnRef(stepFunctions.releaseStock), Parameters: { ...identity, 'reason.$': '$.abort.reason' },
+    });
+    expect(definition.States.ReturnStockAfterFailure!).toMatchObject({ Resource: fnRef(stepFunctions.returnStock), Parameters: identity });
+    expect(definition.States.CancelOrderAfterFailure!).toMatchObject({
+      Resource: fnRef(stack.sagaSteps.recordCancellation),
+      Parameters: { ...identity, to: 'CANCELLED', 'reason.$': '$.abort.reason', 'refunded.$': '$.refund.refunded' },
+    });
+    // The order is settled, and the execution fails with the step's error, so the alarm tells someone a step keeps failing.
+    expect(definition.States.StepFailed).toEqual({ Type: 'Fail', ErrorPath: '$.failure.Error', Cause: expect.stringContaining('undone') });
+  });
+
+  it('hands the payment token to ChargePayment only', () => {
+    const carrying = Object.entries(definition.States).filter(([, s]) => JSON.stringify(s.Parameters ?? {}).includes('paymentToken'));
+    expect(carrying.map(([name]) => name)).toEqual(['ChargePayment']);
   });
 });
 
@@ -221,8 +270,9 @@ describe('the cancellation saga', () => {
     expect(definition.States.RefundPayment!.Resource).toBe(fnRef(stepFunctions.refundPayment));
     expect(definition.States.ReturnStock!.Resource).toBe(fnRef(stepFunctions.returnStock));
     expect(definition.States.CancelOrder!.Resource).toBe(fnRef(stack.sagaSteps.recordCancellation));
+    expect(definition.States.RefundPayment!.ResultPath).toBe('$.refund');
     expect(definition.States.CancelOrder!.Parameters).toEqual({
-      'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: true,
+      'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', 'refunded.$': '$.refund.refunded',
     });
     for (const name of ['RefundPayment', 'ReturnStock', 'CancelOrder']) expectCompensation(definition, name);
     expectOperatorFlag(definition);
@@ -236,6 +286,20 @@ describe('the cancellation saga', () => {
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
     });
   });
+});
+
+describe('the sagas in prod', () => {
+  it('log every event without its execution data (payment tokens, addresses); dev logs it with its data', () => {
+    const prod = buildOrdersApp('prod');
+    for (const machine of [prod.stack.orderSaga, prod.stack.cancellationSaga]) {
+      const logging = prod.resources[prod.logicalId(machine)]!.Properties!.LoggingConfiguration as Record<string, unknown>;
+      expect(logging).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+      expect(logging.Destinations).toHaveLength(1);
+    }
+    for (const machine of [stack.orderSaga, stack.cancellationSaga]) {
+      expect(resources[logicalId(machine)]!.Properties!.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    }
+  }, 120_000);
 });
 
 describe('OrdersStack', () => {

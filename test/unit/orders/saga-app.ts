@@ -45,9 +45,9 @@ export interface Definition {
 
 export type StepName = 'reserveStock' | 'releaseStock' | 'commitStock' | 'returnStock' | 'chargePayment' | 'refundPayment';
 
-export function buildOrdersApp() {
-  const app = new App({ context: { stage: 'dev' } });
-  const platform = new PlatformStack(app, 'platform', { stage: stageFrom('dev') });
+export function buildOrdersApp(stage: 'dev' | 'prod' = 'dev') {
+  const app = new App({ context: { stage } });
+  const platform = new PlatformStack(app, 'platform', { stage: stageFrom(stage) });
   const steps = new Stack(app, 'steps');
   const stub = (id: string) =>
     new LambdaFunction(steps, id, { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => ({})') });
