@@ -36,9 +36,10 @@ function isRunning(pid: number): boolean {
 describe('startDynamoDbLocal', () => {
   let dynamo: DynamoDbLocal;
   let client: DynamoDBClient;
+  const logged: string[] = [];
 
   beforeAll(async () => {
-    dynamo = await startDynamoDbLocal();
+    dynamo = await startDynamoDbLocal({ log: (line) => logged.push(line) });
     client = createLocalDynamoClient(dynamo.endpoint);
   });
 
@@ -115,6 +116,13 @@ describe('startDynamoDbLocal', () => {
     await expect(startDynamoDbLocal({ port: dynamo.port })).rejects.toThrow(
       `Cannot start DynamoDB Local: port ${dynamo.port} is already in use`,
     );
+  });
+
+  it('says nothing but its endpoint: no banner, no JAXB or logging warnings from the JVM', () => {
+    // After the tests above made it create tables and run transactions. Java's own lines are
+    // forwarded with this prefix (1.25.1 printed a configuration banner and a JAXB warning).
+    expect(logged.filter((line) => line.startsWith('[dynamodb-local]'))).toEqual([]);
+    expect(logged).toContain(`DynamoDB Local listening on ${dynamo.endpoint} (pid ${dynamo.pid})`);
   });
 
   // Last in this block: it stops the shared instance.
