@@ -188,7 +188,8 @@ export const MAX_CANCEL_ATTEMPTS = 3;
 
 /**
  * A PENDING order records the request and its running saga compensates at ConfirmOrder (it has
- * no shipment). A CONFIRMED order's shipment is claimed first, synchronously: once it has been
+ * no shipment); when no saga has started yet, none will, and the consumer of OrderPlaced cancels
+ * the order instead (see saga-start.ts). A CONFIRMED order's shipment is claimed first, synchronously: once it has been
  * dispatched the cancel is refused (409) with nothing changed, even before the order has heard
  * of the dispatch; otherwise it can no longer be dispatched, and the cancellation saga refunds,
  * returns the stock and cancels the order (execution name `cancel-<orderId>`, so a repeated
