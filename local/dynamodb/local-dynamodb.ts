@@ -190,6 +190,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     throw new Error(
       `DynamoDB Local did not start on ${endpoint}: ${errorMessage(error)}\n` +
         (tail.length > 0 ? `Last Java stderr lines:\n${tail.join('\n')}` : 'Java wrote nothing to stderr.'),
+      { cause: error },
     );
   }
   log(`DynamoDB Local listening on ${endpoint} (pid ${java.pid})`);

@@ -100,7 +100,7 @@ function descendantsOf(pid: number): number[] {
       continue; // exited meanwhile
     }
     for (const task of tasks) {
-      let children = '';
+      let children: string;
       try {
         children = readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8');
       } catch {
@@ -272,7 +272,7 @@ afterAll(() => {
   if (timings.length > 0) console.log(`runtime lifecycle timings:\n  ${timings.join('\n  ')}`);
 });
 
-describe.sequential('the offline runtime as a process (local/start.ts)', () => {
+describe('the offline runtime as a process (local/start.ts)', { concurrent: false }, () => {
   it('starts without the demo catalog, creates the admin from the environment, and exits 0 on SIGTERM leaving nothing behind', async () => {
     const runtime = launch(
       ['--port', '0', '--quiet', '--no-seed'],
