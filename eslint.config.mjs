@@ -1,10 +1,12 @@
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+// defineConfig is ESLint's own helper; typescript-eslint deprecated its `tseslint.config` for it.
+export default defineConfig(
   { ignores: ['node_modules/', 'cdk.out/', '.cache/', '.scratch/', 'coverage/'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', __dirname: 'readonly' } },
     rules: {

@@ -14,6 +14,7 @@ import { checkJava, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '
 import { startEventBridge } from './eventbridge/event-bus-service';
 import { startEventSourceMappings } from './lambda-event-sources/event-source-mappings';
 import { startLambdaService, type LambdaService } from './lambda/lambda-service';
+import { nodeMismatchNotice } from './lambda/node-parity';
 import { createSecretStore, startSecretsManager } from './secrets/secrets-manager-service';
 import { startSqs } from './sqs/sqs-service';
 import { startSsm } from './ssm/ssm-service';
@@ -91,6 +92,8 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       sqsBaseUrl: sqs.endpoint, // the loader adds the account, as SQS URLs have it
       secretValue: (arn, jsonKey) => secretStore.secretValue(arn, jsonKey),
     });
+    const nodeMismatch = nodeMismatchNotice(assembly);
+    if (nodeMismatch) log(nodeMismatch);
     await Promise.all([createTables(assembly, dynamo.endpoint), sqs.createQueues(assembly)]);
 
     const secrets = await startSecretsManager(assembly, { log: chatter, store: secretStore });

@@ -28,7 +28,7 @@ export async function usersTableOf(stage: string, cloudFormation = new CloudForm
     const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
     outputs = Stacks?.[0]?.Outputs;
   } catch (error) {
-    throw new Error(`Cannot read stack ${stackName}: ${(error as Error).message}. Deploy it first (npm run deploy) or pass --table.`);
+    throw new Error(`Cannot read stack ${stackName}: ${(error as Error).message}. Deploy it first (npm run deploy) or pass --table.`, { cause: error });
   }
   const table = outputs?.find((output) => output.OutputKey === 'UsersTableName')?.OutputValue;
   if (!table) throw new Error(`Stack ${stackName} has no UsersTableName output: is it deployed from this version?`);

@@ -1,12 +1,14 @@
 /**
  * The parts of `scripts/localstack.ts` that need no LocalStack: where its health endpoint is,
- * whether it answers, and the API's URL in the outputs file `cdklocal deploy --outputs-file` wrote.
+ * whether it answers, and the API's URL in the outputs file `cdk deploy --outputs-file` wrote.
  */
 import { existsSync, readFileSync } from 'node:fs';
 
 export const DEFAULT_LOCALSTACK_ENDPOINT = 'http://localhost:4566';
 export const OUTPUTS_FILE = '.localstack/outputs.json';
 export const HEALTH_TIMEOUT_MS = 3_000;
+/** The LocalStack image CI and the README use: a dated release, never `latest`. */
+export const LOCALSTACK_IMAGE = 'localstack/localstack:2026.09.0';
 
 /** LocalStack's health endpoint under an endpoint URL (with or without a trailing slash or path). */
 export function localstackHealthUrl(endpoint: string): string {
@@ -14,9 +16,10 @@ export function localstackHealthUrl(endpoint: string): string {
 }
 
 /**
- * cdklocal (with CDK ≥ 2.177) refuses an AWS_ENDPOINT_URL without an AWS_ENDPOINT_URL_S3, which
- * must contain `.s3.`-style host so S3 requests are recognised: localhost becomes
- * s3.localhost.localstack.cloud (resolves to 127.0.0.1), any other host gets an `s3.` prefix.
+ * The S3 endpoint next to AWS_ENDPOINT_URL (cdklocal refuses to run without one): LocalStack
+ * recognises a bucket only on an `s3.` host, addressed virtual-host style as the CDK CLI does, so
+ * localhost becomes s3.localhost.localstack.cloud (resolves to 127.0.0.1), any other host gets an
+ * `s3.` prefix.
  */
 export function s3EndpointFor(endpoint: string): string {
   const url = new URL(endpoint);
@@ -40,8 +43,8 @@ export async function assertLocalstackReachable(endpoint: string, timeoutMs = HE
     [
       `LocalStack is not reachable at ${endpoint} (GET ${url}: ${problem}).`,
       'Start it first, for example:',
-      '  docker run -d -p 4566:4566 -e LOCALSTACK_AUTH_TOKEN -v /var/run/docker.sock:/var/run/docker.sock localstack/localstack',
-      '(or `localstack start`). Since March 2026 LocalStack needs LOCALSTACK_AUTH_TOKEN, even on the free',
+      `  docker run -d -p 4566:4566 -e LOCALSTACK_AUTH_TOKEN -v /var/run/docker.sock:/var/run/docker.sock ${LOCALSTACK_IMAGE}`,
+      '(or `lstk start`). Since March 2026 LocalStack needs LOCALSTACK_AUTH_TOKEN, even on the free',
       'non-commercial plan: get one at https://app.localstack.cloud. Set AWS_ENDPOINT_URL if it listens elsewhere.',
     ].join('\n'),
   );

@@ -268,6 +268,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     throw new Error(
       `DynamoDB Local did not start: ${errorMessage(error)}\n` +
         (tail.length > 0 ? `Last Java stderr lines:\n${tail.join('\n')}` : 'Java wrote nothing to stderr.'),
+      { cause: error },
     );
   }
   const endpoint = endpointOf(port);

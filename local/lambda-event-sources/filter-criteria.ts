@@ -19,12 +19,12 @@ export function compileFilterCriteria(patterns: readonly string[], where: string
     try {
       parsed = JSON.parse(pattern);
     } catch (error) {
-      throw new Error(`${where}: filter ${index + 1} is not JSON: ${errorMessage(error)}`);
+      throw new Error(`${where}: filter ${index + 1} is not JSON: ${errorMessage(error)}`, { cause: error });
     }
     try {
       return validateEventPattern(parsed);
     } catch (error) {
-      throw new Error(`${where}: filter ${index + 1}: ${errorMessage(error)}`);
+      throw new Error(`${where}: filter ${index + 1}: ${errorMessage(error)}`, { cause: error });
     }
   });
   return (record) => compiled.some((pattern) => matchesEventPattern(pattern, record));

@@ -1,9 +1,7 @@
 /**
- * The ASL interpreter (aws-local-stepfunctions), loaded after the Node 20 polyfill it needs, with
- * the types this module's callers use. Everything else in local/stepfunctions imports it from here.
+ * The ASL interpreter (aws-local-stepfunctions), with the types this module's callers use.
+ * Everything else in local/stepfunctions imports it from here.
  */
-import './promise-with-resolvers';
-
 import type { StateMachine } from 'aws-local-stepfunctions';
 
 export { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';

@@ -35,7 +35,7 @@ export async function request<T = Record<string, unknown>>(method: string, path:
     signal: AbortSignal.timeout(15_000),
   });
   const text = await response.text();
-  let body: unknown = undefined;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {

@@ -5,18 +5,35 @@
  * event is delivered twice (--duplicate-events), so every assertion on counts and states also
  * proves the consumers idempotent; and every event published on the bus is logged to the file
  * named by E2E_EVENTS_LOG (--events-log), the suite's one view of the bus (support/events.ts).
+ *
+ * The runtime runs the functions on its own Node. When that is not the major Lambda runs them on
+ * (it says so in one line, read from the synthesized functions' Runtime), it is restarted on
+ * Lambda's major, which .ci/node.sh provides: what the suite tests is what ships.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { NODE_MISMATCH_LINE } from '../../../local/lambda/node-parity';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const START_TIMEOUT_MS = 180_000;
 export const READY_LINE = /Commerce is ready at (http\S+)/;
 
-function waitForReady(child: ChildProcess): Promise<string> {
+/** Ready at a URL, or told that the functions' Node major (Lambda's) is not the one it runs on. */
+type Start = { url: string } | { lambdaNodeMajor: number };
+
+function startRuntime(node: string, outdir: string, eventsLog: string): ChildProcess {
+  const args = ['--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet', '--duplicate-events', '--outdir', outdir, '--events-log', eventsLog];
+  return spawn(node, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1' },
+  });
+}
+
+function waitForStart(child: ChildProcess): Promise<Start> {
   return new Promise((resolve, reject) => {
     const recent: string[] = [];
     const timer = setTimeout(() => fail(new Error(`the offline runtime was not ready within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
@@ -30,9 +47,10 @@ function waitForReady(child: ChildProcess): Promise<string> {
         recent.push(line);
         if (recent.length > 40) recent.shift();
         const ready = READY_LINE.exec(line);
-        if (ready) {
+        const mismatch = NODE_MISMATCH_LINE.exec(line);
+        if (ready || mismatch) {
           clearTimeout(timer);
-          resolve(ready[1]!);
+          resolve(ready ? { url: ready[1]! } : { lambdaNodeMajor: Number(mismatch![2]) });
         }
       }
     };
@@ -42,36 +60,61 @@ function waitForReady(child: ChildProcess): Promise<string> {
   });
 }
 
+async function stopRuntime(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timeout);
+}
+
+/** The `node` .ci/node.sh provides (the machine's own Node 24, or one it fetched into .cache/). */
+function lambdaNode(major: number): string {
+  const mismatch = `Lambda runs the functions on nodejs${major}.x, this is Node ${process.versions.node}`;
+  try {
+    return execFileSync('bash', [path.join(ROOT, '.ci', 'node.sh'), '--which'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  } catch (error) {
+    throw new Error(`${mismatch}, and .ci/node.sh could not provide Node ${major}: run the suite on Node ${major}`, { cause: error });
+  }
+}
+
+/** Starts the runtime, on Lambda's Node major if this process runs another one. */
+async function startOnLambdaNode(outdir: string, eventsLog: string): Promise<{ child: ChildProcess; url: string }> {
+  let node = process.execPath;
+  for (let attempt = 1; ; attempt++) {
+    const child = startRuntime(node, outdir, eventsLog);
+    let start: Start;
+    try {
+      start = await waitForStart(child);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+    if ('url' in start) return { child, url: start.url };
+    await stopRuntime(child);
+    if (attempt > 1) {
+      throw new Error(`${node} (from .ci/node.sh) is not Node ${start.lambdaNodeMajor} either, which Lambda runs the functions on: update NODE_WANTED there`);
+    }
+    node = lambdaNode(start.lambdaNodeMajor);
+    console.log(`e2e: Lambda runs the functions on nodejs${start.lambdaNodeMajor}.x, this is Node ${process.versions.node}: restarting the offline runtime on ${node}`);
+  }
+}
+
 export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
   if (process.env.E2E_BASE_URL) return async () => {};
   // Its own cloud assembly, so nothing else that synthesizes into cdk.out meanwhile disturbs it.
   const outdir = mkdtempSync(path.join(tmpdir(), 'commerce-e2e-'));
   // What the runtime publishes on its bus, for tests that check an event was published (see events.ts).
   const eventsLog = path.join(outdir, 'events.jsonl');
-  const child = spawn(process.execPath, [
-    '--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet', '--duplicate-events', '--outdir', outdir, '--events-log', eventsLog,
-  ], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1' },
-  });
-  try {
-    process.env.E2E_BASE_URL = await waitForReady(child);
-    process.env.E2E_EVENTS_LOG = eventsLog;
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
+  const { child, url } = await startOnLambdaNode(outdir, eventsLog);
+  process.env.E2E_BASE_URL = url;
+  process.env.E2E_EVENTS_LOG = eventsLog;
   // Keep draining output so the child never blocks on a full pipe.
   child.stdout!.resume();
   child.stderr!.resume();
   return async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timeout);
+    await stopRuntime(child);
     rmSync(outdir, { recursive: true, force: true });
   };
 }

@@ -1,11 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cdkCommand, localstackEnv } from '../../../scripts/localstack';
 import {
   apiUrlFrom, assertLocalstackReachable, localstackHealthUrl, readOutputsFile, s3EndpointFor,
 } from '../../../scripts/localstack-outputs';
+
+const ROOT = path.resolve(__dirname, '../../..');
 
 // As `cdk deploy --outputs-file` writes it: { "<stackName>": { "<OutputKey>": "<value>" } }.
 const outputs = {
@@ -66,12 +70,67 @@ describe('LocalStack endpoints', () => {
   });
 });
 
+describe('localstackEnv', () => {
+  const env = localstackEnv({
+    PATH: '/usr/bin:/bin',
+    AWS_PROFILE: 'production',
+    AWS_DEFAULT_PROFILE: 'production',
+    AWS_SESSION_TOKEN: 'a-real-session',
+    AWS_REGION: 'eu-west-1',
+    HOME: '/home/dev',
+  });
+
+  it('points every AWS client, the CDK CLI included, at LocalStack with test credentials', () => {
+    expect(env).toMatchObject({
+      AWS_ENDPOINT_URL: 'http://localhost:4566',
+      AWS_ENDPOINT_URL_S3: 'http://s3.localhost.localstack.cloud:4566',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'eu-west-1',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      HOME: '/home/dev',
+    });
+    expect(localstackEnv({ AWS_ENDPOINT_URL: 'http://localstack:4566' })).toMatchObject({
+      AWS_ENDPOINT_URL: 'http://localstack:4566',
+      AWS_ENDPOINT_URL_S3: 'http://s3.localstack:4566',
+      AWS_REGION: 'us-east-1',
+    });
+  });
+
+  it('drops the profile and session token that could lead the CDK to real AWS', () => {
+    expect(env).not.toHaveProperty('AWS_PROFILE');
+    expect(env).not.toHaveProperty('AWS_DEFAULT_PROFILE');
+    expect(env).not.toHaveProperty('AWS_SESSION_TOKEN');
+  });
+
+  it('puts this Node first on PATH, so what starts `node` by name (the CDK app, cdklocal) runs on it', () => {
+    expect(env.PATH).toBe([path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter));
+  });
+});
+
+describe('cdkCommand', () => {
+  it("runs the project's own CDK CLI on this Node by default", () => {
+    const cdk = cdkCommand({});
+    expect(cdk).toEqual({ command: process.execPath, args: [path.join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk')], display: 'cdk' });
+    expect(cdkCommand({ LOCALSTACK_CDK: '' })).toEqual(cdk);
+    expect(cdkCommand({ LOCALSTACK_CDK: 'cdk' })).toEqual(cdk);
+    const version = spawnSync(cdk.command, [...cdk.args, '--version'], { encoding: 'utf8', env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' } });
+    const pinned = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['aws-cdk'];
+    expect(version.stdout).toContain(pinned);
+  }, 30_000);
+
+  it('runs LocalStack\'s cdklocal (or any command) from PATH when LOCALSTACK_CDK names it', () => {
+    expect(cdkCommand({ LOCALSTACK_CDK: 'cdklocal' })).toEqual({ command: 'cdklocal', args: [], display: 'cdklocal' });
+  });
+});
+
 describe('assertLocalstackReachable', () => {
   it('explains how to start LocalStack, auth token included, when nothing listens', async () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
     const failure = assertLocalstackReachable(endpoint, 3_000);
     await expect(failure).rejects.toThrow(`LocalStack is not reachable at ${endpoint} (GET ${endpoint}/_localstack/health: ECONNREFUSED)`);
-    await expect(failure).rejects.toThrow(/docker run .*localstack\/localstack/);
+    // A dated image (LocalStack's YYYY.MM.patch tags), never `latest`; or LocalStack's own CLI.
+    await expect(failure).rejects.toThrow(/docker run .* localstack\/localstack:\d{4}\.\d{2}\.\d+\n\(or `lstk start`\)/);
     await expect(failure).rejects.toThrow(/Since March 2026 LocalStack needs LOCALSTACK_AUTH_TOKEN, even on the free\nnon-commercial plan/);
   });
 });
