@@ -269,7 +269,7 @@ function listeningAddresses(port: number): string[] {
   const LISTEN = '0A';
   const found: string[] = [];
   for (const [file, decode] of [['/proc/net/tcp', decodeIpv4], ['/proc/net/tcp6', decodeIpv6]] as const) {
-    let table = '';
+    let table: string;
     try {
       table = readFileSync(file, 'utf8');
     } catch {
