@@ -93,38 +93,70 @@ function invokedArnOf(fn: FunctionDefinition, functionNameOrArn: string): string
   return qualifier ? `${fn.arn}:${qualifier}` : fn.arn;
 }
 
-export async function startLambdaService(assembly: LocalAssembly, options: LambdaServiceOptions): Promise<LambdaService> {
-  const { log } = options;
-  const quiet = options.quiet ?? false;
-  const retryDelays = options.asyncRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-  const maxEnvironments = options.maxEnvironmentsPerFunction ?? DEFAULT_MAX_ENVIRONMENTS;
+/** The record Lambda sends to on-success/on-failure destinations. */
+function destinationRecord(job: AsyncJob, condition: string, outcome: InvocationOutcome): string {
+  return JSON.stringify({
+    version: '1.0',
+    timestamp: new Date().toISOString(),
+    requestContext: { requestId: job.requestId, functionArn: `${job.fn.arn}:$LATEST`, condition, approximateInvokeCount: job.attempt },
+    requestPayload: JSON.parse(job.eventJson) as unknown,
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(outcome.ok ? {} : { functionError: 'Unhandled' }) },
+    responsePayload: outcome.ok ? (JSON.parse(outcome.payloadJson) as unknown) : outcome.error,
+  });
+}
 
-  const functions = readFunctionDefinitions(assembly);
-  const byName = new Map(functions.map((fn) => [fn.name, fn]));
-  const resolve = (functionNameOrArn: string): FunctionDefinition | undefined => findFunction(assembly, byName, functionNameOrArn);
-
-  const endpointVariables = Object.fromEntries(
-    Object.entries(options.endpoints).map(([key, url]) => [`AWS_ENDPOINT_URL_${key.toUpperCase()}`, url]),
-  );
-
-  const pools = new Map<string, EnvironmentPool>();
-  const retryTimers = new Set<NodeJS.Timeout>();
-  const deliveries = new Set<Promise<void>>();
-  let inlineCodeRoot: string | undefined;
+/**
+ * The service's state and its parts: where each function's code lives, its environment
+ * variables, its pool of execution environments, and asynchronous invocation with retries and
+ * destinations. startLambdaService wires it to the Invoke API.
+ */
+class LambdaFunctions {
+  private readonly log: LogSink;
+  private readonly quiet: boolean;
+  private readonly retryDelays: readonly [number, number];
+  private readonly maxEnvironments: number;
+  private readonly byName: Map<string, FunctionDefinition>;
+  private readonly endpointVariables: Record<string, string>;
+  private readonly pools = new Map<string, EnvironmentPool>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private readonly deliveries = new Set<Promise<void>>();
+  private inlineCodeRoot: string | undefined;
   /** The Invoke API's endpoint, set once it listens (before any function runs). */
-  const self: { invokeEndpoint?: string } = {};
-  let stopped = false;
+  invokeEndpoint: string | undefined;
+  stopped = false;
+
+  constructor(
+    private readonly assembly: LocalAssembly,
+    private readonly options: LambdaServiceOptions,
+  ) {
+    this.log = options.log;
+    this.quiet = options.quiet ?? false;
+    this.retryDelays = options.asyncRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.maxEnvironments = options.maxEnvironmentsPerFunction ?? DEFAULT_MAX_ENVIRONMENTS;
+    this.byName = new Map(readFunctionDefinitions(assembly).map((fn) => [fn.name, fn]));
+    this.endpointVariables = Object.fromEntries(
+      Object.entries(options.endpoints).map(([key, url]) => [`AWS_ENDPOINT_URL_${key.toUpperCase()}`, url]),
+    );
+  }
+
+  resolve(functionNameOrArn: string): FunctionDefinition | undefined {
+    return findFunction(this.assembly, this.byName, functionNameOrArn);
+  }
+
+  environmentCount(): number {
+    return [...this.pools.values()].reduce((sum, pool) => sum + pool.size, 0);
+  }
 
   /** The directory holding the function's code; inline (`ZipFile`) code is written to a temp dir once. */
-  const codeDirectoryOf = (fn: FunctionDefinition): string | LambdaError => {
+  private codeDirectoryOf(fn: FunctionDefinition): string | LambdaError {
     switch (fn.code.kind) {
       case 'directory':
         return fn.code.directory;
       case 'missing':
         return { errorType: 'Runtime.ImportModuleError', errorMessage: `Error: no local code for ${fn.name}: ${fn.code.reason}` };
       case 'inline': {
-        inlineCodeRoot ??= mkdtempSync(path.join(tmpdir(), 'local-lambda-inline-'));
-        const directory = path.join(inlineCodeRoot, fn.resource.stackName, fn.resource.logicalId);
+        this.inlineCodeRoot ??= mkdtempSync(path.join(tmpdir(), 'local-lambda-inline-'));
+        const directory = path.join(this.inlineCodeRoot, fn.resource.stackName, fn.resource.logicalId);
         if (!existsSync(directory)) {
           mkdirSync(directory, { recursive: true });
           // CloudFormation stores Node.js inline code as index.js.
@@ -133,202 +165,204 @@ export async function startLambdaService(assembly: LocalAssembly, options: Lambd
         return directory;
       }
     }
-  };
+  }
 
-  const variablesFor = (fn: FunctionDefinition, codeDirectory: string): Record<string, string> => ({
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    LANG: 'en_US.UTF-8',
-    ...withLocalAddresses(fn.variables, options.localAddresses ?? []),
-    // Reserved by Lambda: a template cannot set these, so they override.
-    AWS_REGION: assembly.region,
-    AWS_DEFAULT_REGION: assembly.region,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_LAMBDA_FUNCTION_NAME: fn.name,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-    AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroupName,
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-    LAMBDA_TASK_ROOT: codeDirectory,
-    _HANDLER: fn.handler,
-    TZ: ':UTC',
-    // Functions that invoke other functions (the orders cancel route invokes shipping's claim)
-    // reach this service's own Invoke API, unless the options name another Lambda endpoint.
-    ...(self.invokeEndpoint === undefined ? {} : { AWS_ENDPOINT_URL_LAMBDA: self.invokeEndpoint }),
-    ...endpointVariables,
-    // No X-Ray daemon offline: keep Powertools Tracer and the X-Ray SDK quiet.
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
-    NODE_PATH: PROJECT_NODE_MODULES,
-    // The functions run on nodejs24.x on AWS: the SDK's warning about this machine's older Node
-    // would otherwise be printed once per execution environment.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  private variablesFor(fn: FunctionDefinition, codeDirectory: string): Record<string, string> {
+    const { region } = this.assembly;
+    return {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      LANG: 'en_US.UTF-8',
+      ...withLocalAddresses(fn.variables, this.options.localAddresses ?? []),
+      // Reserved by Lambda: a template cannot set these, so they override.
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroupName,
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+      LAMBDA_TASK_ROOT: codeDirectory,
+      _HANDLER: fn.handler,
+      TZ: ':UTC',
+      // Functions that invoke other functions (the orders cancel route invokes shipping's claim)
+      // reach this service's own Invoke API, unless the options name another Lambda endpoint.
+      ...(this.invokeEndpoint === undefined ? {} : { AWS_ENDPOINT_URL_LAMBDA: this.invokeEndpoint }),
+      ...this.endpointVariables,
+      // No X-Ray daemon offline: keep Powertools Tracer and the X-Ray SDK quiet.
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+      NODE_PATH: PROJECT_NODE_MODULES,
+      // The functions run on nodejs24.x on AWS: the SDK's warning about this machine's older Node
+      // would otherwise be printed once per execution environment.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+  }
 
-  const poolOf = (fn: FunctionDefinition, codeDirectory: string): EnvironmentPool => {
-    let pool = pools.get(fn.name);
+  private poolOf(fn: FunctionDefinition, codeDirectory: string): EnvironmentPool {
+    let pool = this.pools.get(fn.name);
     if (!pool) {
-      const variables = variablesFor(fn, codeDirectory);
+      const variables = this.variablesFor(fn, codeDirectory);
+      const { log, quiet, maxEnvironments } = this;
       const cap = Math.max(1, Math.min(maxEnvironments, fn.reservedConcurrency ?? maxEnvironments));
       const created: EnvironmentPool = new EnvironmentPool(
         () => new ExecutionEnvironment({ fn, codeDirectory, variables, log, quiet, onExit: (environment) => created.forget(environment) }),
         cap,
       );
       pool = created;
-      pools.set(fn.name, pool);
+      this.pools.set(fn.name, pool);
     }
     return pool;
-  };
+  }
 
-  const run = async (fn: FunctionDefinition, eventJson: string, requestId: string, invokedFunctionArn: string, clientContextJson?: string): Promise<InvocationOutcome> => {
-    if (stopped) throw new Error('the Lambda service is stopped');
+  async run(fn: FunctionDefinition, eventJson: string, requestId: string, invokedFunctionArn: string, clientContextJson?: string): Promise<InvocationOutcome> {
+    if (this.stopped) throw new Error('the Lambda service is stopped');
     if (!fn.runtime.startsWith('nodejs')) {
       return { ok: false, error: { errorType: 'Runtime.InvalidRuntime', errorMessage: `runtime ${fn.runtime} cannot run offline: only nodejs runtimes are emulated` } };
     }
-    const codeDirectory = codeDirectoryOf(fn);
+    const codeDirectory = this.codeDirectoryOf(fn);
     if (typeof codeDirectory !== 'string') return { ok: false, error: codeDirectory };
-    return poolOf(fn, codeDirectory).run({
+    return this.poolOf(fn, codeDirectory).run({
       requestId,
       eventJson,
       invokedFunctionArn,
       ...(clientContextJson === undefined ? {} : { clientContextJson }),
     });
-  };
+  }
 
   // ------------------------------------------------------- async invocation
 
   /** Sends a record to a destination: a function of the app directly, anything else via options.deadLetter. */
-  const deliver = (fn: FunctionDefinition, targetArn: string, body: string): void => {
-    const target = targetArn.includes(':lambda:') ? resolve(targetArn) : undefined;
+  private deliver(fn: FunctionDefinition, targetArn: string, body: string): void {
+    const target = targetArn.includes(':lambda:') ? this.resolve(targetArn) : undefined;
     if (target) {
-      enqueueAsync(target, body, randomUUID(), targetArn);
+      this.enqueueAsync(target, body, randomUUID(), targetArn);
       return;
     }
-    if (!options.deadLetter) {
-      log(`[lambda] WARNING ${fn.shortName}: no sender for ${targetArn}; record dropped: ${truncate(body, LOGGED_PAYLOAD_CHARS)}`);
+    if (!this.options.deadLetter) {
+      this.log(`[lambda] WARNING ${fn.shortName}: no sender for ${targetArn}; record dropped: ${truncate(body, LOGGED_PAYLOAD_CHARS)}`);
       return;
     }
-    const delivery = options.deadLetter(targetArn, body).catch((error: unknown) => {
-      log(`[lambda] WARNING ${fn.shortName}: could not send to ${targetArn} (${messageOf(error)}); record dropped: ${truncate(body, LOGGED_PAYLOAD_CHARS)}`);
+    const delivery = this.options.deadLetter(targetArn, body).catch((error: unknown) => {
+      this.log(`[lambda] WARNING ${fn.shortName}: could not send to ${targetArn} (${messageOf(error)}); record dropped: ${truncate(body, LOGGED_PAYLOAD_CHARS)}`);
     });
-    deliveries.add(delivery);
-    void delivery.finally(() => deliveries.delete(delivery));
-  };
+    this.deliveries.add(delivery);
+    void delivery.finally(() => this.deliveries.delete(delivery));
+  }
 
-  /** The record Lambda sends to on-success/on-failure destinations. */
-  const destinationRecord = (job: AsyncJob, condition: string, outcome: InvocationOutcome): string =>
-    JSON.stringify({
-      version: '1.0',
-      timestamp: new Date().toISOString(),
-      requestContext: { requestId: job.requestId, functionArn: `${job.fn.arn}:$LATEST`, condition, approximateInvokeCount: job.attempt },
-      requestPayload: JSON.parse(job.eventJson) as unknown,
-      responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(outcome.ok ? {} : { functionError: 'Unhandled' }) },
-      responsePayload: outcome.ok ? (JSON.parse(outcome.payloadJson) as unknown) : outcome.error,
-    });
-
-  const giveUp = (job: AsyncJob, condition: 'RetriesExhausted' | 'EventAgeExceeded', outcome: InvocationOutcome & { ok: false }): void => {
+  private giveUp(job: AsyncJob, condition: 'RetriesExhausted' | 'EventAgeExceeded', outcome: InvocationOutcome & { ok: false }): void {
     const { fn } = job;
     const { onFailure } = fn.asyncConfig;
     const summary = `async invocation ${job.requestId} of ${fn.name} failed ${job.attempt} time(s) (${outcome.error.errorType}: ${outcome.error.errorMessage})`;
     if (onFailure === undefined && fn.deadLetterTargetArn === undefined) {
-      log(`[lambda] WARNING ${fn.shortName}: ${summary}; no on-failure destination or DLQ, event dropped: ${truncate(job.eventJson, LOGGED_PAYLOAD_CHARS)}`);
+      this.log(`[lambda] WARNING ${fn.shortName}: ${summary}; no on-failure destination or DLQ, event dropped: ${truncate(job.eventJson, LOGGED_PAYLOAD_CHARS)}`);
       return;
     }
-    log(`[lambda] ${fn.shortName}: ${summary}; sent to ${[onFailure, fn.deadLetterTargetArn].filter(Boolean).join(' and ')}`);
-    if (onFailure !== undefined) deliver(fn, onFailure, destinationRecord(job, condition, outcome));
+    this.log(`[lambda] ${fn.shortName}: ${summary}; sent to ${[onFailure, fn.deadLetterTargetArn].filter(Boolean).join(' and ')}`);
+    if (onFailure !== undefined) this.deliver(fn, onFailure, destinationRecord(job, condition, outcome));
     // A DLQ gets the event itself, not a record.
-    if (fn.deadLetterTargetArn !== undefined) deliver(fn, fn.deadLetterTargetArn, job.eventJson);
-  };
+    if (fn.deadLetterTargetArn !== undefined) this.deliver(fn, fn.deadLetterTargetArn, job.eventJson);
+  }
 
-  const attemptAsync = async (job: AsyncJob): Promise<void> => {
+  private async attemptAsync(job: AsyncJob): Promise<void> {
     let outcome: InvocationOutcome;
     try {
-      outcome = await run(job.fn, job.eventJson, job.requestId, job.invokedFunctionArn);
+      outcome = await this.run(job.fn, job.eventJson, job.requestId, job.invokedFunctionArn);
     } catch (error) {
-      if (stopped) return;
+      if (this.stopped) return;
       outcome = { ok: false, error: { errorType: 'ServiceException', errorMessage: messageOf(error) } };
     }
-    if (stopped) return;
+    if (this.stopped) return;
     const { asyncConfig } = job.fn;
     if (outcome.ok) {
-      if (asyncConfig.onSuccess !== undefined) deliver(job.fn, asyncConfig.onSuccess, destinationRecord(job, 'Success', outcome));
+      if (asyncConfig.onSuccess !== undefined) this.deliver(job.fn, asyncConfig.onSuccess, destinationRecord(job, 'Success', outcome));
       return;
     }
-    const delay = retryDelays[job.attempt - 1];
+    const delay = this.retryDelays[job.attempt - 1];
     if (job.attempt > asyncConfig.maximumRetryAttempts || delay === undefined) {
-      giveUp(job, 'RetriesExhausted', outcome);
+      this.giveUp(job, 'RetriesExhausted', outcome);
       return;
     }
     if (Date.now() + delay - job.enqueuedAt > asyncConfig.maximumEventAgeSeconds * 1000) {
-      giveUp(job, 'EventAgeExceeded', outcome);
+      this.giveUp(job, 'EventAgeExceeded', outcome);
       return;
     }
     const timer = setTimeout(() => {
-      retryTimers.delete(timer);
-      void attemptAsync({ ...job, attempt: job.attempt + 1 });
+      this.retryTimers.delete(timer);
+      void this.attemptAsync({ ...job, attempt: job.attempt + 1 });
     }, delay);
-    retryTimers.add(timer);
-  };
+    this.retryTimers.add(timer);
+  }
 
-  const enqueueAsync = (fn: FunctionDefinition, eventJson: string, requestId: string, functionNameOrArn: string): void => {
-    if (stopped) return;
-    void attemptAsync({ fn, eventJson, requestId, invokedFunctionArn: invokedArnOf(fn, functionNameOrArn), enqueuedAt: Date.now(), attempt: 1 });
-  };
+  enqueueAsync(fn: FunctionDefinition, eventJson: string, requestId: string, functionNameOrArn: string): void {
+    if (this.stopped) return;
+    void this.attemptAsync({ fn, eventJson, requestId, invokedFunctionArn: invokedArnOf(fn, functionNameOrArn), enqueuedAt: Date.now(), attempt: 1 });
+  }
 
-  // ---------------------------------------------------------------- the API
+  /** Stops the pools' environments and pending retries, waits for in-flight deliveries; `alsoStop` runs alongside the pools. */
+  async stop(alsoStop: () => Promise<void>): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+    await Promise.all([alsoStop(), ...[...this.pools.values()].map((pool) => pool.stop())]);
+    await Promise.allSettled([...this.deliveries]);
+    if (this.inlineCodeRoot !== undefined) rmSync(this.inlineCodeRoot, { recursive: true, force: true });
+  }
+}
+
+export async function startLambdaService(assembly: LocalAssembly, options: LambdaServiceOptions): Promise<LambdaService> {
+  const { log } = options;
+  const functions = new LambdaFunctions(assembly, options);
+  const has = (functionNameOrArn: string): boolean => functions.resolve(functionNameOrArn) !== undefined;
 
   const api = await startInvokeApi(
     {
-      has: (functionNameOrArn) => resolve(functionNameOrArn) !== undefined,
+      has,
       newRequestId: () => randomUUID(),
       invokeJson: async (functionNameOrArn, eventJson, requestId, clientContextJson) => {
-        const fn = resolve(functionNameOrArn);
+        const fn = functions.resolve(functionNameOrArn);
         if (!fn) throw notFound(functionNameOrArn);
-        return run(fn, eventJson, requestId, invokedArnOf(fn, functionNameOrArn), clientContextJson);
+        return functions.run(fn, eventJson, requestId, invokedArnOf(fn, functionNameOrArn), clientContextJson);
       },
       invokeAsyncJson: (functionNameOrArn, eventJson, requestId) => {
-        const fn = resolve(functionNameOrArn);
-        if (fn) enqueueAsync(fn, eventJson, requestId, functionNameOrArn);
+        const fn = functions.resolve(functionNameOrArn);
+        if (fn) functions.enqueueAsync(fn, eventJson, requestId, functionNameOrArn);
       },
     },
     { region: assembly.region, accountId: assembly.accountId, ...(options.port === undefined ? {} : { port: options.port }) },
   );
-  self.invokeEndpoint = api.endpoint;
+  functions.invokeEndpoint = api.endpoint;
 
   return {
     endpoint: api.endpoint,
 
-    has: (functionNameOrArn) => resolve(functionNameOrArn) !== undefined,
+    has,
 
     async invoke(functionNameOrArn: string, payload: unknown): Promise<InvokeResult> {
-      const fn = resolve(functionNameOrArn);
+      const fn = functions.resolve(functionNameOrArn);
       if (!fn) throw notFound(functionNameOrArn);
       // Lambda hands the function a fresh copy of the event, and returns a fresh copy of the result.
       const eventJson = payload === undefined ? '{}' : JSON.stringify(payload);
-      const outcome = await run(fn, eventJson, randomUUID(), invokedArnOf(fn, functionNameOrArn));
+      const outcome = await functions.run(fn, eventJson, randomUUID(), invokedArnOf(fn, functionNameOrArn));
       return outcome.ok ? { ok: true, payload: JSON.parse(outcome.payloadJson) as unknown } : { ok: false, error: outcome.error };
     },
 
     invokeAsync(functionNameOrArn: string, payload: unknown): void {
-      const fn = resolve(functionNameOrArn);
+      const fn = functions.resolve(functionNameOrArn);
       if (!fn) {
         log(`[lambda] WARNING invokeAsync: no function ${functionNameOrArn}; event dropped: ${truncate(JSON.stringify(payload) ?? 'undefined', LOGGED_PAYLOAD_CHARS)}`);
         return;
       }
-      enqueueAsync(fn, payload === undefined ? '{}' : JSON.stringify(payload), randomUUID(), functionNameOrArn);
+      functions.enqueueAsync(fn, payload === undefined ? '{}' : JSON.stringify(payload), randomUUID(), functionNameOrArn);
     },
 
-    environmentCount: () => [...pools.values()].reduce((sum, pool) => sum + pool.size, 0),
+    environmentCount: () => functions.environmentCount(),
 
     async stop(): Promise<void> {
-      if (stopped) return;
-      stopped = true;
-      for (const timer of retryTimers) clearTimeout(timer);
-      retryTimers.clear();
-      await Promise.all([api.stop(), ...[...pools.values()].map((pool) => pool.stop())]);
-      await Promise.allSettled([...deliveries]);
-      if (inlineCodeRoot !== undefined) rmSync(inlineCodeRoot, { recursive: true, force: true });
+      if (functions.stopped) return;
+      await functions.stop(() => api.stop());
     },
   };
 }
