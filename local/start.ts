@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { JavaMissingError, startOfflineRuntime, type OfflineRuntime } from './runtime';
-import { DEFAULT_ADMIN } from '../scripts/admin';
+import { createAdmin, DEFAULT_ADMIN } from '../functions/users/adapters/create-admin';
 import { seedDemoCatalog } from './seed';
 
 // Lambda runs in UTC; Node applies a TZ change to the whole process, worker threads included.
@@ -61,9 +61,9 @@ async function main(): Promise<void> {
   const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog });
   current.runtime = runtime;
 
-  // The admin script's own code writes the administrator, as it would into a deployed table.
+  // The code `npm run admin` uses writes the administrator, as it would into a deployed table;
+  // the SDK clients are created on first use, so they pick up the runtime's endpoints set here.
   Object.assign(process.env, runtime.clientEnvironment);
-  const { createAdmin } = await import('../scripts/admin');
   const usersTable = runtime.assembly.outputs['commerce-dev-users']?.UsersTableName;
   if (!usersTable) throw new Error('the users stack has no UsersTableName output');
   await createAdmin({ ...admin, name: 'Administrator', table: usersTable });

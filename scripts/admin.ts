@@ -10,14 +10,11 @@
  */
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { RegisterRequest } from '../functions/contracts/api/users';
-import { newId } from '../functions/shared/ids';
-import { dynamoUserStore } from '../functions/users/adapters/dynamo-user-store';
-import { register } from '../functions/users/domain/accounts';
+import { createAdmin } from '../functions/users/adapters/create-admin';
 import { stageFrom } from '../lib/platform/stage';
 
-/** The administrator the offline runtime creates (README); COMMERCE_ADMIN_EMAIL/PASSWORD override it. */
-export const DEFAULT_ADMIN = { email: 'admin@commerce.test', password: 'commerce-admin-password' } as const;
+// Re-exported: scripts/localstack.ts and the tests reach them through the admin script.
+export { createAdmin, DEFAULT_ADMIN } from '../functions/users/adapters/create-admin';
 
 const USAGE = 'usage: npm run admin -- create --email E --password P [--name N] [--stage dev|prod] [--table TABLE]';
 
@@ -33,11 +30,6 @@ export async function usersTableOf(stage: string, cloudFormation = new CloudForm
   const table = outputs?.find((output) => output.OutputKey === 'UsersTableName')?.OutputValue;
   if (!table) throw new Error(`Stack ${stackName} has no UsersTableName output: is it deployed from this version?`);
   return table;
-}
-
-export async function createAdmin(input: { email: string; password: string; name: string; table: string }) {
-  const valid = RegisterRequest.parse({ email: input.email, password: input.password, name: input.name });
-  return register(dynamoUserStore(input.table), { ...valid, role: 'admin' }, `admin-script-${newId()}`);
 }
 
 async function main(argv: string[]): Promise<void> {
