@@ -21,14 +21,7 @@
  * own. Approximation: Map iterations running the same state at once share one activation, so their
  * State.EnteredTime/RetryCount may mix.
  */
-import type { StateSpec } from './prepare-definition';
-
-export const CONTEXT_VIEWS_KEY = '__local';
-
-/** The path a rewritten `$$` of state `index` points to. */
-export function contextViewPath(index: number): string {
-  return `$$.${CONTEXT_VIEWS_KEY}.s${index}`;
-}
+import { CONTEXT_VIEWS_KEY, type StateSpec } from './prepare-definition';
 
 export interface ExecutionIdentity {
   readonly executionArn: string;

@@ -11,7 +11,13 @@
  * - JSONata (`QueryLanguage`) and variables (`Assign`) are not supported by the engine: a machine
  *   using them is marked unsupported and its executions fail with a cause saying so.
  */
-import { contextViewPath } from './context-object';
+/** Where the rewritten `$$` references point: ./context-object serves the views under this key. */
+export const CONTEXT_VIEWS_KEY = '__local';
+
+/** The path a rewritten `$$` of state `index` points to. */
+function contextViewPath(index: number): string {
+  return `$$.${CONTEXT_VIEWS_KEY}.s${index}`;
+}
 
 /** The longest setTimeout delay (2^31 - 1 ms), in whole seconds. */
 export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
