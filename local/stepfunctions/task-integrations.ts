@@ -143,6 +143,141 @@ function httpStatusOf(error: unknown, fallback: number): number {
 
 // ------------------------------------------------------------ integrations
 
+/** Runs a function; its error becomes the task's failure as Step Functions names it. */
+async function invokeFunction(deps: IntegrationDependencies, functionName: string, payload: unknown): Promise<unknown> {
+  let outcome;
+  try {
+    outcome = await deps.lambda.invoke(functionName, payload);
+  } catch (error) {
+    const code = exceptionNameOf(error) ?? 'ServiceException';
+    throw new TaskFailure(`Lambda.${code}`, serviceCause(messageOf(error), 'AWSLambda', code === 'ResourceNotFoundException' ? 404 : 500, code));
+  }
+  if (outcome.ok) return outcome.payload;
+  // The function's own error: its errorType is the Error, the error document the Cause.
+  const errorType = outcome.error.errorType === '' ? 'Lambda.Unknown' : outcome.error.errorType;
+  throw new TaskFailure(errorType, JSON.stringify(outcome.error));
+}
+
+async function lambdaInvoke(deps: IntegrationDependencies, task: TaskCall): Promise<unknown> {
+  const parameters = parametersOf(task);
+  const functionName = requiredParameter(task, parameters, 'FunctionName');
+  const payload = parameters.Payload ?? {};
+  const invocationType = optionalStringParameter(parameters, 'InvocationType') ?? 'RequestResponse';
+  const requestId = randomUUID();
+  if (invocationType === 'Event' || invocationType === 'DryRun') {
+    if (!deps.lambda.has(functionName)) {
+      throw new TaskFailure('Lambda.ResourceNotFoundException', serviceCause(`Function not found: ${functionName}`, 'AWSLambda', 404, 'ResourceNotFoundException'));
+    }
+    if (invocationType === 'Event') deps.lambda.invokeAsync(functionName, payload);
+    const status = invocationType === 'Event' ? 202 : 204;
+    return { Payload: '', StatusCode: status, ...sdkMetadata(requestId, {}) };
+  }
+  const result = await invokeFunction(deps, functionName, payload);
+  return {
+    ExecutedVersion: '$LATEST',
+    Payload: result,
+    ...sdkMetadata(requestId, { 'X-Amz-Executed-Version': '$LATEST' }),
+    StatusCode: 200,
+  };
+}
+
+async function putEvents(deps: IntegrationDependencies, task: TaskCall): Promise<unknown> {
+  const parameters = parametersOf(task);
+  const entries = parameters.Entries;
+  if (!Array.isArray(entries) || entries.length === 0) throw new StatesRuntimeError(`${task.resource}: Entries must be a non-empty array`);
+  const requestEntries = entries.map((entry): PutEventsTaskEntry => {
+    if (!isObject(entry)) throw new StatesRuntimeError(`${task.resource}: every entry of Entries must be an object`);
+    const detail = entry.Detail;
+    const resources = Array.isArray(entry.Resources) ? entry.Resources.filter((item): item is string => typeof item === 'string') : [];
+    const time = optionalStringParameter(entry, 'Time');
+    const traceHeader = optionalStringParameter(entry, 'TraceHeader');
+    const source = optionalStringParameter(entry, 'Source');
+    const detailType = optionalStringParameter(entry, 'DetailType');
+    const eventBusName = optionalStringParameter(entry, 'EventBusName');
+    return {
+      ...(source === undefined ? {} : { Source: source }),
+      ...(detailType === undefined ? {} : { DetailType: detailType }),
+      // The optimized integration takes Detail as JSON and serializes it.
+      ...(detail === undefined ? {} : { Detail: typeof detail === 'string' ? detail : JSON.stringify(detail) }),
+      ...(eventBusName === undefined ? {} : { EventBusName: eventBusName }),
+      Resources: [...resources, task.executionArn, task.stateMachineArn],
+      ...(time === undefined ? {} : { Time: time }),
+      ...(traceHeader === undefined ? {} : { TraceHeader: traceHeader }),
+    };
+  });
+  let response;
+  try {
+    response = await deps.putEvents(requestEntries);
+  } catch (error) {
+    const code = exceptionNameOf(error) ?? 'AmazonEventBridgeException';
+    throw new TaskFailure(`EventBridge.${code}`, serviceCause(messageOf(error), 'EventBridge', httpStatusOf(error, 400), code));
+  }
+  const result = { Entries: response.Entries, FailedEntryCount: response.FailedEntryCount };
+  if (response.FailedEntryCount > 0) throw new TaskFailure('EventBridge.FailedEntry', JSON.stringify(result));
+  return result;
+}
+
+/** The queue's ARN from its URL: the app's queue with that URL, else `<region>:<account>:<last path segment>`. */
+function queueArnOf(assembly: LocalAssembly, queueUrl: string): string {
+  const resource = assembly.find(queueUrl);
+  if (resource?.type === 'AWS::SQS::Queue' && resource.arn !== undefined) return resource.arn;
+  const name = queueUrl.replace(/\/+$/, '').split('/').pop() ?? queueUrl;
+  const partition = assembly.region.startsWith('cn-') ? 'aws-cn' : 'aws';
+  return `arn:${partition}:sqs:${assembly.region}:${assembly.accountId}:${name}`;
+}
+
+async function sendMessage(assembly: LocalAssembly, deps: IntegrationDependencies, task: TaskCall): Promise<unknown> {
+  const parameters = parametersOf(task);
+  const queueUrl = requiredParameter(task, parameters, 'QueueUrl');
+  const rawBody = parameters.MessageBody;
+  if (rawBody === undefined) throw new StatesRuntimeError(`${task.resource}: the parameter MessageBody is required`);
+  // A JSON MessageBody is sent as its serialization.
+  const body = typeof rawBody === 'string' ? rawBody : JSON.stringify(rawBody);
+  const messageGroupId = optionalStringParameter(parameters, 'MessageGroupId');
+  const messageDeduplicationId = optionalStringParameter(parameters, 'MessageDeduplicationId');
+  const fifo: FifoSendOptions | undefined =
+    messageGroupId === undefined ? undefined : { messageGroupId, ...(messageDeduplicationId === undefined ? {} : { messageDeduplicationId }) };
+  try {
+    await deps.sendToQueue(queueArnOf(assembly, queueUrl), body, fifo);
+  } catch (error) {
+    const code = exceptionNameOf(error) ?? 'AmazonSQSException';
+    throw new TaskFailure(`SQS.${code}`, serviceCause(messageOf(error), 'AmazonSQS', httpStatusOf(error, 400), code));
+  }
+  const requestId = randomUUID();
+  return {
+    MD5OfMessageBody: createHash('md5').update(body).digest('hex'),
+    MessageId: randomUUID(),
+    ...sdkMetadata(requestId, { 'Content-Type': 'text/xml' }),
+  };
+}
+
+async function dynamoDb(dynamoClient: () => DynamoDBClient, task: TaskCall): Promise<unknown> {
+  const parameters = parametersOf(task);
+  const client = dynamoClient();
+  let output: object;
+  try {
+    switch (task.kind) {
+      case 'dynamodb:getItem':
+        output = await client.send(new GetItemCommand(parameters as unknown as GetItemCommandInput));
+        break;
+      case 'dynamodb:putItem':
+        output = await client.send(new PutItemCommand(parameters as unknown as PutItemCommandInput));
+        break;
+      case 'dynamodb:updateItem':
+        output = await client.send(new UpdateItemCommand(parameters as unknown as UpdateItemCommandInput));
+        break;
+      default:
+        output = await client.send(new DeleteItemCommand(parameters as unknown as DeleteItemCommandInput));
+    }
+  } catch (error) {
+    const code = exceptionNameOf(error) ?? 'AmazonDynamoDBException';
+    throw new TaskFailure(`DynamoDB.${code}`, serviceCause(messageOf(error), 'AmazonDynamoDBv2', httpStatusOf(error, 400), code));
+  }
+  // The raw response: what the SDK parsed, without its own bookkeeping.
+  const { $metadata: _metadata, ...response } = output as Record<string, unknown>;
+  return response;
+}
+
 export function createTaskIntegrations(assembly: LocalAssembly, deps: IntegrationDependencies): TaskIntegrations {
   let dynamo: DynamoDBClient | undefined;
   const dynamoClient = (): DynamoDBClient => {
@@ -150,157 +285,22 @@ export function createTaskIntegrations(assembly: LocalAssembly, deps: Integratio
     return dynamo;
   };
 
-  /** Runs a function; its error becomes the task's failure as Step Functions names it. */
-  const invokeFunction = async (functionName: string, payload: unknown): Promise<unknown> => {
-    let outcome;
-    try {
-      outcome = await deps.lambda.invoke(functionName, payload);
-    } catch (error) {
-      const code = exceptionNameOf(error) ?? 'ServiceException';
-      throw new TaskFailure(`Lambda.${code}`, serviceCause(messageOf(error), 'AWSLambda', code === 'ResourceNotFoundException' ? 404 : 500, code));
-    }
-    if (outcome.ok) return outcome.payload;
-    // The function's own error: its errorType is the Error, the error document the Cause.
-    const errorType = outcome.error.errorType === '' ? 'Lambda.Unknown' : outcome.error.errorType;
-    throw new TaskFailure(errorType, JSON.stringify(outcome.error));
-  };
-
-  const lambdaInvoke = async (task: TaskCall): Promise<unknown> => {
-    const parameters = parametersOf(task);
-    const functionName = requiredParameter(task, parameters, 'FunctionName');
-    const payload = parameters.Payload ?? {};
-    const invocationType = optionalStringParameter(parameters, 'InvocationType') ?? 'RequestResponse';
-    const requestId = randomUUID();
-    if (invocationType === 'Event' || invocationType === 'DryRun') {
-      if (!deps.lambda.has(functionName)) {
-        throw new TaskFailure('Lambda.ResourceNotFoundException', serviceCause(`Function not found: ${functionName}`, 'AWSLambda', 404, 'ResourceNotFoundException'));
-      }
-      if (invocationType === 'Event') deps.lambda.invokeAsync(functionName, payload);
-      const status = invocationType === 'Event' ? 202 : 204;
-      return { Payload: '', StatusCode: status, ...sdkMetadata(requestId, {}) };
-    }
-    const result = await invokeFunction(functionName, payload);
-    return {
-      ExecutedVersion: '$LATEST',
-      Payload: result,
-      ...sdkMetadata(requestId, { 'X-Amz-Executed-Version': '$LATEST' }),
-      StatusCode: 200,
-    };
-  };
-
-  const putEvents = async (task: TaskCall): Promise<unknown> => {
-    const parameters = parametersOf(task);
-    const entries = parameters.Entries;
-    if (!Array.isArray(entries) || entries.length === 0) throw new StatesRuntimeError(`${task.resource}: Entries must be a non-empty array`);
-    const requestEntries = entries.map((entry): PutEventsTaskEntry => {
-      if (!isObject(entry)) throw new StatesRuntimeError(`${task.resource}: every entry of Entries must be an object`);
-      const detail = entry.Detail;
-      const resources = Array.isArray(entry.Resources) ? entry.Resources.filter((item): item is string => typeof item === 'string') : [];
-      const time = optionalStringParameter(entry, 'Time');
-      const traceHeader = optionalStringParameter(entry, 'TraceHeader');
-      const source = optionalStringParameter(entry, 'Source');
-      const detailType = optionalStringParameter(entry, 'DetailType');
-      const eventBusName = optionalStringParameter(entry, 'EventBusName');
-      return {
-        ...(source === undefined ? {} : { Source: source }),
-        ...(detailType === undefined ? {} : { DetailType: detailType }),
-        // The optimized integration takes Detail as JSON and serializes it.
-        ...(detail === undefined ? {} : { Detail: typeof detail === 'string' ? detail : JSON.stringify(detail) }),
-        ...(eventBusName === undefined ? {} : { EventBusName: eventBusName }),
-        Resources: [...resources, task.executionArn, task.stateMachineArn],
-        ...(time === undefined ? {} : { Time: time }),
-        ...(traceHeader === undefined ? {} : { TraceHeader: traceHeader }),
-      };
-    });
-    let response;
-    try {
-      response = await deps.putEvents(requestEntries);
-    } catch (error) {
-      const code = exceptionNameOf(error) ?? 'AmazonEventBridgeException';
-      throw new TaskFailure(`EventBridge.${code}`, serviceCause(messageOf(error), 'EventBridge', httpStatusOf(error, 400), code));
-    }
-    const result = { Entries: response.Entries, FailedEntryCount: response.FailedEntryCount };
-    if (response.FailedEntryCount > 0) throw new TaskFailure('EventBridge.FailedEntry', JSON.stringify(result));
-    return result;
-  };
-
-  /** The queue's ARN from its URL: the app's queue with that URL, else `<region>:<account>:<last path segment>`. */
-  const queueArnOf = (queueUrl: string): string => {
-    const resource = assembly.find(queueUrl);
-    if (resource?.type === 'AWS::SQS::Queue' && resource.arn !== undefined) return resource.arn;
-    const name = queueUrl.replace(/\/+$/, '').split('/').pop() ?? queueUrl;
-    const partition = assembly.region.startsWith('cn-') ? 'aws-cn' : 'aws';
-    return `arn:${partition}:sqs:${assembly.region}:${assembly.accountId}:${name}`;
-  };
-
-  const sendMessage = async (task: TaskCall): Promise<unknown> => {
-    const parameters = parametersOf(task);
-    const queueUrl = requiredParameter(task, parameters, 'QueueUrl');
-    const rawBody = parameters.MessageBody;
-    if (rawBody === undefined) throw new StatesRuntimeError(`${task.resource}: the parameter MessageBody is required`);
-    // A JSON MessageBody is sent as its serialization.
-    const body = typeof rawBody === 'string' ? rawBody : JSON.stringify(rawBody);
-    const messageGroupId = optionalStringParameter(parameters, 'MessageGroupId');
-    const messageDeduplicationId = optionalStringParameter(parameters, 'MessageDeduplicationId');
-    const fifo: FifoSendOptions | undefined =
-      messageGroupId === undefined ? undefined : { messageGroupId, ...(messageDeduplicationId === undefined ? {} : { messageDeduplicationId }) };
-    try {
-      await deps.sendToQueue(queueArnOf(queueUrl), body, fifo);
-    } catch (error) {
-      const code = exceptionNameOf(error) ?? 'AmazonSQSException';
-      throw new TaskFailure(`SQS.${code}`, serviceCause(messageOf(error), 'AmazonSQS', httpStatusOf(error, 400), code));
-    }
-    const requestId = randomUUID();
-    return {
-      MD5OfMessageBody: createHash('md5').update(body).digest('hex'),
-      MessageId: randomUUID(),
-      ...sdkMetadata(requestId, { 'Content-Type': 'text/xml' }),
-    };
-  };
-
-  const dynamoDb = async (task: TaskCall): Promise<unknown> => {
-    const parameters = parametersOf(task);
-    const client = dynamoClient();
-    let output: object;
-    try {
-      switch (task.kind) {
-        case 'dynamodb:getItem':
-          output = await client.send(new GetItemCommand(parameters as unknown as GetItemCommandInput));
-          break;
-        case 'dynamodb:putItem':
-          output = await client.send(new PutItemCommand(parameters as unknown as PutItemCommandInput));
-          break;
-        case 'dynamodb:updateItem':
-          output = await client.send(new UpdateItemCommand(parameters as unknown as UpdateItemCommandInput));
-          break;
-        default:
-          output = await client.send(new DeleteItemCommand(parameters as unknown as DeleteItemCommandInput));
-      }
-    } catch (error) {
-      const code = exceptionNameOf(error) ?? 'AmazonDynamoDBException';
-      throw new TaskFailure(`DynamoDB.${code}`, serviceCause(messageOf(error), 'AmazonDynamoDBv2', httpStatusOf(error, 400), code));
-    }
-    // The raw response: what the SDK parsed, without its own bookkeeping.
-    const { $metadata: _metadata, ...response } = output as Record<string, unknown>;
-    return response;
-  };
-
   return {
     async call(task: TaskCall): Promise<unknown> {
       switch (task.kind) {
         case 'lambda:function':
-          return invokeFunction(task.resource, task.input);
+          return invokeFunction(deps, task.resource, task.input);
         case 'lambda:invoke':
-          return lambdaInvoke(task);
+          return lambdaInvoke(deps, task);
         case 'events:putEvents':
-          return putEvents(task);
+          return putEvents(deps, task);
         case 'sqs:sendMessage':
-          return sendMessage(task);
+          return sendMessage(assembly, deps, task);
         case 'dynamodb:getItem':
         case 'dynamodb:putItem':
         case 'dynamodb:updateItem':
         case 'dynamodb:deleteItem':
-          return dynamoDb(task);
+          return dynamoDb(dynamoClient, task);
       }
     },
     stop(): void {
