@@ -47,14 +47,23 @@ interface ShardState {
   pending: PendingStreamRecord[];
 }
 
-/** Resolves once the starting positions are taken, so records written afterwards are seen even with LATEST. */
-export async function startStreamEventSource(config: MappingConfig, deps: StreamEventSourceDeps): Promise<PollingLoop> {
-  const { streams, streamArn } = deps;
-  const log = (line: string): void => deps.log(`[event-sources] ${config.id}: ${line}`);
-  const shards = new Map<string, ShardState>();
-  const isDone = (shard: ShardState): boolean => shard.exhausted && shard.pending.length === 0;
+const isDone = (shard: ShardState): boolean => shard.exhausted && shard.pending.length === 0;
 
-  const track = (shard: Shard, start: ShardState['start']): ShardState => {
+/** The mapping's shards and what it does with them each poll: find new shards, read, deliver. */
+class StreamShards {
+  private readonly shards = new Map<string, ShardState>();
+  private nextRefresh = Date.now() + SHARD_REFRESH_MS;
+
+  constructor(
+    private readonly config: MappingConfig,
+    private readonly deps: StreamEventSourceDeps,
+  ) {}
+
+  log(line: string): void {
+    this.deps.log(`[event-sources] ${this.config.id}: ${line}`);
+  }
+
+  private track(shard: Shard, start: ShardState['start']): ShardState {
     const state: ShardState = {
       shardId: shard.ShardId,
       ...(shard.ParentShardId ? { parentShardId: shard.ParentShardId } : {}),
@@ -62,30 +71,35 @@ export async function startStreamEventSource(config: MappingConfig, deps: Stream
       exhausted: false,
       pending: [],
     };
-    shards.set(shard.ShardId, state);
+    this.shards.set(shard.ShardId, state);
     return state;
-  };
-
-  // The starting position only concerns the shards that exist now.
-  for (const shard of await streams.listShards(streamArn)) {
-    const state = track(shard, config.startingPosition);
-    if (config.startingPosition !== 'LATEST') continue;
-    if (shard.SequenceNumberRange?.EndingSequenceNumber) state.exhausted = true;
-    else state.iterator = await streams.getShardIterator({ streamArn, shardId: shard.ShardId, type: 'LATEST' });
   }
-  let nextRefresh = Date.now() + SHARD_REFRESH_MS;
 
-  const refreshShards = async (signal: AbortSignal): Promise<void> => {
-    const listed = await streams.listShards(streamArn, signal);
+  /** The starting position only concerns the shards that exist now. */
+  async takeStartingPositions(): Promise<void> {
+    const { streams, streamArn } = this.deps;
+    const { startingPosition } = this.config;
+    for (const shard of await streams.listShards(streamArn)) {
+      const state = this.track(shard, startingPosition);
+      if (startingPosition !== 'LATEST') continue;
+      if (shard.SequenceNumberRange?.EndingSequenceNumber) state.exhausted = true;
+      else state.iterator = await streams.getShardIterator({ streamArn, shardId: shard.ShardId, type: 'LATEST' });
+    }
+    this.nextRefresh = Date.now() + SHARD_REFRESH_MS;
+  }
+
+  private async refreshShards(signal: AbortSignal): Promise<void> {
+    const listed = await this.deps.streams.listShards(this.deps.streamArn, signal);
     const current = new Set(listed.map((shard) => shard.ShardId));
-    for (const shard of listed) if (!shards.has(shard.ShardId)) track(shard, 'TRIM_HORIZON');
+    for (const shard of listed) if (!this.shards.has(shard.ShardId)) this.track(shard, 'TRIM_HORIZON');
     // Shards trimmed from the stream are forgotten once read, so a long run does not pile them up.
-    for (const [shardId, state] of shards) if (!current.has(shardId) && isDone(state)) shards.delete(shardId);
-  };
+    for (const [shardId, state] of this.shards) if (!current.has(shardId) && isDone(state)) this.shards.delete(shardId);
+  }
 
   /** Reads the next page of a shard unless a batch is already waiting. Resolves whether records came. */
-  const readShard = async (shard: ShardState, signal: AbortSignal, restarted = false): Promise<boolean> => {
-    if (shard.exhausted || shard.pending.length >= config.batchSize) return false;
+  private async readShard(shard: ShardState, signal: AbortSignal, restarted = false): Promise<boolean> {
+    const { streams, streamArn } = this.deps;
+    if (shard.exhausted || shard.pending.length >= this.config.batchSize) return false;
     if (!shard.iterator) {
       // (Re)positioning after the checkpoint re-reads what was pending: drop it to avoid duplicates.
       shard.pending = [];
@@ -109,11 +123,11 @@ export async function startStreamEventSource(config: MappingConfig, deps: Stream
         // shard was empty points before the shard's first record, which it then calls trimmed.
         // Nothing was read from the shard yet: its oldest record is where to start. With a
         // checkpoint, records really expired (24 hours) and those after it are lost.
-        if (shard.checkpoint) log(`records of ${shard.shardId} after ${shard.checkpoint} expired unread; reading from the oldest left`);
+        if (shard.checkpoint) this.log(`records of ${shard.shardId} after ${shard.checkpoint} expired unread; reading from the oldest left`);
         delete shard.iterator;
         delete shard.checkpoint;
         shard.start = 'TRIM_HORIZON';
-        return restarted ? false : readShard(shard, signal, true);
+        return restarted ? false : this.readShard(shard, signal, true);
       }
       throw error;
     }
@@ -124,21 +138,22 @@ export async function startStreamEventSource(config: MappingConfig, deps: Stream
     }
     const readAt = Date.now();
     for (const record of page.records) {
-      const lambdaRecord = lambdaStreamRecordOf(record, config.eventSourceArn, deps.region);
-      if (config.filter(lambdaRecord)) shard.pending.push({ record: lambdaRecord, readAt });
+      const lambdaRecord = lambdaStreamRecordOf(record, this.config.eventSourceArn, this.deps.region);
+      if (this.config.filter(lambdaRecord)) shard.pending.push({ record: lambdaRecord, readAt });
     }
     return page.records.length > 0;
-  };
+  }
 
-  const giveUp = async (shardId: string, records: readonly LambdaStreamRecord[], failure: GiveUp): Promise<void> => {
+  private async giveUp(shardId: string, records: readonly LambdaStreamRecord[], failure: GiveUp): Promise<void> {
+    const { config } = this;
     const span = `${records.length} record(s) of ${shardId} (${records[0]?.dynamodb.SequenceNumber}..${records.at(-1)?.dynamodb.SequenceNumber})`;
     const destination = config.onFailureDestination;
     if (!destination) {
-      log(`discarded ${span}: ${failure.condition}`);
+      this.log(`discarded ${span}: ${failure.condition}`);
       return;
     }
     if (eventSourceKindOf(destination) !== 'sqs') {
-      log(`discarded ${span}: ${failure.condition}; on-failure destination ${destination} is not an SQS queue, which is all the local runtime delivers to`);
+      this.log(`discarded ${span}: ${failure.condition}; on-failure destination ${destination} is not an SQS queue, which is all the local runtime delivers to`);
       return;
     }
     const body = onFailureRecordOf(records, {
@@ -148,15 +163,16 @@ export async function startStreamEventSource(config: MappingConfig, deps: Stream
       ...failure,
     });
     try {
-      await deps.sendToQueue(destination, JSON.stringify(body));
-      log(`sent ${span} to ${destination}: ${failure.condition}`);
+      await this.deps.sendToQueue(destination, JSON.stringify(body));
+      this.log(`sent ${span} to ${destination}: ${failure.condition}`);
     } catch (error) {
-      log(`discarded ${span}: ${failure.condition}; sending to ${destination} failed: ${errorMessage(error)}`);
+      this.log(`discarded ${span}: ${failure.condition}; sending to ${destination} failed: ${errorMessage(error)}`);
     }
-  };
+  }
 
   /** Delivers the shard's pending records batch by batch. Resolves whether a batch was settled. */
-  const deliverShard = async (shard: ShardState, signal: AbortSignal): Promise<boolean> => {
+  private async deliverShard(shard: ShardState, signal: AbortSignal): Promise<boolean> {
+    const { config, deps } = this;
     let delivered = false;
     while (shard.pending.length > 0 && !signal.aborted) {
       const first = shard.pending[0];
@@ -171,11 +187,11 @@ export async function startStreamEventSource(config: MappingConfig, deps: Stream
         invoke: async (records) => {
           const result = await invokeSafely(deps.lambda, config.functionName, { Records: records });
           if (!result.ok) {
-            log(`${config.functionName} failed on ${records.length} record(s) of ${shard.shardId} (${result.error.errorType}: ${result.error.errorMessage})`);
+            this.log(`${config.functionName} failed on ${records.length} record(s) of ${shard.shardId} (${result.error.errorType}: ${result.error.errorMessage})`);
           }
           return result;
         },
-        giveUp: (records, failure) => giveUp(shard.shardId, records, failure),
+        giveUp: (records, failure) => this.giveUp(shard.shardId, records, failure),
       });
       if (!settled) break;
       shard.pending.splice(0, batch.length);
@@ -183,27 +199,35 @@ export async function startStreamEventSource(config: MappingConfig, deps: Stream
       delivered = true;
     }
     return delivered;
-  };
+  }
 
-  return startPollingLoop(
-    async (signal) => {
-      if (Date.now() >= nextRefresh) {
-        nextRefresh = Date.now() + SHARD_REFRESH_MS;
-        await refreshShards(signal);
-      }
-      let busy = false;
-      for (const shard of shards.values()) {
-        if (signal.aborted) break;
-        if (isDone(shard)) continue;
-        // A child continues its parent's keys: it waits until the parent is read to the end.
-        const parent = shard.parentShardId ? shards.get(shard.parentShardId) : undefined;
-        if (parent && !isDone(parent)) continue;
-        const read = await readShard(shard, signal);
-        const delivered = await deliverShard(shard, signal);
-        busy ||= read || delivered;
-      }
-      return busy;
-    },
-    { idleMs: deps.pollIntervalMs, onError: (error) => log(`reading ${streamArn} failed: ${errorMessage(error)}`) },
-  );
+  /** One round over the shards. Resolves whether anything was read or delivered. */
+  async poll(signal: AbortSignal): Promise<boolean> {
+    if (Date.now() >= this.nextRefresh) {
+      this.nextRefresh = Date.now() + SHARD_REFRESH_MS;
+      await this.refreshShards(signal);
+    }
+    let busy = false;
+    for (const shard of this.shards.values()) {
+      if (signal.aborted) break;
+      if (isDone(shard)) continue;
+      // A child continues its parent's keys: it waits until the parent is read to the end.
+      const parent = shard.parentShardId ? this.shards.get(shard.parentShardId) : undefined;
+      if (parent && !isDone(parent)) continue;
+      const read = await this.readShard(shard, signal);
+      const delivered = await this.deliverShard(shard, signal);
+      busy ||= read || delivered;
+    }
+    return busy;
+  }
+}
+
+/** Resolves once the starting positions are taken, so records written afterwards are seen even with LATEST. */
+export async function startStreamEventSource(config: MappingConfig, deps: StreamEventSourceDeps): Promise<PollingLoop> {
+  const shards = new StreamShards(config, deps);
+  await shards.takeStartingPositions();
+  return startPollingLoop((signal) => shards.poll(signal), {
+    idleMs: deps.pollIntervalMs,
+    onError: (error) => shards.log(`reading ${deps.streamArn} failed: ${errorMessage(error)}`),
+  });
 }
