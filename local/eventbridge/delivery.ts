@@ -68,6 +68,41 @@ function failureOf(error: unknown): Failure {
   return { code: 'SDK_CLIENT_ERROR', message, retryable: true };
 }
 
+function describe(target: DeliveryTarget, event: EventEnvelope): string {
+  return `event ${event.id} (${event.source} / ${event['detail-type']}) -> rule ${target.ruleName}, target ${target.targetId} (${target.arn})`;
+}
+
+interface Exhausted {
+  readonly target: DeliveryTarget;
+  readonly event: EventEnvelope;
+  readonly failure: Failure;
+  readonly condition: string;
+  readonly attempts: number;
+}
+
+/** An event that will not be retried: to the target's dead-letter queue if it has one, else dropped (loudly). */
+async function giveUp(targets: EventTargets, log: LogSink, { target, event, failure, condition, attempts }: Exhausted): Promise<void> {
+  if (target.deadLetterArn === undefined) {
+    log(`DROPPED ${describe(target, event)} after ${attempts} attempt(s) (${condition}): ${failure.code}: ${failure.message}`);
+    return;
+  }
+  try {
+    await targets.sendToQueue(target.deadLetterArn, JSON.stringify(event), {
+      messageAttributes: {
+        RULE_ARN: target.ruleArn,
+        TARGET_ARN: target.arn,
+        ERROR_CODE: failure.code,
+        ERROR_MESSAGE: failure.message,
+        EXHAUSTED_RETRY_CONDITION: condition,
+        RETRY_ATTEMPTS: String(Math.max(attempts - 1, 0)),
+      },
+    });
+    log(`FAILED ${describe(target, event)} after ${attempts} attempt(s) (${condition}): ${failure.code}: ${failure.message}; sent to dead-letter queue ${target.deadLetterArn}`);
+  } catch (error) {
+    log(`DROPPED ${describe(target, event)}: delivery failed (${failure.message}) and so did sending it to dead-letter queue ${target.deadLetterArn}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export function createDelivery(options: DeliveryOptions): Delivery {
   const delays = options.retryDelaysMs !== undefined && options.retryDelaysMs.length > 0 ? options.retryDelaysMs : DEFAULT_RETRY_DELAYS_MS;
   const now = options.now ?? Date.now;
@@ -86,30 +121,8 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     }
   };
 
-  const describe = (target: DeliveryTarget, event: EventEnvelope): string =>
-    `event ${event.id} (${event.source} / ${event['detail-type']}) -> rule ${target.ruleName}, target ${target.targetId} (${target.arn})`;
-
-  const exhausted = async (target: DeliveryTarget, event: EventEnvelope, failure: Failure, condition: string, attempts: number): Promise<void> => {
-    if (target.deadLetterArn === undefined) {
-      log(`DROPPED ${describe(target, event)} after ${attempts} attempt(s) (${condition}): ${failure.code}: ${failure.message}`);
-      return;
-    }
-    try {
-      await options.targets.sendToQueue(target.deadLetterArn, JSON.stringify(event), {
-        messageAttributes: {
-          RULE_ARN: target.ruleArn,
-          TARGET_ARN: target.arn,
-          ERROR_CODE: failure.code,
-          ERROR_MESSAGE: failure.message,
-          EXHAUSTED_RETRY_CONDITION: condition,
-          RETRY_ATTEMPTS: String(Math.max(attempts - 1, 0)),
-        },
-      });
-      log(`FAILED ${describe(target, event)} after ${attempts} attempt(s) (${condition}): ${failure.code}: ${failure.message}; sent to dead-letter queue ${target.deadLetterArn}`);
-    } catch (error) {
-      log(`DROPPED ${describe(target, event)}: delivery failed (${failure.message}) and so did sending it to dead-letter queue ${target.deadLetterArn}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  };
+  const exhausted = (target: DeliveryTarget, event: EventEnvelope, failure: Failure, condition: string, attempts: number): Promise<void> =>
+    giveUp(options.targets, log, { target, event, failure, condition, attempts });
 
   const attempt = async (target: DeliveryTarget, event: EventEnvelope, ingestedAt: number, payload: string, attempts: number): Promise<void> => {
     const kind = targetKindOf(target.arn);
