@@ -10,13 +10,14 @@ import * as path from 'node:path';
 import { startApiGateway } from './apigateway/server';
 import { loadAssembly, readStackArtifacts } from './cloudformation/assembly';
 import { createTables } from './dynamodb/tables';
-import { checkJava, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/local-dynamodb';
-import { startEventBridge } from './eventbridge/event-bus-service';
+import { checkJava, type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/local-dynamodb';
+import { startEventBridge, type RunningEventBridge } from './eventbridge/event-bus-service';
 import { startEventSourceMappings } from './lambda-event-sources/event-source-mappings';
 import { startLambdaService, type LambdaService } from './lambda/lambda-service';
 import { nodeMismatchNotice } from './lambda/node-parity';
+import type { SecretStore } from './secrets/secret-store';
 import { createSecretStore, startSecretsManager } from './secrets/secrets-manager-service';
-import { startSqs } from './sqs/sqs-service';
+import { startSqs, type SqsService } from './sqs/sqs-service';
 import { startSsm } from './ssm/ssm-service';
 import { startStepFunctions, type RunningStepFunctions } from './stepfunctions/stepfunctions-service';
 import { synthesize } from './synth';
@@ -55,6 +56,101 @@ export interface OfflineRuntime {
 
 export class JavaMissingError extends Error {}
 
+interface StartedServices {
+  lambda?: LambdaService;
+  stepFunctions?: RunningStepFunctions;
+}
+
+/** What the app stands on, ready before anything of it runs: DynamoDB Local and SQS with its tables and queues, its secrets, the resolved app. */
+interface Foundation {
+  readonly dynamo: DynamoDbLocal;
+  readonly sqs: SqsService;
+  readonly secretStore: SecretStore;
+  readonly assembly: LocalAssembly;
+}
+
+/** Checks Java, starts DynamoDB Local and SQS (pushed on `running` as they come up) while the app synthesizes, then resolves it and creates its tables and queues. */
+async function startFoundation(options: RuntimeOptions, running: RunningService[], chatter: LogSink): Promise<Foundation> {
+  const { log } = options;
+  const java = await checkJava();
+  if (!java.ok) {
+    throw new JavaMissingError(
+      `The offline runtime needs Java 17 or newer for DynamoDB Local (${java.reason}). ` +
+        'Install a JDK 17+ (e.g. `apt-get install openjdk-17-jre-headless`, `brew install openjdk@17`) and try again.',
+    );
+  }
+  // Java boots while the app synthesizes.
+  const dynamoStarting = startDynamoDbLocal({ log: chatter });
+  const sqsStarting = startSqs({ log: chatter, accountId: ACCOUNT_ID, region: LOCAL_REGION });
+  void dynamoStarting.then((service) => running.push(service), () => undefined);
+  void sqsStarting.then((service) => running.push(service), () => undefined);
+
+  const synthStart = Date.now();
+  synthesize(options.outdir);
+  log(`synthesized ${path.relative(process.cwd(), options.outdir) || options.outdir} in ${Date.now() - synthStart} ms`);
+
+  const [dynamo, sqs] = await Promise.all([dynamoStarting, sqsStarting]);
+  const secretStore = createSecretStore({
+    environment: { region: LOCAL_REGION, accountId: ACCOUNT_ID, partition: 'aws' },
+    stacks: readStackArtifacts(options.outdir),
+  });
+  const assembly = loadAssembly(options.outdir, {
+    region: LOCAL_REGION,
+    accountId: ACCOUNT_ID,
+    sqsBaseUrl: sqs.endpoint, // the loader adds the account, as SQS URLs have it
+    secretValue: (arn, jsonKey) => secretStore.secretValue(arn, jsonKey),
+  });
+  const nodeMismatch = nodeMismatchNotice(assembly);
+  if (nodeMismatch) log(nodeMismatch);
+  await Promise.all([createTables(assembly, dynamo.endpoint), sqs.createQueues(assembly)]);
+  return { dynamo, sqs, secretStore, assembly };
+}
+
+function reach<T>(service: T | undefined, name: string): T {
+  if (!service) throw new Error(`the ${name} service is not running yet`);
+  return service;
+}
+
+/** The functions as the other services call them: through the Lambda service once it has started. */
+function lateLambda(started: StartedServices, assembly: LocalAssembly): LambdaInvoker {
+  return {
+    invoke: (arn, payload) => reach(started.lambda, 'Lambda').invoke(arn, payload),
+    invokeAsync: (arn, payload) => reach(started.lambda, 'Lambda').invokeAsync(arn, payload),
+    // The gateway asks at start, before Lambda runs: the assembly's functions are what it will run.
+    has: (arn) => (started.lambda ? started.lambda.has(arn) : assembly.find(arn)?.type === 'AWS::Lambda::Function'),
+  };
+}
+
+function startEventBus(
+  { assembly, sqs }: Foundation,
+  functions: LambdaInvoker,
+  started: StartedServices,
+  options: RuntimeOptions,
+  chatter: LogSink,
+): Promise<RunningEventBridge> {
+  const deliveries = options.duplicateEvents ? 2 : 1;
+  const repeat = async (deliver: () => Promise<unknown>) => {
+    for (let delivery = 0; delivery < deliveries; delivery++) await deliver();
+  };
+  return startEventBridge(
+    assembly,
+    {
+      invokeLambda: (arn, event) =>
+        repeat(async () => {
+          // Async invocation never fails once queued; an unknown function is the only target error.
+          if (!functions.has(arn)) throw Object.assign(new Error(`Function not found: ${arn}`), { name: 'ResourceNotFoundException' });
+          functions.invokeAsync(arn, event);
+        }),
+      sendToQueue: (arn, body, queueOptions) => repeat(() => sqs.sendToQueue(arn, body, queueOptions?.messageAttributes)),
+      startExecution: (arn, input) => repeat(() => reach(started.stepFunctions, 'Step Functions').startExecution(arn, input)),
+    },
+    {
+      log: chatter,
+      ...(options.eventsLog === undefined ? {} : { onEvent: eventsLogger(options.eventsLog) }),
+    },
+  );
+}
+
 export async function startOfflineRuntime(options: RuntimeOptions): Promise<OfflineRuntime> {
   const { log } = options;
   const chatter: LogSink = options.quiet ? () => undefined : log;
@@ -64,37 +160,8 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
   };
 
   try {
-    const java = await checkJava();
-    if (!java.ok) {
-      throw new JavaMissingError(
-        `The offline runtime needs Java 17 or newer for DynamoDB Local (${java.reason}). ` +
-          'Install a JDK 17+ (e.g. `apt-get install openjdk-17-jre-headless`, `brew install openjdk@17`) and try again.',
-      );
-    }
-    // Java boots while the app synthesizes.
-    const dynamoStarting = startDynamoDbLocal({ log: chatter });
-    const sqsStarting = startSqs({ log: chatter, accountId: ACCOUNT_ID, region: LOCAL_REGION });
-    void dynamoStarting.then((service) => running.push(service), () => undefined);
-    void sqsStarting.then((service) => running.push(service), () => undefined);
-
-    const synthStart = Date.now();
-    synthesize(options.outdir);
-    log(`synthesized ${path.relative(process.cwd(), options.outdir) || options.outdir} in ${Date.now() - synthStart} ms`);
-
-    const [dynamo, sqs] = await Promise.all([dynamoStarting, sqsStarting]);
-    const secretStore = createSecretStore({
-      environment: { region: LOCAL_REGION, accountId: ACCOUNT_ID, partition: 'aws' },
-      stacks: readStackArtifacts(options.outdir),
-    });
-    const assembly = loadAssembly(options.outdir, {
-      region: LOCAL_REGION,
-      accountId: ACCOUNT_ID,
-      sqsBaseUrl: sqs.endpoint, // the loader adds the account, as SQS URLs have it
-      secretValue: (arn, jsonKey) => secretStore.secretValue(arn, jsonKey),
-    });
-    const nodeMismatch = nodeMismatchNotice(assembly);
-    if (nodeMismatch) log(nodeMismatch);
-    await Promise.all([createTables(assembly, dynamo.endpoint), sqs.createQueues(assembly)]);
+    const foundation = await startFoundation(options, running, chatter);
+    const { dynamo, sqs, secretStore, assembly } = foundation;
 
     const secrets = await startSecretsManager(assembly, { log: chatter, store: secretStore });
     running.push(secrets);
@@ -103,38 +170,9 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
 
     // EventBridge, Step Functions, the API and Lambda call each other, and every function must know
     // every endpoint when it starts: so Lambda starts last and the others reach it (and each other) late.
-    const started: { lambda?: LambdaService; stepFunctions?: RunningStepFunctions } = {};
-    const reach = <T>(service: T | undefined, name: string): T => {
-      if (!service) throw new Error(`the ${name} service is not running yet`);
-      return service;
-    };
-    const functions: LambdaInvoker = {
-      invoke: (arn, payload) => reach(started.lambda, 'Lambda').invoke(arn, payload),
-      invokeAsync: (arn, payload) => reach(started.lambda, 'Lambda').invokeAsync(arn, payload),
-      // The gateway asks at start, before Lambda runs: the assembly's functions are what it will run.
-      has: (arn) => (started.lambda ? started.lambda.has(arn) : assembly.find(arn)?.type === 'AWS::Lambda::Function'),
-    };
-    const deliveries = options.duplicateEvents ? 2 : 1;
-    const repeat = async (deliver: () => Promise<unknown>) => {
-      for (let delivery = 0; delivery < deliveries; delivery++) await deliver();
-    };
-    const eventBridge = await startEventBridge(
-      assembly,
-      {
-        invokeLambda: (arn, event) =>
-          repeat(async () => {
-            // Async invocation never fails once queued; an unknown function is the only target error.
-            if (!functions.has(arn)) throw Object.assign(new Error(`Function not found: ${arn}`), { name: 'ResourceNotFoundException' });
-            functions.invokeAsync(arn, event);
-          }),
-        sendToQueue: (arn, body, queueOptions) => repeat(() => sqs.sendToQueue(arn, body, queueOptions?.messageAttributes)),
-        startExecution: (arn, input) => repeat(() => reach(started.stepFunctions, 'Step Functions').startExecution(arn, input)),
-      },
-      {
-        log: chatter,
-        ...(options.eventsLog === undefined ? {} : { onEvent: eventsLogger(options.eventsLog) }),
-      },
-    );
+    const started: StartedServices = {};
+    const functions = lateLambda(started, assembly);
+    const eventBridge = await startEventBus(foundation, functions, started, options, chatter);
     running.push(eventBridge);
 
     const stepFunctions = await startStepFunctions(assembly, {
