@@ -28,7 +28,7 @@ import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod';
 
-import { AwsServiceError, optionalString, startAwsJsonServer, type JsonObject } from '../aws-json/aws-json-server';
+import { AwsServiceError, optionalString, startAwsJsonServer, type AwsJsonOperation, type JsonObject } from '../aws-json/aws-json-server';
 import type { LocalAssembly, LocalResource, LogSink, RunningService } from '../types';
 import {
   createDelivery,
@@ -370,6 +370,40 @@ function busNotFound(name: string): AwsServiceError {
   return new AwsServiceError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
 }
 
+/** The read-only operations: buses, rules and their targets as the app defines them. */
+function describeOperations(buses: BusDirectory, rules: readonly Rule[]): Record<string, AwsJsonOperation> {
+  const findRule = (input: JsonObject): Rule => {
+    const name = optionalString(input, 'Name') ?? optionalString(input, 'Rule');
+    const busName = optionalString(input, 'EventBusName');
+    const bus = buses.find(busName);
+    if (bus === undefined) throw busNotFound(busName ?? 'default');
+    const rule = rules.find((candidate) => candidate.bus === bus && candidate.name === name);
+    if (rule === undefined) throw new AwsServiceError('ResourceNotFoundException', `Rule ${name ?? ''} does not exist on EventBus ${bus.name}.`);
+    return rule;
+  };
+  return {
+  DescribeEventBus: (input) => {
+    const name = optionalString(input, 'Name');
+    const bus = buses.find(name);
+    if (bus === undefined) throw busNotFound(name ?? 'default');
+    return { Name: bus.name, Arn: bus.arn };
+  },
+  ListEventBuses: (input) => {
+    const prefix = optionalString(input, 'NamePrefix') ?? '';
+    return { EventBuses: buses.all().filter((bus) => bus.name.startsWith(prefix)).map((bus) => ({ Name: bus.name, Arn: bus.arn })) };
+  },
+  ListRules: (input) => {
+    const busName = optionalString(input, 'EventBusName');
+    const bus = buses.find(busName);
+    if (bus === undefined) throw busNotFound(busName ?? 'default');
+    const prefix = optionalString(input, 'NamePrefix') ?? '';
+    return { Rules: rules.filter((rule) => rule.bus === bus && rule.name.startsWith(prefix)).map(ruleSummary) };
+  },
+  DescribeRule: (input) => ruleSummary(findRule(input)),
+  ListTargetsByRule: (input) => ({ Targets: findRule(input).targetProperties }),
+  };
+}
+
 /** Loads the app's buses, rules and archives and starts the endpoint. */
 export async function startEventBridge(assembly: LocalAssembly, targets: EventTargets, options: EventBridgeOptions): Promise<RunningEventBridge> {
   const log = options.log;
@@ -419,16 +453,6 @@ export async function startEventBridge(assembly: LocalAssembly, targets: EventTa
     };
   };
 
-  const findRule = (input: JsonObject): Rule => {
-    const name = optionalString(input, 'Name') ?? optionalString(input, 'Rule');
-    const busName = optionalString(input, 'EventBusName');
-    const bus = buses.find(busName);
-    if (bus === undefined) throw busNotFound(busName ?? 'default');
-    const rule = rules.find((candidate) => candidate.bus === bus && candidate.name === name);
-    if (rule === undefined) throw new AwsServiceError('ResourceNotFoundException', `Rule ${name ?? ''} does not exist on EventBus ${bus.name}.`);
-    return rule;
-  };
-
   const server = await startAwsJsonServer({
     targetPrefix: 'AWSEvents',
     jsonVersion: '1.1',
@@ -442,25 +466,7 @@ export async function startEventBridge(assembly: LocalAssembly, targets: EventTa
         const result = await putEvents(entries.map((entry): PutEventsEntry => (typeof entry === 'object' && entry !== null ? (entry as PutEventsEntry) : {})));
         return { FailedEntryCount: result.FailedEntryCount, Entries: result.Entries };
       },
-      DescribeEventBus: (input) => {
-        const name = optionalString(input, 'Name');
-        const bus = buses.find(name);
-        if (bus === undefined) throw busNotFound(name ?? 'default');
-        return { Name: bus.name, Arn: bus.arn };
-      },
-      ListEventBuses: (input) => {
-        const prefix = optionalString(input, 'NamePrefix') ?? '';
-        return { EventBuses: buses.all().filter((bus) => bus.name.startsWith(prefix)).map((bus) => ({ Name: bus.name, Arn: bus.arn })) };
-      },
-      ListRules: (input) => {
-        const busName = optionalString(input, 'EventBusName');
-        const bus = buses.find(busName);
-        if (bus === undefined) throw busNotFound(busName ?? 'default');
-        const prefix = optionalString(input, 'NamePrefix') ?? '';
-        return { Rules: rules.filter((rule) => rule.bus === bus && rule.name.startsWith(prefix)).map(ruleSummary) };
-      },
-      DescribeRule: (input) => ruleSummary(findRule(input)),
-      ListTargetsByRule: (input) => ({ Targets: findRule(input).targetProperties }),
+      ...describeOperations(buses, rules),
     },
   });
 
