@@ -26,7 +26,7 @@
  * creating or updating state machines through the API, logging and X-Ray, quotas. Express
  * executions are described and listed like standard ones (AWS only logs them).
  */
-import { AwsServiceError, epochSeconds, optionalString, requiredString, startAwsJsonServer, type JsonObject } from '../aws-json/aws-json-server';
+import { AwsServiceError, epochSeconds, optionalString, requiredString, startAwsJsonServer, type AwsJsonOperation, type JsonObject } from '../aws-json/aws-json-server';
 import type { LambdaInvoker, LocalAssembly, LogSink, RunningService } from '../types';
 import { Executions, type ExecutionDescription, type HistoryEvent } from './executions';
 import { readStateMachines, type LocalStateMachine } from './state-machines';
@@ -164,6 +164,38 @@ function parseTaskOutput(output: string): unknown {
   }
 }
 
+/** The callback pattern's operations: a worker settles (or keeps alive) the task holding its token. */
+function taskTokenOperations(tokens: TaskTokens): Record<string, AwsJsonOperation> {
+  return {
+  SendTaskSuccess: (input) => {
+    const token = requiredString(input, 'taskToken');
+    tokens.succeed(token, parseTaskOutput(requiredString(input, 'output')));
+    return {};
+  },
+  SendTaskFailure: (input) => {
+    tokens.fail(requiredString(input, 'taskToken'), optionalString(input, 'error') ?? '', optionalString(input, 'cause') ?? '');
+    return {};
+  },
+  SendTaskHeartbeat: (input) => {
+    tokens.heartbeat(requiredString(input, 'taskToken'));
+    return {};
+  },
+  };
+}
+
+function stateMachineOperations(executions: Executions): Record<string, AwsJsonOperation> {
+  return {
+  DescribeStateMachine: (input) => stateMachineOutput(executions.machine(requiredString(input, 'stateMachineArn'))),
+  ListStateMachines: (input) => {
+    const { page, nextToken } = paginate(executions.allMachines(), input);
+    return {
+      stateMachines: page.map((machine) => ({ stateMachineArn: machine.arn, name: machine.name, type: machine.type, creationDate: epochSeconds(machine.creationDate) })),
+      ...(nextToken === undefined ? {} : { nextToken }),
+    };
+  },
+  };
+}
+
 // ------------------------------------------------------------ the service
 
 export async function startStepFunctions(assembly: LocalAssembly, deps: StepFunctionsDependencies): Promise<RunningStepFunctions> {
@@ -229,27 +261,8 @@ export async function startStepFunctions(assembly: LocalAssembly, deps: StepFunc
         const { page, nextToken } = paginate(events, input);
         return { events: page.map((event) => historyItem(event, includeData)), ...(nextToken === undefined ? {} : { nextToken }) };
       },
-      SendTaskSuccess: (input) => {
-        const token = requiredString(input, 'taskToken');
-        tokens.succeed(token, parseTaskOutput(requiredString(input, 'output')));
-        return {};
-      },
-      SendTaskFailure: (input) => {
-        tokens.fail(requiredString(input, 'taskToken'), optionalString(input, 'error') ?? '', optionalString(input, 'cause') ?? '');
-        return {};
-      },
-      SendTaskHeartbeat: (input) => {
-        tokens.heartbeat(requiredString(input, 'taskToken'));
-        return {};
-      },
-      DescribeStateMachine: (input) => stateMachineOutput(executions.machine(requiredString(input, 'stateMachineArn'))),
-      ListStateMachines: (input) => {
-        const { page, nextToken } = paginate(executions.allMachines(), input);
-        return {
-          stateMachines: page.map((machine) => ({ stateMachineArn: machine.arn, name: machine.name, type: machine.type, creationDate: epochSeconds(machine.creationDate) })),
-          ...(nextToken === undefined ? {} : { nextToken }),
-        };
-      },
+      ...taskTokenOperations(tokens),
+      ...stateMachineOperations(executions),
     },
   });
   log(`[stepfunctions] listening on ${server.endpoint} (${machines.length} state machine${machines.length === 1 ? '' : 's'})`);
