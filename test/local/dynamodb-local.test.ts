@@ -22,6 +22,7 @@ import {
   startDynamoDbLocal,
   type DynamoDbLocal,
 } from '../../local/dynamodb/local-dynamodb';
+import { connectTo } from '../support/connect';
 import { createLocalDynamoClient, createTestTable, useDynamoEnv } from '../support/dynamodb';
 
 function isRunning(pid: number): boolean {
@@ -240,20 +241,6 @@ async function startInChild(scratch: string): Promise<{ parent: ChildProcess; en
   await client.send(new ListTablesCommand({}));
   client.destroy();
   return { parent, endpoint };
-}
-
-/** 'connected', or the connection error's code (e.g. ECONNREFUSED). */
-function connectTo(host: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const settle = (result: string) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(5_000, () => settle('timeout'));
-    socket.once('connect', () => settle('connected'));
-    socket.once('error', (error: NodeJS.ErrnoException) => settle(error.code ?? error.message));
-  });
 }
 
 /** The machine's own addresses other than loopback (link-local IPv6 needs a scope: skipped). */

@@ -10,11 +10,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connectTo } from '../support/connect';
 
 const ROOT = path.resolve(__dirname, '../..');
 const START_ARGS = ['--import', 'tsx', 'local/start.ts'];
@@ -204,19 +204,13 @@ async function waitForExit(runtime: RuntimeProcess, timeoutMs: number): Promise<
   return { ...result, seconds: (Date.now() - started) / 1000 };
 }
 
-/** Resolves with the connection error code, or 'connected' if something still listens. */
-function connectTo(url: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port) });
-    const settle = (result: string) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(5_000, () => settle('timeout'));
-    socket.once('connect', () => settle('connected'));
-    socket.once('error', (error: NodeJS.ErrnoException) => settle(error.code ?? error.message));
-  });
+/** Waits until DynamoDB Local's JVM is among the runtime's descendants: the moment a half-started runtime could orphan it. */
+async function untilDynamoDbLocalRuns(runtime: RuntimeProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (![...runtime.descendants.values()].some((command) => DYNAMODB_LOCAL.test(command))) {
+    if (Date.now() > deadline || runtime.child.exitCode !== null || runtime.child.signalCode !== null) throw new Error(`DynamoDB Local never started${tail(runtime)}`);
+    await delay(50);
+  }
 }
 
 async function request(url: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
@@ -258,7 +252,8 @@ async function expectCleanStop(runtime: RuntimeProcess, url: string, signal: Nod
   expect.soft({ code: exit.code, signal: exit.signal }, `exit after ${signal}${tail(runtime)}`).toEqual({ code: 0, signal: null });
   expect(runtime.output()).toContain(`${signal}: stopping`);
   expect(await survivors(runtime.descendants), 'processes the runtime started are still running').toEqual([]);
-  expect(await connectTo(url)).toBe('ECONNREFUSED');
+  const { hostname, port } = new URL(url);
+  expect(await connectTo(hostname, Number(port))).toBe('ECONNREFUSED');
   return exit.seconds;
 }
 
@@ -338,11 +333,7 @@ describe('the offline runtime as a process (local/start.ts)', { concurrent: fals
   it('stops cleanly when interrupted while still starting (Ctrl+C during the first seconds)', async () => {
     const runtime = launch(['--port', '0', '--quiet', '--no-seed'], baseEnv());
     // Interrupt once DynamoDB Local's JVM runs: the moment a half-started runtime could orphan it.
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (![...runtime.descendants.values()].some((command) => DYNAMODB_LOCAL.test(command))) {
-      if (Date.now() > deadline || runtime.child.exitCode !== null || runtime.child.signalCode !== null) throw new Error(`DynamoDB Local never started${tail(runtime)}`);
-      await delay(50);
-    }
+    await untilDynamoDbLocalRuns(runtime);
     const interruptedBeforeReady = !READY_LINE.test(runtime.output());
     runtime.child.kill('SIGINT');
     const exit = await waitForExit(runtime, STOP_TIMEOUT_MS);
@@ -355,11 +346,7 @@ describe('the offline runtime as a process (local/start.ts)', { concurrent: fals
 
   it('leaves nothing behind even when SIGKILLed, which runs none of its handlers', async () => {
     const runtime = launch(['--port', '0', '--quiet', '--no-seed'], baseEnv());
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (![...runtime.descendants.values()].some((command) => DYNAMODB_LOCAL.test(command))) {
-      if (Date.now() > deadline || runtime.child.exitCode !== null || runtime.child.signalCode !== null) throw new Error(`DynamoDB Local never started${tail(runtime)}`);
-      await delay(50);
-    }
+    await untilDynamoDbLocalRuns(runtime);
     runtime.child.kill('SIGKILL');
     const exit = await waitForExit(runtime, STOP_TIMEOUT_MS);
     expect(exit.signal).toBe('SIGKILL');
