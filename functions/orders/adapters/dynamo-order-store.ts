@@ -4,11 +4,10 @@ import {
 import { documentClient } from '../../shared/aws-clients';
 import { failedConditions, isConditionFailure, lostToConcurrentTransaction } from '../../shared/dynamo';
 import { outboxPut } from '../../shared/events/outbox';
-import { retryLostRaces } from '../../shared/lost-race';
 import type { ActiveProductCopy, CatalogCopyStore, ProductCopy } from '../domain/catalog-copy';
 import type { IdempotencyRecord } from '../domain/idempotency';
 import type { OrderEvent, OrderState } from '../domain/order';
-import { OrderBusyError, type ListingPosition, type OrderStore, type StoredOrder } from '../domain/orders';
+import { type ListingPosition, type OrderStore, type StoredOrder } from '../domain/orders';
 
 /**
  * Items of the orders table:
@@ -34,8 +33,6 @@ const customerPartition = (customerId: string) => `CUSTOMER#${customerId}`;
 const listingKey = ({ createdAt, orderId }: ListingPosition) => `${createdAt}#${orderId}`;
 const idempotencyKey = (customerId: string, key: string) => ({ pk: customerPartition(customerId), sk: `IDEMPOTENCY#${key}` });
 const productKey = (productId: string) => ({ pk: `PRODUCT#${productId}`, sk: 'PRODUCT' });
-/** Sends of a single write that met a transaction in flight on its item before the request is answered 409. */
-const MAX_LOST_RACE_ATTEMPTS = 3;
 
 /** BatchGetItem takes at most 100 keys per call. */
 const BATCH_GET_LIMIT = 100;
@@ -279,9 +276,9 @@ export function dynamoOrderStore(tableName: string): OrderStore {
         ExpressionAttributeValues: { ':yes': true, ':at': at, ':pending': 'PENDING' },
       };
       try {
-        // A saga step's transaction on the order may hold it at this moment (TransactionConflict):
-        // the write changed nothing, so it is sent again; a 409 if the order stays that busy.
-        await retryLostRaces(() => db.send(new UpdateCommand(request)), { attempts: MAX_LOST_RACE_ATTEMPTS, exhausted: () => new OrderBusyError() });
+        // A TransactionConflict (a saga step's transaction holds the order) propagates: cancelOrder
+        // retries it like any other lost race.
+        await db.send(new UpdateCommand(request));
         return true;
       } catch (error) {
         if (isConditionFailure(error)) return false;

@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor, invalidCursor } from '../../shared/cursor';
 import { ConflictError } from '../../shared/errors';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
 import { newId, nowIso } from '../../shared/ids';
+import { LOST_RACE, retryLostRaces } from '../../shared/lost-race';
 import type { CatalogCopyStore } from './catalog-copy';
 import { IdempotencyKeyReusedError, idempotencyRecord, isLive, requestHash, type IdempotencyRecord } from './idempotency';
 import {
@@ -198,18 +199,21 @@ export const MAX_CANCEL_ATTEMPTS = 3;
  * between the read and the write is read again and takes the CONFIRMED path.
  */
 export async function cancelOrder(deps: CancelOrderDeps, orderId: string, caller: Caller, correlationId: string): Promise<Order> {
-  for (let attempt = 1; attempt <= MAX_CANCEL_ATTEMPTS; attempt += 1) {
-    const stored = await deps.store.get(orderId);
-    if (!stored || !canSee(stored.state, caller)) throw new OrderNotFoundError();
-    if (cancellationPath(stored.state) === 'startCancellationSaga') {
-      const { claimed, status } = await deps.shipping.claim({ orderId, customerId: stored.state.customerId, correlationId });
-      if (!claimed) throw new ShipmentAlreadyLeftError(status);
-      await deps.cancellationSaga.start(`cancel-${orderId}`, OrderCancellationInput.parse({ orderId, correlationId }));
-      return toOrderView(stored.state, stored.events);
-    }
-    if (await deps.store.requestCancellation(orderId, nowIso())) return toOrderView(stored.state, stored.events);
-  }
-  throw new OrderBusyError();
+  // A request that loses to a saga step (the order moved on, or a transaction held it) reads again.
+  return retryLostRaces(
+    async () => {
+      const stored = await deps.store.get(orderId);
+      if (!stored || !canSee(stored.state, caller)) throw new OrderNotFoundError();
+      if (cancellationPath(stored.state) === 'startCancellationSaga') {
+        const { claimed, status } = await deps.shipping.claim({ orderId, customerId: stored.state.customerId, correlationId });
+        if (!claimed) throw new ShipmentAlreadyLeftError(status);
+        await deps.cancellationSaga.start(`cancel-${orderId}`, OrderCancellationInput.parse({ orderId, correlationId }));
+        return toOrderView(stored.state, stored.events);
+      }
+      return (await deps.store.requestCancellation(orderId, nowIso())) ? toOrderView(stored.state, stored.events) : LOST_RACE;
+    },
+    { attempts: MAX_CANCEL_ATTEMPTS, exhausted: () => new OrderBusyError() },
+  );
 }
 
 export class IdempotencyKeyBusyError extends ConflictError {
