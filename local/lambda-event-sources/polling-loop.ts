@@ -2,6 +2,15 @@
  * The one loop every poller runs: an iteration after another until stop(), pausing when there
  * was nothing to do and backing off while the source keeps failing.
  */
+import type { LambdaInvoker, LogSink } from '../types';
+
+/** What every poller of an event source mapping is given: the function to feed and how often to look. */
+export interface PollerDeps {
+  readonly lambda: LambdaInvoker;
+  readonly region: string;
+  readonly log: LogSink;
+  readonly pollIntervalMs: number;
+}
 
 export interface PollingLoop {
   /** Aborts what the loop awaits (a long poll, a pause) and resolves once it has returned. */

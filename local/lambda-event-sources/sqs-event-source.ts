@@ -20,12 +20,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import { LOCAL_CREDENTIALS } from '../dynamodb/local-dynamodb';
-import type { LambdaInvoker, LogSink } from '../types';
 import { batchOutcome, invokeSafely } from './batch-response';
 import { errorMessage } from './error-message';
 import { sqsFilterView } from './filter-criteria';
 import type { MappingConfig } from './mapping-config';
-import { pause, startPollingLoop, type PollingLoop } from './polling-loop';
+import { pause, startPollingLoop, type PollerDeps, type PollingLoop } from './polling-loop';
 
 /**
  * The long poll is never aborted: the server would still hand a message arriving afterwards to
@@ -36,12 +35,8 @@ const LONG_POLL_SECONDS = 1;
 const MAX_MESSAGES_PER_RECEIVE = 10;
 const MAX_ENTRIES_PER_DELETE = 10;
 
-export interface SqsEventSourceDeps {
-  readonly lambda: LambdaInvoker;
+export interface SqsEventSourceDeps extends PollerDeps {
   readonly sqsEndpoint: string;
-  readonly region: string;
-  readonly log: LogSink;
-  readonly pollIntervalMs: number;
 }
 
 export function startSqsEventSource(config: MappingConfig, queueUrl: string, deps: SqsEventSourceDeps): PollingLoop {

@@ -9,11 +9,10 @@
  * serially, which keeps the order any factor would keep per partition key.
  */
 import { type Shard, type StreamsClient, StreamsApiError } from '../dynamodb/streams-client';
-import type { LambdaInvoker, LogSink } from '../types';
 import { invokeSafely } from './batch-response';
 import { errorMessage } from './error-message';
 import { eventSourceKindOf, type MappingConfig } from './mapping-config';
-import { startPollingLoop, type PollingLoop } from './polling-loop';
+import { startPollingLoop, type PollerDeps, type PollingLoop } from './polling-loop';
 import { deliverStreamBatch, type GiveUp, type PendingStreamRecord } from './stream-batch-delivery';
 import { lambdaStreamRecordOf, onFailureRecordOf, type LambdaStreamRecord } from './stream-records';
 
@@ -22,15 +21,11 @@ const GET_RECORDS_LIMIT = 1000;
 /** How often new shards are looked for. */
 const SHARD_REFRESH_MS = 1000;
 
-export interface StreamEventSourceDeps {
-  readonly lambda: LambdaInvoker;
+export interface StreamEventSourceDeps extends PollerDeps {
   readonly streams: StreamsClient;
   /** The ARN DynamoDB Local gave the stream (the mapping's eventSourceArn is the template's). */
   readonly streamArn: string;
-  readonly region: string;
   sendToQueue(queueArn: string, body: string): Promise<void>;
-  readonly log: LogSink;
-  readonly pollIntervalMs: number;
 }
 
 interface ShardState {
