@@ -11,7 +11,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { SagaError, STEP_FAILURE_REASON } from '../../functions/contracts/saga';
-import { acknowledge } from '../platform/acknowledge';
+import { acknowledgeNagFinding } from '../platform/acknowledge-nag-finding';
 import type { Stage } from '../platform/stage';
 
 /** The saga steps inventory owns (see functions/contracts/saga.ts for their inputs and outputs). */
@@ -224,12 +224,12 @@ export class SagaStateMachine extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.failedAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
-    this.acknowledgeFindings([...props.invokes]);
+    this.acknowledgeNagFindings([...props.invokes]);
   }
 
-  private acknowledgeFindings(invokes: IFunction[]): void {
+  private acknowledgeNagFindings(invokes: IFunction[]): void {
     const role = this.stateMachine.role;
-    acknowledge(
+    acknowledgeNagFinding(
       role,
       'AwsSolutions-IAM5[Resource::*]',
       'Delivering execution logs needs logs:CreateLogDelivery and the other log-delivery actions, and tracing needs xray:PutTraceSegments ' +
@@ -243,7 +243,7 @@ export class SagaStateMachine extends Construct {
       validate: () => {
         for (const fn of invokes) {
           const arn = nagReference(Stack.of(this).resolve(fn.functionArn));
-          acknowledge(
+          acknowledgeNagFinding(
             role,
             `AwsSolutions-IAM5[Resource::${arn}:*]`,
             'The saga invokes its step functions unqualified; the `:*` resource (versions and aliases of that one function) is what CDK adds ' +

@@ -4,7 +4,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledge } from './acknowledge';
+import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 
 export interface DeadLetterQueueProps {
   /** What lands here, for the alarm's description. */
@@ -27,7 +27,7 @@ export class DeadLetterQueue extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
-    acknowledge(this.queue, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue; its messages are alarmed on, not redriven further');
+    acknowledgeNagFinding(this.queue, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue; its messages are alarmed on, not redriven further');
     this.alarm = new Alarm(this, 'NotEmpty', {
       alarmDescription: `Dead letters: ${props.purpose}`,
       metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),

@@ -5,7 +5,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { OUTBOX_KIND } from '../../functions/shared/events/outbox-kind';
-import { acknowledge } from './acknowledge';
+import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { ServiceFunction } from './service-function';
 import type { ServiceTable } from './service-table';
@@ -61,7 +61,7 @@ export class OutboxRelay extends Construct {
         ],
       }),
     );
-    acknowledge(
+    acknowledgeNagFinding(
       this.function.role!,
       'AwsSolutions-IAM5[Resource::*]',
       'Reading a table stream needs dynamodb:ListStreams, which supports no resource-level permissions; tracing needs xray:Put* likewise',

@@ -3,7 +3,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { acknowledge } from './acknowledge';
+import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 import type { Stage } from './stage';
 
 export interface PlatformStackProps extends StackProps {
@@ -41,14 +41,14 @@ export class PlatformStack extends Stack implements Platform {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: props.stage.removalPolicy,
     });
-    acknowledge(
+    acknowledgeNagFinding(
       this.signingSecret,
       'AwsSolutions-SMG4',
       'Rotating the signing key invalidates every access token and cursor at once; rotate it deliberately (update the secret) rather than on a schedule',
     );
 
     this.alarmTopic = new Topic(this, 'Alarms', { displayName: `commerce ${props.stage.name} alarms`, enforceSSL: true });
-    acknowledge(
+    acknowledgeNagFinding(
       this.alarmTopic,
       'AwsSolutions-SNS2',
       'Alarm notifications carry alarm names and states, no customer data; CloudWatch cannot publish to a topic under the AWS managed key',

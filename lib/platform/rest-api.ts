@@ -10,7 +10,7 @@ import { toJsonSchema, type JsonSchema as PlainJsonSchema } from '../../function
 import type { RouteContract } from '../../functions/contracts/routes';
 import { ENV } from '../../functions/shared/environment';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TITLES, problemType } from '../../functions/shared/http/problem-types';
-import { acknowledge } from './acknowledge';
+import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 import type { Stage } from './stage';
 
 export interface CommerceRestApiProps {
@@ -152,7 +152,7 @@ export class CommerceRestApi extends Construct {
         templates: { [PROBLEM]: template, 'application/json': template },
       });
     }
-    this.acknowledgeFindings();
+    this.acknowledgeNagFindings();
   }
 
   /** Routes `route` to `fn` as a Lambda proxy integration, validating its body against the route's model. */
@@ -180,18 +180,18 @@ export class CommerceRestApi extends Construct {
     fn.addEnvironment(envName, this.url);
   }
 
-  private acknowledgeFindings(): void {
+  private acknowledgeNagFindings(): void {
     const authReason =
       'Access control is enforced in every function by the shared JWT middleware (public, user, admin per route); ' +
       'API Gateway authorizers and Cognito are not available on the LocalStack target this app also deploys to';
-    acknowledge(this.api, 'AwsSolutions-APIG4', authReason);
-    acknowledge(this.api, 'AwsSolutions-COG4', authReason);
-    acknowledge(
+    acknowledgeNagFinding(this.api, 'AwsSolutions-APIG4', authReason);
+    acknowledgeNagFinding(this.api, 'AwsSolutions-COG4', authReason);
+    acknowledgeNagFinding(
       this.api,
       'AwsSolutions-APIG3',
       'A WAF web ACL is an account-level, cost-bearing choice left to the deployer; the stage is throttled per method',
     );
-    acknowledge(
+    acknowledgeNagFinding(
       this.api,
       'AwsSolutions-APIG6',
       'JSON access logs are written for every request; execution logging needs the account-wide API Gateway CloudWatch role, which this app does not take over',

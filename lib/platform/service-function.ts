@@ -8,7 +8,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ENV, METRICS_NAMESPACE } from '../../functions/shared/environment';
-import { acknowledge } from './acknowledge';
+import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 import { bundledHandler } from './bundle';
 import type { ServiceTable } from './service-table';
 import type { Stage } from './stage';
@@ -78,7 +78,7 @@ export class ServiceFunction extends LambdaFunction {
         ...props.environment,
       },
     });
-    acknowledge(
+    acknowledgeNagFinding(
       role,
       'AwsSolutions-IAM5[Resource::*]',
       'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions',

@@ -1,10 +1,12 @@
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { acknowledge } from './acknowledge';
+import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 import type { Stage } from './stage';
+// The generic single-table keys every context uses, defined once with the stores that read them.
+import { TABLE_KEYS } from '../../functions/shared/dynamo/keys';
 
-/** The generic single-table keys every context uses; GSIs are sparse and named by number. */
-export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttl: 'ttl' } as const;
+export { TABLE_KEYS };
+/** GSIs are sparse and named by number. */
 export type IndexName = 'gsi1' | 'gsi2';
 
 export interface ServiceTableProps {
@@ -50,7 +52,7 @@ export class ServiceTable extends Table {
       });
     }
     if (!stage.prod) {
-      acknowledge(this, 'AwsSolutions-DDB3', 'dev tables are disposable test data; the prod stage enables point-in-time recovery');
+      acknowledgeNagFinding(this, 'AwsSolutions-DDB3', 'dev tables are disposable test data; the prod stage enables point-in-time recovery');
     }
   }
 }
