@@ -52,6 +52,14 @@ export class ConflictError extends AppError {
   readonly code: string = 'conflict';
 }
 
+/**
+ * A write that kept losing races with concurrent writes of the same thing gave up: nothing of it
+ * was written, and the client may simply try again. The message says what was contended.
+ */
+export class ConcurrentUpdateError extends ConflictError {
+  override readonly code = 'concurrent-update';
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly status = 413;
   readonly code = 'payload-too-large';

@@ -30,7 +30,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * (full jitter) so that writers who collided once do not collide again in lockstep. Any other
  * error than a lost race propagates at once.
  */
-export async function retryLostRaces<T>(attempt: Attempt<T>, options: RaceOptions): Promise<T> {
+export async function retryOnLostRace<T>(attempt: Attempt<T>, options: RaceOptions): Promise<T> {
   const maxDelayMs = options.maxDelayMs ?? 25;
   for (let n = 1; n <= options.attempts; n += 1) {
     if (n > 1) await pause(Math.random() * maxDelayMs * 2 ** (n - 2));

@@ -1,10 +1,11 @@
 import { ProductArchived, ProductCreated, ProductUpdated } from '../../contracts/events/catalog';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../shared/cursor';
+import { ConcurrentUpdateError } from '../../shared/errors';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
 import { nowIso } from '../../shared/ids';
-import { LOST_RACE, retryLostRaces } from '../../shared/lost-race';
+import { LOST_RACE, retryOnLostRace } from '../../shared/lost-race';
 import {
-  applyPatch, archive, ConcurrentCreateError, ConcurrentUpdateError, isActive, newProduct, ProductNotFoundError,
+  applyPatch, archive, isActive, newProduct, ProductNotFoundError,
   type NewProduct, type Product, type ProductPatch,
 } from './product';
 
@@ -43,7 +44,7 @@ export async function createProduct(store: ProductStore, input: NewProduct, corr
   const event = domainEvent(ProductCreated, { productId, name, category, priceCents, currency, sku }, correlationId);
   // A create racing another on the same SKU may be cancelled outright (TransactionConflict): try
   // again, and the SKU claim then decides (201, or 409 sku-taken).
-  await retryLostRaces(() => store.create(product, event), { attempts: MAX_WRITE_ATTEMPTS, exhausted: () => new ConcurrentCreateError() });
+  await retryOnLostRace(() => store.create(product, event), { attempts: MAX_WRITE_ATTEMPTS, exhausted: () => new ConcurrentUpdateError('Another request is creating a product with this SKU; try again') });
   return product;
 }
 
@@ -80,13 +81,13 @@ async function changeActiveProduct(
   productId: string,
   change: (product: Product, now: string) => { product: Product; event: PendingEvent },
 ): Promise<Product> {
-  return retryLostRaces(
+  return retryOnLostRace(
     async () => {
       const current = await getProduct(store, productId);
       const { product, event } = change(current, nowIso());
       return (await store.replace(product, current.version, event)) ? product : LOST_RACE;
     },
-    { attempts: MAX_WRITE_ATTEMPTS, exhausted: () => new ConcurrentUpdateError() },
+    { attempts: MAX_WRITE_ATTEMPTS, exhausted: () => new ConcurrentUpdateError('The product is being changed by another request; try again') },
   );
 }
 

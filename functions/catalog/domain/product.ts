@@ -59,17 +59,3 @@ export class ProductNotFoundError extends NotFoundError {
     super('No active product with this id');
   }
 }
-
-export class ConcurrentUpdateError extends ConflictError {
-  override readonly code = 'concurrent-update';
-  constructor() {
-    super('The product is being changed by another request; try again');
-  }
-}
-
-export class ConcurrentCreateError extends ConflictError {
-  override readonly code = 'concurrent-update';
-  constructor() {
-    super('Another request is creating a product with this SKU; try again');
-  }
-}

@@ -3,12 +3,14 @@ import { StockLow, StockReleased, StockReplenished, StockReserved } from '../../
 import { CancellationReason } from '../../contracts/events/orders';
 import type { StockStepResult } from '../../contracts/saga';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
+import { ConcurrentUpdateError } from '../../shared/errors';
 import { nowIso } from '../../shared/ids';
+import { LOST_RACE, retryOnLostRace, type RaceOptions } from '../../shared/lost-race';
 import {
   lostRace, NO_RESERVATION, outOfStock, reserveOutcome, SETTLEMENTS, type Reservation, type ReservationStatus, type Settlement,
 } from './reservation';
 import {
-  ConcurrentStockChangeError, LOW_STOCK_THRESHOLD, mergeLines, newStock, planReservation, restockChange, StockNotFoundError,
+  LOW_STOCK_THRESHOLD, mergeLines, newStock, planReservation, restockChange, StockNotFoundError,
   type Line, type StockChange, type StockRecord,
 } from './stock';
 
@@ -48,6 +50,12 @@ export type StepResult = z.infer<typeof StockStepResult>;
  */
 export const MAX_WRITE_ATTEMPTS = 5;
 
+/** A restock that kept losing answers 409, for the admin to try again. */
+const stockBusy = () => new ConcurrentUpdateError("The product's stock is being changed by other requests; try again");
+
+/** A saga step that kept losing gives up with the transient error the state machine retries later. */
+const sagaRaces = (orderId: string): RaceOptions => ({ attempts: MAX_WRITE_ATTEMPTS, exhausted: () => lostRace(orderId) });
+
 /** From ProductCreated: a product starts with an empty shelf; a redelivery never resets a stocked record. */
 export async function createStockRecord(store: InventoryStore, productId: string): Promise<void> {
   await store.createStock(newStock(productId, nowIso()));
@@ -60,12 +68,11 @@ export async function getStock(store: InventoryStore, productId: string): Promis
 }
 
 export async function restock(store: InventoryStore, productId: string, quantity: number, correlationId: string): Promise<StockRecord> {
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+  return retryOnLostRace(async () => {
     const { change, after } = restockChange(await getStock(store, productId), quantity, nowIso());
     const event = domainEvent(StockReplenished, { productId, available: after.available }, correlationId);
-    if ((await store.changeStock(change, after.updatedAt, event)) === 'written') return after;
-  }
-  throw new ConcurrentStockChangeError();
+    return (await store.changeStock(change, after.updatedAt, event)) === 'written' ? after : LOST_RACE;
+  }, { attempts: MAX_WRITE_ATTEMPTS, exhausted: stockBusy });
 }
 
 export interface ReserveRequest {
@@ -81,7 +88,7 @@ export interface ReserveRequest {
  */
 export async function reserveStock(store: InventoryStore, { orderId, items, correlationId }: ReserveRequest): Promise<StepResult> {
   const lines = mergeLines(items);
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+  return retryOnLostRace<StepResult>(async () => {
     const existing = await store.reservation(orderId);
     if (existing) return { orderId, outcome: reserveOutcome(existing) };
 
@@ -105,8 +112,8 @@ export async function reserveStock(store: InventoryStore, { orderId, items, corr
     // The state machine retries with backoff; retrying here would only join the same race.
     if (result === 'lostRace') throw lostRace(orderId);
     // Otherwise another call for this order, or another order, wrote since the read: read again.
-  }
-  throw lostRace(orderId);
+    return LOST_RACE;
+  }, sagaRaces(orderId));
 }
 
 /** Puts the reserved units of an order whose payment failed back on the shelf. */
@@ -143,7 +150,7 @@ async function settle(
   complete: (next: Reservation) => { reservation: Reservation; events: PendingEvent[] },
 ): Promise<StepResult> {
   const rule = SETTLEMENTS[settlement];
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+  return retryOnLostRace<StepResult>(async () => {
     const current = await store.reservation(orderId);
     if (!current) return { orderId, outcome: NO_RESERVATION };
     if (current.status !== rule.from) return { orderId, outcome: current.status };
@@ -156,6 +163,6 @@ async function settle(
       // Reserved units are only ever taken by this reservation's own settlement: a fault to look at.
       throw new Error(`The stock records of order ${orderId} do not hold its ${current.status} units`);
     }
-  }
-  throw lostRace(orderId);
+    return LOST_RACE;
+  }, sagaRaces(orderId));
 }

@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import type { StockRecord } from '../../contracts/api/inventory';
 import type { OrderLine } from '../../contracts/events/inventory';
-import { ConflictError, NotFoundError } from '../../shared/errors';
+import { NotFoundError } from '../../shared/errors';
 
 export type { StockRecord };
 export type Line = z.infer<typeof OrderLine>;
@@ -127,12 +127,5 @@ function reserveLine(seen: StockRecord, quantity: number, threshold: number): { 
 export class StockNotFoundError extends NotFoundError {
   constructor() {
     super('No stock record for this product');
-  }
-}
-
-export class ConcurrentStockChangeError extends ConflictError {
-  override readonly code = 'concurrent-update';
-  constructor() {
-    super("The product's stock is being changed by other requests; try again");
   }
 }

@@ -4,10 +4,10 @@ import { OrderCancellationInput } from '../../contracts/saga';
 import type { ClaimShipmentInput, ClaimShipmentResult } from '../../contracts/shipment-claim';
 import type { Caller } from '../../shared/auth/authenticate';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../shared/cursor';
-import { ConflictError } from '../../shared/errors';
+import { ConcurrentUpdateError, ConflictError } from '../../shared/errors';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
 import { newId, nowIso } from '../../shared/ids';
-import { LOST_RACE, retryLostRaces } from '../../shared/lost-race';
+import { LOST_RACE, retryOnLostRace } from '../../shared/lost-race';
 import type { CatalogCopyStore } from './catalog-copy';
 import { IdempotencyKeyReusedError, idempotencyRecord, isLive, requestHash, type IdempotencyRecord } from './idempotency';
 import {
@@ -124,13 +124,15 @@ export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderComman
   const first: OrderEvent = { seq: 1, type: OrderPlaced.detailType, status: 'PENDING', at: now, eventId: placed.detail.metadata.eventId };
   const idempotency = keyed && idempotencyRecord(customerId, keyed.command.idempotencyKey, keyed.hash, orderId, now);
 
-  for (let attempt = 1; attempt <= MAX_CREATE_ATTEMPTS; attempt += 1) {
-    if ((await deps.store.create(state, first, placed, body.paymentToken, idempotency)) === 'created') return toOrderView(state, [first]);
-    // Another request with the same key got there first: answer as its replay would.
-    const replayed = keyed && (await replay(deps, keyed.command, keyed.hash));
-    if (replayed) return replayed;
-  }
-  throw new IdempotencyKeyBusyError();
+  return retryOnLostRace(
+    async () => {
+      if ((await deps.store.create(state, first, placed, body.paymentToken, idempotency)) === 'created') return toOrderView(state, [first]);
+      // Another request with the same key got there first: answer as its replay would, or try
+      // again while its order is not readable yet.
+      return (keyed && (await replay(deps, keyed.command, keyed.hash))) || LOST_RACE;
+    },
+    { attempts: MAX_CREATE_ATTEMPTS, exhausted: () => new IdempotencyKeyBusyError() },
+  );
 }
 
 export async function getOrder(store: OrderStore, orderId: string, caller: Caller): Promise<Order> {
@@ -200,7 +202,7 @@ export const MAX_CANCEL_ATTEMPTS = 3;
  */
 export async function cancelOrder(deps: CancelOrderDeps, orderId: string, caller: Caller, correlationId: string): Promise<Order> {
   // A request that loses to a saga step (the order moved on, or a transaction held it) reads again.
-  return retryLostRaces(
+  return retryOnLostRace(
     async () => {
       const stored = await deps.store.get(orderId);
       if (!stored || !canSee(stored.state, caller)) throw new OrderNotFoundError();
@@ -212,7 +214,7 @@ export async function cancelOrder(deps: CancelOrderDeps, orderId: string, caller
       }
       return (await deps.store.requestCancellation(orderId, nowIso())) ? toOrderView(stored.state, stored.events) : LOST_RACE;
     },
-    { attempts: MAX_CANCEL_ATTEMPTS, exhausted: () => new OrderBusyError() },
+    { attempts: MAX_CANCEL_ATTEMPTS, exhausted: () => new ConcurrentUpdateError('The order is being changed by another request; try again') },
   );
 }
 
@@ -220,12 +222,5 @@ export class IdempotencyKeyBusyError extends ConflictError {
   override readonly code = 'idempotency-key-in-use';
   constructor() {
     super('Another request with this Idempotency-Key is in progress; retry it');
-  }
-}
-
-export class OrderBusyError extends ConflictError {
-  override readonly code = 'concurrent-update';
-  constructor() {
-    super('The order is being changed by another request; try again');
   }
 }

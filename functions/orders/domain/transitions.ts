@@ -3,6 +3,7 @@ import {
 } from '../../contracts/events/orders';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
 import { nowIso } from '../../shared/ids';
+import { LOST_RACE, retryOnLostRace } from '../../shared/lost-race';
 import { decideTransition, type OrderState, type OrderStatus, type OrderTransition } from './order';
 import type { OrderStore } from './orders';
 
@@ -47,17 +48,19 @@ function eventOf(next: OrderState, transition: OrderTransition, correlationId: s
  * caller to map; an unknown order is a fault.
  */
 export async function moveOrder(store: OrderStore, orderId: string, transition: OrderTransition, correlationId: string): Promise<Moved> {
-  for (let attempt = 1; attempt <= MAX_TRANSITION_ATTEMPTS; attempt += 1) {
-    const stored = await store.get(orderId);
-    if (!stored) throw new Error(`No order ${orderId}`);
-    const decision = decideTransition(stored.state, transition, nowIso());
-    if (decision.kind === 'unchanged') return { status: stored.state.status, changed: false };
-    const pending = eventOf(decision.state, transition, correlationId);
-    const event = { ...decision.change, seq: decision.state.version, eventId: pending.detail.metadata.eventId };
-    const guard = { expectedVersion: stored.state.version, unlessCancelRequested: transition.to === 'CONFIRMED' };
-    if (await store.append(decision.state, event, pending, guard)) return { status: decision.state.status, changed: true };
-  }
-  throw new OrderContendedError(orderId);
+  return retryOnLostRace(
+    async () => {
+      const stored = await store.get(orderId);
+      if (!stored) throw new Error(`No order ${orderId}`);
+      const decision = decideTransition(stored.state, transition, nowIso());
+      if (decision.kind === 'unchanged') return { status: stored.state.status, changed: false };
+      const pending = eventOf(decision.state, transition, correlationId);
+      const event = { ...decision.change, seq: decision.state.version, eventId: pending.detail.metadata.eventId };
+      const guard = { expectedVersion: stored.state.version, unlessCancelRequested: transition.to === 'CONFIRMED' };
+      return (await store.append(decision.state, event, pending, guard)) ? { status: decision.state.status, changed: true } : LOST_RACE;
+    },
+    { attempts: MAX_TRANSITION_ATTEMPTS, exhausted: () => new OrderContendedError(orderId) },
+  );
 }
 
 /** Every attempt lost to another write of the same order: worth retrying later, not a fault. */

@@ -98,10 +98,3 @@ export class ShipmentNotDispatchedError extends ConflictError {
     super(`Only a DISPATCHED shipment can be delivered; this one is ${status}`);
   }
 }
-
-export class ConcurrentShipmentUpdateError extends ConflictError {
-  override readonly code = 'concurrent-update';
-  constructor() {
-    super('The shipment is being changed by another request; try again');
-  }
-}

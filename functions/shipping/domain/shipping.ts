@@ -1,9 +1,11 @@
 import { ShipmentDelivered, ShipmentDispatched } from '../../contracts/events/shipping';
 import type { Caller } from '../../shared/auth/authenticate';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
+import { ConcurrentUpdateError } from '../../shared/errors';
 import { nowIso } from '../../shared/ids';
+import { LOST_RACE, retryOnLostRace, type RaceOptions } from '../../shared/lost-race';
 import {
-  cancel, canSee, ConcurrentShipmentUpdateError, deliver, dispatch, MOVES, newShipment, ShipmentNotFoundError, toShipmentView,
+  cancel, canSee, deliver, dispatch, MOVES, newShipment, ShipmentNotFoundError, toShipmentView,
   type Carriage, type OrderRef, type Shipment, type ShipmentStatus, type ShipmentView,
 } from './shipment';
 
@@ -39,6 +41,12 @@ export interface ShipmentStore {
 /** Reads before a conditional write gives up on a shipment that keeps changing under it. */
 export const MAX_WRITE_ATTEMPTS = 3;
 
+/** Every write of a shipment retries the same way, and gives up with the same 409. */
+const RACES: RaceOptions = {
+  attempts: MAX_WRITE_ATTEMPTS,
+  exhausted: () => new ConcurrentUpdateError('The shipment is being changed by another request; try again'),
+};
+
 export type Preparation = 'created' | 'createdCancelled' | 'alreadyExists';
 
 /**
@@ -48,7 +56,7 @@ export type Preparation = 'created' | 'createdCancelled' | 'alreadyExists';
  */
 export async function prepareShipment(store: ShipmentStore, order: OrderRef): Promise<Preparation> {
   const preparing = newShipment(order, nowIso());
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+  return retryOnLostRace(async () => {
     const created = await store.create(preparing, { unlessOrderCancelled: true });
     if (created === 'created') return 'created';
     if (created === 'exists') return 'alreadyExists';
@@ -58,8 +66,8 @@ export async function prepareShipment(store: ShipmentStore, order: OrderRef): Pr
       if (late === 'created') return 'createdCancelled';
       if (late === 'exists') return 'alreadyExists';
     }
-  }
-  throw new ConcurrentShipmentUpdateError();
+    return LOST_RACE;
+  }, RACES);
 }
 
 export type Cancellation = 'cancelled' | 'leftAsIs' | 'noted';
@@ -72,7 +80,7 @@ export type Cancellation = 'cancelled' | 'leftAsIs' | 'noted';
  * either sees the note or is seen here.
  */
 export async function cancelShipment(store: ShipmentStore, orderId: string): Promise<Cancellation> {
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+  return retryOnLostRace(async () => {
     const current = await store.get(orderId);
     if (current) {
       const cancelled = cancel(current, nowIso());
@@ -82,8 +90,8 @@ export async function cancelShipment(store: ShipmentStore, orderId: string): Pro
       return 'noted';
     }
     // A shipment appeared, or changed, since the read: decide again from a fresh one.
-  }
-  throw new ConcurrentShipmentUpdateError();
+    return LOST_RACE;
+  }, RACES);
 }
 
 export interface Claim {
@@ -103,7 +111,7 @@ export interface Claim {
  */
 export async function claimShipment(store: ShipmentStore, order: OrderRef): Promise<Claim> {
   const claimed: Claim = { claimed: true, status: MOVES.cancel.to };
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+  return retryOnLostRace(async () => {
     const now = nowIso();
     const current = await store.get(order.orderId);
     if (!current) {
@@ -117,8 +125,8 @@ export async function claimShipment(store: ShipmentStore, order: OrderRef): Prom
       if (await store.replace(cancelled, MOVES.cancel.from)) return claimed;
     }
     // A shipment appeared, or changed, since the read: decide again from a fresh one.
-  }
-  throw new ConcurrentShipmentUpdateError();
+    return LOST_RACE;
+  }, RACES);
 }
 
 export async function getShipment(store: ShipmentStore, orderId: string, caller: Caller): Promise<ShipmentView> {
@@ -156,11 +164,10 @@ async function changeShipment(
   orderId: string,
   change: (current: Shipment, now: string) => { shipment: Shipment; event: PendingEvent },
 ): Promise<ShipmentView> {
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
+  return retryOnLostRace(async () => {
     const current = await store.get(orderId);
     if (!current) throw new ShipmentNotFoundError();
     const { shipment, event } = change(current, nowIso());
-    if (await store.replace(shipment, current.status, event)) return toShipmentView(shipment);
-  }
-  throw new ConcurrentShipmentUpdateError();
+    return (await store.replace(shipment, current.status, event)) ? toShipmentView(shipment) : LOST_RACE;
+  }, RACES);
 }

@@ -1,14 +1,14 @@
 import type { Role, UserProfile } from '../../contracts/api/users';
 import { UserRegistered } from '../../contracts/events/users';
 import { signAccessToken } from '../../shared/auth/jwt';
-import { NotFoundError } from '../../shared/errors';
+import { ConcurrentUpdateError, NotFoundError } from '../../shared/errors';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
 import { newId, nowIso } from '../../shared/ids';
-import { retryLostRaces } from '../../shared/lost-race';
+import { retryOnLostRace } from '../../shared/lost-race';
 import { forgetAfter, judge, staleBefore, type AttemptRecord } from './login-throttle';
 import { hashPassword, spendVerificationTime, verifyPassword } from './password';
 import {
-  ConcurrentRegistrationError, emailKey, InvalidCredentialsError, LoginThrottledError, toProfile, type Credentials, type User,
+  emailKey, InvalidCredentialsError, LoginThrottledError, toProfile, type Credentials, type User,
 } from './user';
 
 /** The users table as the domain sees it. */
@@ -57,8 +57,8 @@ export async function register(store: UserStore, input: Registration, correlatio
   const event = domainEvent(UserRegistered, { userId: user.id, email: user.email, name: user.name }, correlationId);
   // Two registrations of one email at once: DynamoDB may cancel one outright (TransactionConflict).
   // Try again, and the email claim then decides (201, or 409 email-taken).
-  await retryLostRaces(() => store.create(user, credentials, event), {
-    attempts: MAX_REGISTER_ATTEMPTS, exhausted: () => new ConcurrentRegistrationError(),
+  await retryOnLostRace(() => store.create(user, credentials, event), {
+    attempts: MAX_REGISTER_ATTEMPTS, exhausted: () => new ConcurrentUpdateError('Another request is registering this email; try again'),
   });
   return toProfile(user);
 }

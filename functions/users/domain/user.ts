@@ -28,13 +28,6 @@ export class EmailTakenError extends ConflictError {
   }
 }
 
-export class ConcurrentRegistrationError extends ConflictError {
-  override readonly code = 'concurrent-update';
-  constructor() {
-    super('Another request is registering this email; try again');
-  }
-}
-
 /** One message for an unknown email and a wrong password: the answer must not reveal which. */
 export class InvalidCredentialsError extends UnauthorizedError {
   constructor() {

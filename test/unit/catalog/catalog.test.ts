@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   archiveProduct, createProduct, getProduct, listProducts, MAX_WRITE_ATTEMPTS, updateProduct, type ProductStore,
 } from '../../../functions/catalog/domain/catalog';
-import { ConcurrentUpdateError, ProductNotFoundError, SkuTakenError, type NewProduct, type Product } from '../../../functions/catalog/domain/product';
+import { ProductNotFoundError, SkuTakenError, type NewProduct, type Product } from '../../../functions/catalog/domain/product';
 import { ProductArchived, ProductCreated, ProductUpdated } from '../../../functions/contracts/events/catalog';
 import { ValidationError } from '../../../functions/shared/errors';
 import type { PendingEvent } from '../../../functions/shared/events/outbox';
@@ -112,7 +112,7 @@ describe('updateProduct', () => {
       const current = memory.products.get(id)!;
       memory.products.set(id, { ...current, version: current.version + 1 });
     });
-    await expect(updateProduct(memory.store, product.id, { name: 'Cup' }, 'c')).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    await expect(updateProduct(memory.store, product.id, { name: 'Cup' }, 'c')).rejects.toMatchObject({ status: 409, code: 'concurrent-update', message: 'The product is being changed by another request; try again' });
     expect(memory.attempts()).toBe(MAX_WRITE_ATTEMPTS);
     expect(memory.events).toHaveLength(1);
   });

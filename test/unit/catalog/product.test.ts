@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Product as ProductSchema } from '../../../functions/contracts/api/catalog';
 import {
-  applyPatch, archive, ConcurrentUpdateError, newProduct, ProductNotFoundError, SkuTakenError, type NewProduct,
+  applyPatch, archive, newProduct, ProductNotFoundError, SkuTakenError, type NewProduct,
 } from '../../../functions/catalog/domain/product';
 
 const created = '2025-01-01T00:00:00.000Z';
@@ -70,7 +70,6 @@ describe('archive', () => {
 describe('errors', () => {
   it('map to the statuses and codes of the API', () => {
     expect(new SkuTakenError()).toMatchObject({ status: 409, code: 'sku-taken' });
-    expect(new ConcurrentUpdateError()).toMatchObject({ status: 409, code: 'concurrent-update' });
     expect(new ProductNotFoundError()).toMatchObject({ status: 404, code: 'not-found', message: 'No active product with this id' });
   });
 });

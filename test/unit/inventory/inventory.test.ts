@@ -4,7 +4,7 @@ import {
   commitStock, MAX_WRITE_ATTEMPTS, releaseStock, reserveStock, restock, type InventoryStore, type WriteResult,
 } from '../../../functions/inventory/domain/inventory';
 import type { Reservation } from '../../../functions/inventory/domain/reservation';
-import { ConcurrentStockChangeError, type StockRecord } from '../../../functions/inventory/domain/stock';
+import type { StockRecord } from '../../../functions/inventory/domain/stock';
 
 /**
  * A store whose writes answer from a script: how the use cases react to each way a conditional
@@ -90,6 +90,6 @@ describe('restock', () => {
     expect(writes()).toBe(3);
 
     const busy = scriptedStore(Array(MAX_WRITE_ATTEMPTS).fill('lostRace'), { stock });
-    await expect(restock(busy.store, 'p1', 5, 'c')).rejects.toBeInstanceOf(ConcurrentStockChangeError);
+    await expect(restock(busy.store, 'p1', 5, 'c')).rejects.toMatchObject({ status: 409, code: 'concurrent-update', message: "The product's stock is being changed by other requests; try again" });
   });
 });

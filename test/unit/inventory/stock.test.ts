@@ -5,7 +5,7 @@ import {
   reserveOutcome, SETTLEMENTS, type Reservation, type ReservationStatus,
 } from '../../../functions/inventory/domain/reservation';
 import {
-  ConcurrentStockChangeError, LOW_STOCK_THRESHOLD, mergeLines, newStock, planReservation, restockChange, StockNotFoundError,
+  LOW_STOCK_THRESHOLD, mergeLines, newStock, planReservation, restockChange, StockNotFoundError,
   type StockChange, type StockCondition, type StockRecord,
 } from '../../../functions/inventory/domain/stock';
 
@@ -169,6 +169,5 @@ describe('reservation rules', () => {
 describe('errors', () => {
   it('map to the statuses of the API', () => {
     expect(new StockNotFoundError()).toMatchObject({ status: 404, code: 'not-found' });
-    expect(new ConcurrentStockChangeError()).toMatchObject({ status: 409, code: 'concurrent-update' });
   });
 });

@@ -6,7 +6,7 @@ import type { ProductCopy } from '../../../functions/orders/domain/catalog-copy'
 import type { IdempotencyRecord } from '../../../functions/orders/domain/idempotency';
 import type { OrderEvent, OrderState } from '../../../functions/orders/domain/order';
 import {
-  cancelOrder, MAX_CANCEL_ATTEMPTS, OrderBusyError, placeOrder, type OrderStore, type SagaStarter, type ShipmentClaimer, type StoredOrder,
+  cancelOrder, MAX_CANCEL_ATTEMPTS, MAX_CREATE_ATTEMPTS, placeOrder, type OrderStore, type SagaStarter, type ShipmentClaimer, type StoredOrder,
 } from '../../../functions/orders/domain/orders';
 import { MAX_TRANSITION_ATTEMPTS, transitionOrder } from '../../../functions/orders/domain/saga-steps';
 import { recordDelivery, recordDispatch } from '../../../functions/orders/domain/shipment-events';
@@ -146,6 +146,41 @@ describe('placeOrder', () => {
   });
 });
 
+describe('placeOrder under contention', () => {
+  /** A key some other request holds whose record this request never gets to read. */
+  function heldKey(outcomes: (() => 'keyTaken' | 'created')[]) {
+    const memory = memoryStore();
+    let creates = 0;
+    const store: OrderStore = {
+      ...memory.store,
+      async idempotencyRecord() {
+        return undefined;
+      },
+      async create() {
+        creates += 1;
+        return outcomes[creates - 1]!();
+      },
+    };
+    return { deps: { store, catalog }, creates: () => creates };
+  }
+  const command = { customerId: 'c-1', body, idempotencyKey: 'k-3', correlationId: 'corr' };
+
+  it(`gives up with a 409 idempotency-key-in-use after ${MAX_CREATE_ATTEMPTS} lost races`, async () => {
+    const held = heldKey(Array(MAX_CREATE_ATTEMPTS + 1).fill(() => 'keyTaken'));
+    await expect(placeOrder(held.deps, command)).rejects.toMatchObject({ status: 409, code: 'idempotency-key-in-use' });
+    expect(held.creates()).toBe(MAX_CREATE_ATTEMPTS);
+  });
+
+  it('tries again when DynamoDB cancelled the create in favour of a concurrent transaction', async () => {
+    const conflict = () => {
+      throw Object.assign(new Error('Transaction is ongoing for the item'), { name: 'TransactionConflictException' });
+    };
+    const held = heldKey([conflict, () => 'created']);
+    expect((await placeOrder(held.deps, command)).status).toBe('PENDING');
+    expect(held.creates()).toBe(2);
+  });
+});
+
 describe('cancelOrder', () => {
   it('takes the CONFIRMED path when the order was confirmed between its read and the conditional write', async () => {
     const memory = memoryStore();
@@ -167,7 +202,7 @@ describe('cancelOrder', () => {
     memory.store.requestCancellation = async () => false;
     await expect(
       cancelOrder({ store: memory.store, cancellationSaga: recordingSaga().saga, shipping: claimingShipping }, placed.orderId, customer, 'c'),
-    ).rejects.toBeInstanceOf(OrderBusyError);
+    ).rejects.toMatchObject({ status: 409, code: 'concurrent-update', message: 'The order is being changed by another request; try again' });
   });
 });
 

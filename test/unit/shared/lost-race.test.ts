@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import { ConflictError } from '../../../functions/shared/errors';
-import { isLostRace, LOST_RACE, retryLostRaces } from '../../../functions/shared/lost-race';
+import { isLostRace, LOST_RACE, retryOnLostRace } from '../../../functions/shared/lost-race';
 
 const $metadata = {};
 const cancelled = (...codes: string[]) =>
@@ -30,11 +30,11 @@ describe('isLostRace', () => {
   });
 });
 
-describe('retryLostRaces', () => {
+describe('retryOnLostRace', () => {
   it('returns the first winning attempt, after lost races of either kind', async () => {
     const outcomes = [() => { throw cancelled('TransactionConflict'); }, () => LOST_RACE, () => 'won'];
     const attempt = vi.fn(async (n: number) => outcomes[n - 1]!());
-    expect(await retryLostRaces(attempt, options)).toBe('won');
+    expect(await retryOnLostRace(attempt, options)).toBe('won');
     expect(attempt.mock.calls.map(([n]) => n)).toEqual([1, 2, 3]);
   });
 
@@ -42,7 +42,7 @@ describe('retryLostRaces', () => {
     const attempt = vi.fn(async () => {
       throw collided();
     });
-    await expect(retryLostRaces(attempt, options)).rejects.toBeInstanceOf(Busy);
+    await expect(retryOnLostRace(attempt, options)).rejects.toBeInstanceOf(Busy);
     expect(attempt).toHaveBeenCalledTimes(3);
   });
 
@@ -50,7 +50,7 @@ describe('retryLostRaces', () => {
     const attempt = vi.fn(async () => {
       throw cancelled('ConditionalCheckFailed');
     });
-    await expect(retryLostRaces(attempt, options)).rejects.toBeInstanceOf(TransactionCanceledException);
+    await expect(retryOnLostRace(attempt, options)).rejects.toBeInstanceOf(TransactionCanceledException);
     expect(attempt).toHaveBeenCalledTimes(1);
   });
 
@@ -63,7 +63,7 @@ describe('retryLostRaces', () => {
     }) as unknown as typeof setTimeout);
     const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
     try {
-      await expect(retryLostRaces(async () => LOST_RACE, { ...options, attempts: 4, maxDelayMs: 100 })).rejects.toBeInstanceOf(Busy);
+      await expect(retryOnLostRace(async () => LOST_RACE, { ...options, attempts: 4, maxDelayMs: 100 })).rejects.toBeInstanceOf(Busy);
     } finally {
       timeout.mockRestore();
       random.mockRestore();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Shipment as ShipmentContract, ShipmentStatus } from '../../../functions/contracts/api/shipping';
 import { ConflictError, NotFoundError } from '../../../functions/shared/errors';
 import {
-  cancel, canSee, ConcurrentShipmentUpdateError, deliver, dispatch, MOVES, newShipment, ShipmentNotDispatchedError, ShipmentNotFoundError,
+  cancel, canSee, deliver, dispatch, MOVES, newShipment, ShipmentNotDispatchedError, ShipmentNotFoundError,
   ShipmentNotPreparingError, toShipmentView, type Shipment,
 } from '../../../functions/shipping/domain/shipment';
 
@@ -74,7 +74,6 @@ describe('who sees a shipment', () => {
   it('answers unknown and hidden shipments with the same 404', () => {
     expect(new ShipmentNotFoundError()).toBeInstanceOf(NotFoundError);
     expect(new ShipmentNotFoundError()).toMatchObject({ status: 404, code: 'not-found' });
-    expect(new ConcurrentShipmentUpdateError()).toMatchObject({ status: 409, code: 'concurrent-update' });
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ShipmentDispatched } from '../../../functions/contracts/events/shipping';
 import type { PendingEvent } from '../../../functions/shared/events/outbox';
 import {
-  ConcurrentShipmentUpdateError, newShipment, ShipmentNotPreparingError, type Shipment,
+  newShipment, ShipmentNotPreparingError, type Shipment,
 } from '../../../functions/shipping/domain/shipment';
 import {
   cancelShipment, dispatchShipment, MAX_WRITE_ATTEMPTS, prepareShipment, type CreateResult, type ShipmentStore,
@@ -78,7 +78,7 @@ describe('prepareShipment', () => {
 
     const contended = memoryStore();
     contended.hooks.beforeCreate = () => 'lostRace';
-    await expect(prepareShipment(contended.store, order)).rejects.toBeInstanceOf(ConcurrentShipmentUpdateError);
+    await expect(prepareShipment(contended.store, order)).rejects.toMatchObject({ status: 409, code: 'concurrent-update', message: 'The shipment is being changed by another request; try again' });
     expect(contended.shipments.size).toBe(0);
   });
 });
@@ -120,7 +120,7 @@ describe('cancelShipment', () => {
     const memory = memoryStore();
     await prepareShipment(memory.store, order);
     memory.hooks.beforeReplace = () => false;
-    await expect(cancelShipment(memory.store, 'o-1')).rejects.toBeInstanceOf(ConcurrentShipmentUpdateError);
+    await expect(cancelShipment(memory.store, 'o-1')).rejects.toMatchObject({ status: 409, code: 'concurrent-update', message: 'The shipment is being changed by another request; try again' });
   });
 });
 
