@@ -34,8 +34,8 @@ export function buildCommerceApp(app: App, env?: Environment) {
   const orders = new OrdersStack(app, `${prefix}-orders`, {
     env,
     platform,
-    inventorySteps: inventory.sagaSteps,
-    paymentSteps: payments.sagaSteps,
+    inventoryTasks: inventory.tasks,
+    paymentTasks: payments.tasks,
     shipmentClaim: shipping.claimShipment,
   });
   const notifications = new NotificationsStack(app, `${prefix}-notifications`, { env, platform, sender: stage.notificationSender });

@@ -1,65 +1,39 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ProductCreated } from '../../functions/contracts/events/catalog';
-import { EventSubscription } from '../platform/event-subscription';
-import { OutboxRelay } from '../platform/outbox-relay';
-import type { Platform } from '../platform/platform-stack';
-import { routeFunction } from '../platform/route-function';
-import { ServiceFunction } from '../platform/service-function';
-import { ServiceTable } from '../platform/service-table';
-
-export interface InventoryStackProps extends StackProps {
-  readonly platform: Platform;
-}
+import { ContextStack, type ContextStackProps } from '../platform/context-stack';
+import type { ServiceFunction } from '../platform/service-function';
 
 type InventoryRoute = 'getStock' | 'restock';
-type SagaStep = 'reserveStock' | 'releaseStock' | 'commitStock' | 'returnStock';
+type InventoryTask = 'reserveStock' | 'releaseStock' | 'commitStock' | 'returnStock';
 
 /** Stock: a record per product, and the reservations of the order saga. */
-export class InventoryStack extends Stack {
-  readonly table: ServiceTable;
+export class InventoryStack extends ContextStack {
   readonly routeFunctions: Record<InventoryRoute, ServiceFunction>;
   /** The order saga's stock tasks, invoked directly by the orders state machine. */
-  readonly sagaSteps: Record<SagaStep, ServiceFunction>;
+  readonly tasks: Record<InventoryTask, ServiceFunction>;
 
-  constructor(scope: Construct, id: string, props: InventoryStackProps) {
-    super(scope, id, props);
-    const { platform } = props;
-    this.table = new ServiceTable(this, 'Table', { stage: platform.stage, stream: true });
-    new OutboxRelay(this, 'Outbox', {
-      stage: platform.stage, service: 'inventory', table: this.table, bus: platform.bus, alarmTopic: platform.alarmTopic,
-    });
+  constructor(scope: Construct, id: string, props: ContextStackProps) {
+    super(scope, id, props, { service: 'inventory', publishes: true });
 
     this.routeFunctions = {
-      getStock: routeFunction(this, 'getStock', platform).bindTable(this.table, 'read'),
-      restock: routeFunction(this, 'restock', platform).bindTable(this.table, 'readWrite'),
+      getStock: this.route('getStock').bindTable(this.table, 'read'),
+      restock: this.route('restock').bindTable(this.table, 'readWrite'),
     };
 
-    const sagaStep = (id: string, handler: string, description: string) =>
-      new ServiceFunction(this, id, {
-        stage: platform.stage,
-        service: 'inventory',
-        entry: `functions/inventory/handlers/${handler}.ts`,
-        description,
-        // A few reads and one transaction: seconds at worst. The state machine retries a timed-out
-        // attempt, which the reservation record makes harmless.
-        timeout: Duration.seconds(10),
-      }).bindTable(this.table, 'readWrite');
-    this.sagaSteps = {
-      reserveStock: sagaStep('ReserveStock', 'reserve-stock', 'Order saga: reserve the stock of an order, all lines or none'),
-      releaseStock: sagaStep('ReleaseStock', 'release-stock', "Order saga: put an unconfirmed order's reserved units back"),
-      commitStock: sagaStep('CommitStock', 'commit-stock', "Order saga: a confirmed order's reserved units are sold"),
-      returnStock: sagaStep('ReturnStock', 'return-stock', "Order saga: put a cancelled confirmed order's units back"),
+    // A few reads and one transaction: seconds at worst. The state machine retries a timed-out
+    // attempt, which the reservation record makes harmless.
+    const sagaTask = { timeout: Duration.seconds(10) };
+    this.tasks = {
+      reserveStock: this.task('ReserveStock', 'reserve-stock', 'Order saga: reserve the stock of an order, all lines or none', sagaTask),
+      releaseStock: this.task('ReleaseStock', 'release-stock', "Order saga: put an unconfirmed order's reserved units back", sagaTask),
+      commitStock: this.task('CommitStock', 'commit-stock', "Order saga: a confirmed order's reserved units are sold", sagaTask),
+      returnStock: this.task('ReturnStock', 'return-stock', "Order saga: put a cancelled confirmed order's units back", sagaTask),
     };
 
-    const onProductCreated = new ServiceFunction(this, 'OnProductCreated', {
-      stage: platform.stage,
-      service: 'inventory',
-      entry: 'functions/inventory/handlers/on-product-created.ts',
+    this.subscribe('ProductCreatedSubscription', [ProductCreated], {
+      handler: 'on-product-created',
       description: 'ProductCreated events: an empty stock record per new product',
-    }).bindTable(this.table, 'readWrite');
-    new EventSubscription(this, 'ProductCreatedSubscription', {
-      bus: platform.bus, events: [ProductCreated], consumer: onProductCreated, alarmTopic: platform.alarmTopic,
     });
   }
 }

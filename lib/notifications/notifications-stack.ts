@@ -1,62 +1,53 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { NOTIFICATIONS_ENV, NOTIFYING_EVENTS } from '../../functions/notifications/notifications-config';
-import type { Platform } from '../platform/platform-stack';
-import { QueueSubscription } from '../platform/queue-subscription';
-import { routeFunction } from '../platform/route-function';
-import { ServiceFunction } from '../platform/service-function';
-import { ServiceTable } from '../platform/service-table';
+import { ContextStack, type ContextStackProps } from '../platform/context-stack';
+import type { QueueSubscription } from '../platform/queue-subscription';
+import type { ServiceFunction } from '../platform/service-function';
 import type { NotificationSenderConfig } from '../platform/stage';
 
 /** How notification messages leave the system. */
-export interface NotificationsStackProps extends StackProps {
-  readonly platform: Platform;
+export interface NotificationsStackProps extends ContextStackProps {
   /** @default { kind: 'record' } */
   readonly sender?: NotificationSenderConfig;
 }
 
-const SERVICE = 'notifications';
-
 /** Notifications: one per user or order event that concerns a customer, their messages, and the unread count. */
-export class NotificationsStack extends Stack {
-  readonly table: ServiceTable;
+export class NotificationsStack extends ContextStack {
   readonly routeFunctions: Record<'listNotifications', ServiceFunction>;
   /** Turns queued events into notifications. */
   readonly consumer: ServiceFunction;
   readonly subscription: QueueSubscription;
 
   constructor(scope: Construct, id: string, props: NotificationsStackProps) {
-    super(scope, id, props);
-    const { platform } = props;
-    const sender = props.sender ?? { kind: 'record' };
     // No stream (it emits no events) and no index (every read is by key).
-    this.table = new ServiceTable(this, 'Table', { stage: platform.stage });
+    super(scope, id, props, { service: 'notifications', publishes: false });
+    const sender = props.sender ?? { kind: 'record' };
 
     this.routeFunctions = {
-      listNotifications: routeFunction(this, 'listNotifications', platform).bindTable(this.table, 'read'),
+      listNotifications: this.route('listNotifications').bindTable(this.table, 'read'),
     };
 
-    this.consumer = new ServiceFunction(this, 'OnEvent', {
-      stage: platform.stage,
-      service: SERVICE,
-      entry: 'functions/notifications/handlers/on-event.ts',
-      description: 'User and order events from the notifications queue: one notification each, and its message',
-      // A batch of 10 records, one after another, each a transaction and perhaps a call to SES.
-      timeout: Duration.seconds(30),
-      environment: {
-        [NOTIFICATIONS_ENV.sender]: sender.kind,
-        ...(sender.kind === 'ses' ? { [NOTIFICATIONS_ENV.fromAddress]: sender.fromAddress } : {}),
+    ({ consumer: this.consumer, subscription: this.subscription } = this.subscribe(
+      'Events',
+      NOTIFYING_EVENTS,
+      {
+        handler: 'on-event',
+        description: 'User and order events from the notifications queue: one notification each, and its message',
+        // A batch of 10 records, one after another, each a transaction and perhaps a call to SES.
+        timeout: Duration.seconds(30),
+        environment: {
+          [NOTIFICATIONS_ENV.sender]: sender.kind,
+          ...(sender.kind === 'ses' ? { [NOTIFICATIONS_ENV.fromAddress]: sender.fromAddress } : {}),
+        },
+        grant: (consumer) => {
+          if (sender.kind === 'ses') consumer.addToRolePolicy(sendEmailFrom(this, sender.fromAddress));
+        },
       },
-    }).bindTable(this.table, 'readWrite');
-    if (sender.kind === 'ses') this.consumer.addToRolePolicy(sendEmailFrom(this, sender.fromAddress));
-
-    this.subscription = new QueueSubscription(this, 'Events', {
-      bus: platform.bus,
-      events: NOTIFYING_EVENTS,
-      consumer: this.consumer,
-      alarmTopic: platform.alarmTopic,
-    });
+      { queue: {} },
+    ));
   }
 }
 

@@ -1,6 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -12,24 +11,25 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { SagaError, STEP_FAILURE_REASON } from '../../functions/contracts/saga';
 import { acknowledgeNagFinding } from '../platform/acknowledge-nag-finding';
+import { alarmOnFirst } from '../platform/alarm';
 import type { Stage } from '../platform/stage';
 
-/** The saga steps inventory owns (see functions/contracts/saga.ts for their inputs and outputs). */
-export interface InventorySteps {
+/** The saga tasks inventory owns (see functions/contracts/saga.ts for their inputs and outputs). */
+export interface InventoryTasks {
   readonly reserveStock: IFunction;
   readonly releaseStock: IFunction;
   readonly commitStock: IFunction;
   readonly returnStock: IFunction;
 }
 
-/** The saga steps payments owns. */
-export interface PaymentSteps {
+/** The saga tasks payments owns. */
+export interface PaymentTasks {
   readonly chargePayment: IFunction;
   readonly refundPayment: IFunction;
 }
 
-/** The saga steps orders owns: the order's own transitions and the operator flag. */
-export interface OrderSteps {
+/** The saga tasks orders owns: the order's own transitions and the operator flag. */
+export interface OrderTasks {
   readonly confirmOrder: IFunction;
   readonly rejectOrder: IFunction;
   readonly recordCancellation: IFunction;
@@ -39,9 +39,9 @@ export interface OrderSteps {
 export interface SagaProps {
   readonly stage: Stage;
   readonly alarmTopic: ITopic;
-  readonly inventory: InventorySteps;
-  readonly payments: PaymentSteps;
-  readonly orders: OrderSteps;
+  readonly inventory: InventoryTasks;
+  readonly payments: PaymentTasks;
+  readonly orders: OrderTasks;
 }
 
 /** Every task's limit: well above a step function's own timeout, so a hung invocation cannot stall the saga. */
@@ -118,7 +118,7 @@ const stepIdentity = {
  * synchronous invocation whose payload is built from the saga's state and whose result is added
  * to it under `resultPath`, so every later step still sees the saga's input.
  */
-class SagaSteps {
+class SagaStates {
   readonly invoked = new Set<IFunction>();
   /** The last resort: the order is marked for an operator (metric and alarm), and the execution fails with the error that got it there. */
   readonly flag: TaskStateBase;
@@ -213,17 +213,13 @@ export class SagaStateMachine extends Construct {
       tracingEnabled: true,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: !props.stage.prod },
     });
-    this.failedAlarm = new Alarm(this, 'ExecutionsFailed', {
-      alarmDescription:
+    this.failedAlarm = alarmOnFirst(this, 'ExecutionsFailed', {
+      description:
         `${props.comment}: an execution failed, a step kept failing (the order was cancelled and everything undone, ` +
         'or, when a compensation kept failing too, flagged for an operator)',
       metric: this.stateMachine.metricFailed({ period: Duration.minutes(1), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      topic: props.alarmTopic,
     });
-    this.failedAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
     this.acknowledgeNagFindings([...props.invokes]);
   }
 
@@ -285,18 +281,18 @@ export class OrderSaga extends Construct {
   constructor(scope: Construct, id: string, props: SagaProps) {
     super(scope, id);
     const { inventory, payments, orders } = props;
-    const steps = new SagaSteps(this, orders.flagOrder);
+    const states = new SagaStates(this, orders.flagOrder);
     const confirmed = new Succeed(this, 'Confirmed');
     const rejected = new Succeed(this, 'Rejected');
     const cancelled = new Succeed(this, 'Cancelled');
     const release = (suffix: string, reason: string) =>
-      steps.compensation(`ReleaseStock${suffix}`, inventory.releaseStock, { reason }, '$.release');
+      states.compensation(`ReleaseStock${suffix}`, inventory.releaseStock, { reason }, '$.release');
     const cancel = (suffix: string, reason: string, refunded: unknown) =>
-      steps.compensation(`CancelOrder${suffix}`, orders.recordCancellation, { to: 'CANCELLED', reason, refunded }, '$.cancellation');
-    const refund = (name: string) => steps.compensation(name, payments.refundPayment, {}, REFUND_PATH);
+      states.compensation(`CancelOrder${suffix}`, orders.recordCancellation, { to: 'CANCELLED', reason, refunded }, '$.cancellation');
+    const refund = (name: string) => states.compensation(name, payments.refundPayment, {}, REFUND_PATH);
 
-    const reserve = steps.forward('ReserveStock', inventory.reserveStock, { items: JsonPath.listAt('$.items') }, '$.reservation');
-    const charge = steps
+    const reserve = states.forward('ReserveStock', inventory.reserveStock, { items: JsonPath.listAt('$.items') }, '$.reservation');
+    const charge = states
       .forward(
         'ChargePayment',
         payments.chargePayment,
@@ -310,11 +306,11 @@ export class OrderSaga extends Construct {
         '$.payment',
       )
       .addRetry(PAYMENT_UNAVAILABLE_RETRY);
-    const commit = steps.forward('CommitStock', inventory.commitStock, {}, '$.commit', COMPENSATION_RETRY);
-    const confirm = steps.forward('ConfirmOrder', orders.confirmOrder, { to: 'CONFIRMED' }, '$.confirmation');
+    const commit = states.forward('CommitStock', inventory.commitStock, {}, '$.commit', COMPENSATION_RETRY);
+    const confirm = states.forward('ConfirmOrder', orders.confirmOrder, { to: 'CONFIRMED' }, '$.confirmation');
 
     const reject = chainOf(
-      steps.compensation('RejectOrder', orders.rejectOrder, { to: 'REJECTED', reason: 'OUT_OF_STOCK' }, '$.rejection'),
+      states.compensation('RejectOrder', orders.rejectOrder, { to: 'REJECTED', reason: 'OUT_OF_STOCK' }, '$.rejection'),
       rejected,
     );
     const afterDecline = chainOf(release('PaymentDeclined', 'PAYMENT_DECLINED'), cancel('PaymentDeclined', 'PAYMENT_DECLINED', false), cancelled);
@@ -325,11 +321,11 @@ export class OrderSaga extends Construct {
     );
     const afterCancellationRequest = chainOf(
       refund('RefundPayment'),
-      steps.compensation('ReturnStockCustomerRequest', inventory.returnStock, {}, '$.return'),
+      states.compensation('ReturnStockCustomerRequest', inventory.returnStock, {}, '$.return'),
       cancel('CustomerRequest', 'CUSTOMER_REQUEST', REFUNDED),
       cancelled,
     );
-    const afterStepFailure = this.afterStepFailure(steps, props, refund);
+    const afterStepFailure = this.afterStepFailure(states, props, refund);
 
     // Specific errors first: Step Functions takes the first Catch whose ErrorEquals matches.
     reserve.addCatch(reject, { errors: [SagaError.OutOfStock], resultPath: FAILURE_PATH });
@@ -353,7 +349,7 @@ export class OrderSaga extends Construct {
       alarmTopic: props.alarmTopic,
       definition: chainOf(reserve, charge, commit, confirm, confirmed),
       comment: 'Order saga: reserve stock, charge, commit stock, confirm; compensates on every failure',
-      invokes: steps.invoked,
+      invokes: states.invoked,
     });
     this.stateMachine = saga.stateMachine;
     this.failedAlarm = saga.failedAlarm;
@@ -365,13 +361,13 @@ export class OrderSaga extends Construct {
    * undo. Then the order is cancelled (the reason its <Step>Failed state set), and the execution
    * fails with the step's error.
    */
-  private afterStepFailure(steps: SagaSteps, { inventory, orders }: SagaProps, refund: (name: string) => TaskStateBase): Chain {
+  private afterStepFailure(states: SagaStates, { inventory, orders }: SagaProps, refund: (name: string) => TaskStateBase): Chain {
     const reason = JsonPath.stringAt(`${ABORT_PATH}.reason`);
     return chainOf(
       refund('RefundPaymentAfterFailure'),
-      steps.compensation('ReleaseStockAfterFailure', inventory.releaseStock, { reason }, '$.release'),
-      steps.compensation('ReturnStockAfterFailure', inventory.returnStock, {}, '$.return'),
-      steps.compensation(
+      states.compensation('ReleaseStockAfterFailure', inventory.releaseStock, { reason }, '$.release'),
+      states.compensation('ReturnStockAfterFailure', inventory.returnStock, {}, '$.return'),
+      states.compensation(
         'CancelOrderAfterFailure', orders.recordCancellation, { to: 'CANCELLED', reason, refunded: REFUNDED }, '$.cancellation',
       ),
       new Fail(this, 'StepFailed', {
@@ -395,11 +391,11 @@ export class CancellationSaga extends Construct {
   constructor(scope: Construct, id: string, props: SagaProps) {
     super(scope, id);
     const { inventory, payments, orders } = props;
-    const steps = new SagaSteps(this, orders.flagOrder);
+    const states = new SagaStates(this, orders.flagOrder);
     const definition = chainOf(
-      steps.compensation('RefundPayment', payments.refundPayment, {}, REFUND_PATH),
-      steps.compensation('ReturnStock', inventory.returnStock, {}, '$.return'),
-      steps.compensation(
+      states.compensation('RefundPayment', payments.refundPayment, {}, REFUND_PATH),
+      states.compensation('ReturnStock', inventory.returnStock, {}, '$.return'),
+      states.compensation(
         'CancelOrder', orders.recordCancellation, { to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: REFUNDED }, '$.cancellation',
       ),
       new Succeed(this, 'Cancelled'),
@@ -409,7 +405,7 @@ export class CancellationSaga extends Construct {
       alarmTopic: props.alarmTopic,
       definition,
       comment: 'Cancellation saga of a confirmed order: refund, return the stock, cancel',
-      invokes: steps.invoked,
+      invokes: states.invoked,
     });
     this.stateMachine = saga.stateMachine;
     this.failedAlarm = saga.failedAlarm;

@@ -1,45 +1,28 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { OutboxRelay } from '../platform/outbox-relay';
-import type { Platform } from '../platform/platform-stack';
-import { routeFunction } from '../platform/route-function';
-import { ServiceFunction } from '../platform/service-function';
-import { ServiceTable } from '../platform/service-table';
-
-export interface PaymentsStackProps extends StackProps {
-  readonly platform: Platform;
-}
+import { ContextStack, type ContextStackProps } from '../platform/context-stack';
+import type { ServiceFunction } from '../platform/service-function';
 
 /** The functions the order saga invokes directly (its ChargePayment and RefundPayment tasks). */
-export interface PaymentsSagaSteps {
+export interface PaymentsTasks {
   readonly chargePayment: ServiceFunction;
   readonly refundPayment: ServiceFunction;
 }
 
 /** Payments: one payment per order against the simulated provider, captured and refunded at most once. */
-export class PaymentsStack extends Stack {
-  readonly table: ServiceTable;
+export class PaymentsStack extends ContextStack {
   readonly routeFunctions: Record<'getPayment', ServiceFunction>;
-  readonly sagaSteps: PaymentsSagaSteps;
+  readonly tasks: PaymentsTasks;
 
-  constructor(scope: Construct, id: string, props: PaymentsStackProps) {
-    super(scope, id, props);
-    const { platform } = props;
+  constructor(scope: Construct, id: string, props: ContextStackProps) {
     // Every read is by order id: no index.
-    this.table = new ServiceTable(this, 'Table', { stage: platform.stage, stream: true });
-    new OutboxRelay(this, 'Outbox', {
-      stage: platform.stage, service: 'payments', table: this.table, bus: platform.bus, alarmTopic: platform.alarmTopic,
-    });
+    super(scope, id, props, { service: 'payments', publishes: true });
 
     this.routeFunctions = {
-      getPayment: routeFunction(this, 'getPayment', platform).bindTable(this.table, 'read'),
+      getPayment: this.route('getPayment').bindTable(this.table, 'read'),
     };
-
-    const sagaStep = (name: string, entry: string, description: string) =>
-      new ServiceFunction(this, name, { stage: platform.stage, service: 'payments', entry, description }).bindTable(this.table, 'readWrite');
-    this.sagaSteps = {
-      chargePayment: sagaStep('ChargePayment', 'functions/payments/handlers/charge-payment.ts', 'Order saga: charge the payment of an order'),
-      refundPayment: sagaStep('RefundPayment', 'functions/payments/handlers/refund-payment.ts', 'Order saga: refund the payment of an order'),
+    this.tasks = {
+      chargePayment: this.task('ChargePayment', 'charge-payment', 'Order saga: charge the payment of an order'),
+      refundPayment: this.task('RefundPayment', 'refund-payment', 'Order saga: refund the payment of an order'),
     };
   }
 }

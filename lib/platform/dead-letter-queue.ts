@@ -1,10 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from './acknowledge-nag-finding';
+import { alarmOnFirst } from './alarm';
 
 export interface DeadLetterQueueProps {
   /** What lands here, for the alarm's description. */
@@ -28,14 +28,10 @@ export class DeadLetterQueue extends Construct {
       enforceSSL: true,
     });
     acknowledgeNagFinding(this.queue, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue; its messages are alarmed on, not redriven further');
-    this.alarm = new Alarm(this, 'NotEmpty', {
-      alarmDescription: `Dead letters: ${props.purpose}`,
+    this.alarm = alarmOnFirst(this, 'NotEmpty', {
+      description: `Dead letters: ${props.purpose}`,
       metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      topic: props.alarmTopic,
     });
-    this.alarm.addAlarmAction(new SnsAction(props.alarmTopic));
   }
 }

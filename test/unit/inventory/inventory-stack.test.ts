@@ -54,7 +54,7 @@ describe('InventoryStack', () => {
       expect(fn.Properties!.Architectures, id).toEqual(['arm64']);
       expect(fn.Properties!.TracingConfig, id).toEqual({ Mode: 'Active' });
     }
-    for (const step of Object.values(stack.sagaSteps)) {
+    for (const step of Object.values(stack.tasks)) {
       expect(resources[logicalId(step)]!.Properties).toMatchObject({
         Timeout: 10,
         Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'inventory', TABLE_NAME: { Ref: logicalId(stack.table) } } },
@@ -100,7 +100,7 @@ describe('InventoryStack', () => {
     expect(getStock.join()).not.toMatch(/dynamodb:(PutItem|UpdateItem|DeleteItem)|secretsmanager/);
     const restock = actionsOf(stack.routeFunctions.restock);
     expect(restock).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:PutItem', 'secretsmanager:GetSecretValue']));
-    for (const step of Object.values(stack.sagaSteps)) {
+    for (const step of Object.values(stack.tasks)) {
       const actions = actionsOf(step);
       expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
       expect(actions.join()).not.toMatch(/secretsmanager|events:PutEvents/);

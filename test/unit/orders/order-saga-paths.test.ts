@@ -154,7 +154,7 @@ interface Run {
 async function runSaga(machine: IConstruct, input: Input, behaviours: Partial<Record<StepName | OwnStep, Behaviour>> = {}): Promise<Run> {
   const definition = definitionOf(machine);
   const own = (step: OwnStep): [string, (input: Input, attempt: number) => Promise<unknown>] => [
-    functionArn(logicalId(stack.sagaSteps[step])),
+    functionArn(logicalId(stack.tasks[step])),
     async (i, attempt) => (behaviours[step] ? behaviours[step](i, attempt) : runStep(fx, step, i)),
   ];
   const ours = Object.fromEntries((['confirmOrder', 'rejectOrder', 'recordCancellation', 'flagOrder'] as const).map(own));

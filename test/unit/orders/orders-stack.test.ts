@@ -72,7 +72,7 @@ function expectCompensation(definition: Definition, name: string): void {
 
 function expectOperatorFlag(definition: Definition): void {
   const flag = definition.States.FlagOrder!;
-  expect(flag.Resource).toBe(fnRef(stack.sagaSteps.flagOrder));
+  expect(flag.Resource).toBe(fnRef(stack.tasks.flagOrder));
   expect(flag.Parameters).toEqual({
     'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', 'error.$': '$.failure.Error', 'cause.$': 'States.JsonToString($.failure)',
   });
@@ -125,7 +125,7 @@ describe('the order saga', () => {
     expect(definition.States.ReserveStock!.Resource).toBe(fnRef(stepFunctions.reserveStock));
     expect(definition.States.ChargePayment!.Resource).toBe(fnRef(stepFunctions.chargePayment));
     expect(definition.States.CommitStock!.Resource).toBe(fnRef(stepFunctions.commitStock));
-    expect(definition.States.ConfirmOrder!.Resource).toBe(fnRef(stack.sagaSteps.confirmOrder));
+    expect(definition.States.ConfirmOrder!.Resource).toBe(fnRef(stack.tasks.confirmOrder));
   });
 
   it('hands each step the input its contract expects', () => {
@@ -161,7 +161,7 @@ describe('the order saga', () => {
     expect(path).toEqual(['ReleaseStockPaymentUnavailable', 'CancelOrderPaymentUnavailable', 'Cancelled']);
     expect(definition.States[path[0]!]!.Resource).toBe(fnRef(stepFunctions.releaseStock));
     expect(definition.States[path[0]!]!.Parameters).toMatchObject({ reason: 'PAYMENT_UNAVAILABLE' });
-    expect(definition.States[path[1]!]!.Resource).toBe(fnRef(stack.sagaSteps.recordCancellation));
+    expect(definition.States[path[1]!]!.Resource).toBe(fnRef(stack.tasks.recordCancellation));
     expect(definition.States[path[1]!]!.Parameters).toMatchObject({ to: 'CANCELLED', reason: 'PAYMENT_UNAVAILABLE', refunded: false });
   });
 
@@ -170,7 +170,7 @@ describe('the order saga', () => {
     expect(outOfStock).toEqual({ ErrorEquals: [SagaError.OutOfStock], ResultPath: '$.failure', Next: 'RejectOrder' });
     expect(anyOther).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'ReserveStockFailed' });
     expect(pathFrom(definition, 'RejectOrder')).toEqual(['RejectOrder', 'Rejected']);
-    expect(definition.States.RejectOrder!.Resource).toBe(fnRef(stack.sagaSteps.rejectOrder));
+    expect(definition.States.RejectOrder!.Resource).toBe(fnRef(stack.tasks.rejectOrder));
     expect(definition.States.RejectOrder!.Parameters).toMatchObject({ to: 'REJECTED', reason: 'OUT_OF_STOCK' });
     expect(definition.States.Rejected!.Type).toBe('Succeed');
   });
@@ -194,7 +194,7 @@ describe('the order saga', () => {
     expect(definition.States.RefundPayment!.Resource).toBe(fnRef(stepFunctions.refundPayment));
     expect(definition.States.ReturnStockCustomerRequest!.Resource).toBe(fnRef(stepFunctions.returnStock));
     expect(definition.States.ReturnStockCustomerRequest!.Parameters).toEqual({ 'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId' });
-    expect(definition.States.CancelOrderCustomerRequest!.Resource).toBe(fnRef(stack.sagaSteps.recordCancellation));
+    expect(definition.States.CancelOrderCustomerRequest!.Resource).toBe(fnRef(stack.tasks.recordCancellation));
     // The order and its OrderCancelled say what RefundPayment did.
     expect(definition.States.CancelOrderCustomerRequest!.Parameters).toEqual({
       'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', 'refunded.$': '$.refund.refunded',
@@ -246,7 +246,7 @@ describe('the order saga', () => {
     });
     expect(definition.States.ReturnStockAfterFailure!).toMatchObject({ Resource: fnRef(stepFunctions.returnStock), Parameters: identity });
     expect(definition.States.CancelOrderAfterFailure!).toMatchObject({
-      Resource: fnRef(stack.sagaSteps.recordCancellation),
+      Resource: fnRef(stack.tasks.recordCancellation),
       Parameters: { ...identity, to: 'CANCELLED', 'reason.$': '$.abort.reason', 'refunded.$': '$.refund.refunded' },
     });
     // The order is settled, and the execution fails with the step's error, so the alarm tells someone a step keeps failing.
@@ -269,7 +269,7 @@ describe('the cancellation saga', () => {
     expect(mainLine(definition)).toEqual(['RefundPayment', 'ReturnStock', 'CancelOrder', 'Cancelled']);
     expect(definition.States.RefundPayment!.Resource).toBe(fnRef(stepFunctions.refundPayment));
     expect(definition.States.ReturnStock!.Resource).toBe(fnRef(stepFunctions.returnStock));
-    expect(definition.States.CancelOrder!.Resource).toBe(fnRef(stack.sagaSteps.recordCancellation));
+    expect(definition.States.CancelOrder!.Resource).toBe(fnRef(stack.tasks.recordCancellation));
     expect(definition.States.RefundPayment!.ResultPath).toBe('$.refund');
     expect(definition.States.CancelOrder!.Parameters).toEqual({
       'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', 'refunded.$': '$.refund.refunded',
@@ -367,7 +367,7 @@ describe('OrdersStack', () => {
     expectStarts(stack.sagaStarter, stack.orderSaga);
     expectStarts(stack.routeFunctions.cancelOrder, stack.cancellationSaga);
     const others = [
-      stack.routeFunctions.placeOrder, stack.routeFunctions.getOrder, stack.routeFunctions.listOrders, ...Object.values(stack.sagaSteps),
+      stack.routeFunctions.placeOrder, stack.routeFunctions.getOrder, stack.routeFunctions.listOrders, ...Object.values(stack.tasks),
     ];
     for (const fn of others) expect(startsOf(fn)).toEqual([]);
 
@@ -405,7 +405,7 @@ describe('OrdersStack', () => {
     for (const fn of Object.values(stack.routeFunctions)) {
       expect(actionsOf(statementsOfRole(roleOf(fn)))).toContain('secretsmanager:GetSecretValue');
     }
-    for (const fn of Object.values(stack.sagaSteps)) {
+    for (const fn of Object.values(stack.tasks)) {
       expect(actionsOf(statementsOfRole(roleOf(fn))).some((a) => a.startsWith('secretsmanager:'))).toBe(false);
     }
   });
@@ -419,11 +419,11 @@ describe('OrdersStack', () => {
     const ids = (fns: IConstruct[]) => new Set(fns.map(logicalId));
     expect(invoked(stack.orderSaga)).toEqual(ids([
       stepFunctions.reserveStock, stepFunctions.releaseStock, stepFunctions.commitStock, stepFunctions.returnStock, stepFunctions.chargePayment,
-      stepFunctions.refundPayment, stack.sagaSteps.confirmOrder, stack.sagaSteps.rejectOrder, stack.sagaSteps.recordCancellation,
-      stack.sagaSteps.flagOrder,
+      stepFunctions.refundPayment, stack.tasks.confirmOrder, stack.tasks.rejectOrder, stack.tasks.recordCancellation,
+      stack.tasks.flagOrder,
     ]));
     expect(invoked(stack.cancellationSaga)).toEqual(ids([
-      stepFunctions.refundPayment, stepFunctions.returnStock, stack.sagaSteps.recordCancellation, stack.sagaSteps.flagOrder,
+      stepFunctions.refundPayment, stepFunctions.returnStock, stack.tasks.recordCancellation, stack.tasks.flagOrder,
     ]));
   });
 

@@ -57,7 +57,7 @@ export function buildOrdersApp(stage: 'dev' | 'prod' = 'dev') {
   };
   // Shipping's claim, invoked by the cancel route: a function of another stack, as in the real app.
   const shipmentClaim = stub('ClaimShipment');
-  const stack = new OrdersStack(app, 'orders', { platform, inventorySteps: stepFunctions, paymentSteps: stepFunctions, shipmentClaim });
+  const stack = new OrdersStack(app, 'orders', { platform, inventoryTasks: stepFunctions, paymentTasks: stepFunctions, shipmentClaim });
   const template = Template.fromStack(stack);
   const resources = template.toJSON().Resources as Record<string, Resource>;
 

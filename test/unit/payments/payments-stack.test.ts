@@ -52,8 +52,8 @@ describe('PaymentsStack', () => {
   it('exposes the getPayment route function and the two saga steps, each with its own handler', () => {
     const functions = {
       getPayment: stack.routeFunctions.getPayment,
-      chargePayment: stack.sagaSteps.chargePayment,
-      refundPayment: stack.sagaSteps.refundPayment,
+      chargePayment: stack.tasks.chargePayment,
+      refundPayment: stack.tasks.refundPayment,
     };
     const ids = Object.values(functions).map((fn) => logicalId(fn));
     expect(new Set(ids).size).toBe(3);
@@ -88,7 +88,7 @@ describe('PaymentsStack', () => {
     expect(actionsOf(get).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(actionsOf(get)).toContain('secretsmanager:GetSecretValue');
 
-    for (const step of [stack.sagaSteps.chargePayment, stack.sagaSteps.refundPayment]) {
+    for (const step of [stack.tasks.chargePayment, stack.tasks.refundPayment]) {
       const actions = actionsOf(statementsOf(roleOf(logicalId(step))));
       expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem']));
       expect(actions.some((a) => a.startsWith('secretsmanager:'))).toBe(false);
