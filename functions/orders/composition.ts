@@ -1,0 +1,24 @@
+import { sharedConfig } from '../shared/environment';
+import { dynamoCatalogCopyStore, dynamoOrderStore } from './adapters/dynamo-order-store';
+import { lambdaShipmentClaimer } from './adapters/shipment-claim';
+import { stepFunctionsSaga } from './adapters/step-functions-saga';
+import type { SagaStarter, ShipmentClaimer } from './domain/orders';
+import { ordersConfig } from './orders-config';
+
+/**
+ * The orders context's composition root: the adapters its handlers use, configured from the
+ * function's environment as the module loads, so a missing variable fails the cold start.
+ */
+const tableName = sharedConfig.tableName();
+export const orderStore = dynamoOrderStore(tableName);
+export const catalogCopies = dynamoCatalogCopyStore(tableName);
+
+// Only the functions that start a saga or claim a shipment have its variable: each calls its
+// builder once, as its handler module loads.
+
+/** The order saga, for the consumer of OrderPlaced. */
+export const orderSaga = (): SagaStarter => stepFunctionsSaga(ordersConfig.orderSagaArn());
+/** The cancellation saga of confirmed orders, for POST /orders/{orderId}/cancel. */
+export const cancellationSaga = (): SagaStarter => stepFunctionsSaga(ordersConfig.cancellationSagaArn());
+/** Shipping's claim of a shipment, for POST /orders/{orderId}/cancel. */
+export const shipmentClaimer = (): ShipmentClaimer => lambdaShipmentClaimer(ordersConfig.claimShipmentFunction());

@@ -1,0 +1,11 @@
+import { sharedConfig } from '../shared/environment';
+import { dynamoLoginThrottle } from './adapters/dynamo-login-throttle';
+import { dynamoUserStore } from './adapters/dynamo-user-store';
+
+/**
+ * The users context's composition root: the adapters its handlers use, configured from the
+ * function's environment as the module loads, so a missing variable fails the cold start.
+ */
+const tableName = sharedConfig.tableName();
+export const userStore = dynamoUserStore(tableName);
+export const loginThrottle = dynamoLoginThrottle(tableName);
