@@ -1,2 +1,2 @@
-/** JSON object of context name → table name, checked by GET /health. Import-free for the CDK app. */
-export const HEALTH_TABLES_ENV = 'HEALTH_TABLES';
+/** The name the API stack imports from here; the edge context's variables and loaders are in edge-config.ts. */
+export { HEALTH_TABLES_ENV } from './edge-config';

@@ -1,6 +1,8 @@
+import { nonEmpty, readVariable } from '../shared/config';
+
 /**
- * Names the orders stack and the orders functions share. Kept free of imports so the CDK app
- * can use it without loading runtime code.
+ * The variables the orders stack sets on the orders functions, and their loaders. Imports
+ * nothing but the reader, so the CDK app can use the names without loading runtime code.
  */
 export const ORDERS_ENV = {
   /** The order saga, started by the consumer of OrderPlaced (on-order-placed.ts). */
@@ -10,6 +12,13 @@ export const ORDERS_ENV = {
   /** Shipping's claim of a shipment for a cancellation, invoked by POST /orders/{orderId}/cancel before it answers. */
   claimShipmentFunction: 'CLAIM_SHIPMENT_FUNCTION',
 } as const;
+
+/** Each reads its variable when called; only the functions that use one have it (see composition.ts). */
+export const ordersConfig = {
+  orderSagaArn: () => readVariable(ORDERS_ENV.orderSagaArn, nonEmpty),
+  cancellationSagaArn: () => readVariable(ORDERS_ENV.cancellationSagaArn, nonEmpty),
+  claimShipmentFunction: () => readVariable(ORDERS_ENV.claimShipmentFunction, nonEmpty),
+};
 
 /** Counted by the flag-order step each time an order is handed to an operator; the stack alarms on it. */
 export const ORDERS_NEEDING_OPERATOR_METRIC = 'OrdersNeedingOperator';

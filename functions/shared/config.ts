@@ -13,6 +13,14 @@ export function readConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.Proces
   return parsed.data;
 }
 
+/** One variable, read and checked when called: what a context's config module offers its composition root. */
+export function readVariable<S extends z.ZodType>(name: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  return readConfig({ [name]: schema }, env)[name] as z.output<S>;
+}
+
+/** A name or ARN the stack sets: present and not empty. */
+export const nonEmpty = z.string().min(1);
+
 /**
  * A base URL the function calls, from its deploy-time configuration: http(s), without
  * credentials, query or fragment. Parsed to its text without a trailing slash, so that paths

@@ -1,7 +1,6 @@
 import type * as z from 'zod';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger, metrics } from './observability';
-import { observed } from './observed';
+import { logger, metrics, withObservability } from './observability';
 
 export { SagaStepError, type SagaErrorName } from './saga-error';
 
@@ -11,7 +10,7 @@ export { SagaStepError, type SagaErrorName } from './saga-error';
  * machine as is. Steps must be idempotent per order: Step Functions retries them.
  */
 export function sagaStep<S extends z.ZodType, R>(input: S, step: (input: z.output<S>) => Promise<R>) {
-  return observed<unknown, R>().handler(async (event) => {
+  return withObservability<unknown, R>().handler(async (event) => {
     const parsed = input.parse(event);
     const { orderId, correlationId } = parsed as { orderId?: string; correlationId?: string };
     logger.appendKeys({ orderId, correlationId });

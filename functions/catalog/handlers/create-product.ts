@@ -1,6 +1,6 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
-import { productStore } from '../adapters/store';
+import { productStore } from '../composition';
 import { createProduct } from '../domain/catalog';
 
 export const handler = httpRoute(routes.createProduct, async ({ body, correlationId }) => {

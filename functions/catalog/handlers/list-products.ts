@@ -1,7 +1,7 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
 import { signingKeys } from '../../shared/signing-keys';
-import { productStore } from '../adapters/store';
+import { productStore } from '../composition';
 import { listProducts } from '../domain/catalog';
 
 export const handler = httpRoute(routes.listProducts, async ({ query }) => ({

@@ -1,6 +1,6 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
-import { productStore } from '../adapters/store';
+import { productStore } from '../composition';
 import { updateProduct } from '../domain/catalog';
 
 export const handler = httpRoute(routes.updateProduct, async ({ params, body, correlationId }) => ({

@@ -1,25 +1,19 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod';
 import { routes } from '../../contracts/routes';
-import { readConfig } from '../../shared/config';
+import { sdkClient } from '../../shared/aws-clients';
 import { httpRoute } from '../../shared/http/route-handler';
-import { logger, tracer } from '../../shared/observability';
-import { HEALTH_TABLES_ENV } from '../health-config';
+import { logger } from '../../shared/observability';
+import { edgeConfig } from '../edge-config';
 
-const config = readConfig({
-  [HEALTH_TABLES_ENV]: z
-    .string()
-    .transform((raw) => JSON.parse(raw) as unknown)
-    .pipe(z.record(z.string(), z.string().min(1))),
-});
-const tables = config[HEALTH_TABLES_ENV];
-const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: 1 }));
+const tables = edgeConfig.healthTables();
+// One attempt: a table that does not answer at once is reported, not waited for.
+const dynamodb = sdkClient(DynamoDBClient, { maxAttempts: 1 });
 const CHECK_TIMEOUT_MS = 2000;
 
 /** A context is healthy when its table answers and is ACTIVE, within the timeout. */
 async function check(context: string, tableName: string): Promise<[string, string]> {
   try {
-    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }), {
+    const { Table } = await dynamodb().send(new DescribeTableCommand({ TableName: tableName }), {
       abortSignal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
     });
     return [context, Table?.TableStatus === 'ACTIVE' ? 'ok' : `table ${Table?.TableStatus ?? 'unknown'}`];

@@ -1,6 +1,6 @@
 import { CommitStockInput } from '../../contracts/saga';
 import { sagaStep } from '../../shared/saga-step';
-import { inventoryStore } from '../adapters/store';
+import { inventoryStore } from '../composition';
 import { commitStock } from '../domain/inventory';
 
 /** Saga step of ConfirmOrder: the reserved units are sold. */

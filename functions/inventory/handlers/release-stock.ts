@@ -1,6 +1,6 @@
 import { ReleaseStockInput } from '../../contracts/saga';
 import { sagaStep } from '../../shared/saga-step';
-import { inventoryStore } from '../adapters/store';
+import { inventoryStore } from '../composition';
 import { releaseStock } from '../domain/inventory';
 
 /** Saga compensation ReleaseStock: a no-op for an order whose units are not held. */

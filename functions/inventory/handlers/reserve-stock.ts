@@ -1,6 +1,6 @@
 import { ReserveStockInput } from '../../contracts/saga';
 import { sagaStep } from '../../shared/saga-step';
-import { inventoryStore } from '../adapters/store';
+import { inventoryStore } from '../composition';
 import { reserveStock } from '../domain/inventory';
 
 /** Saga step ReserveStock: fails with OutOfStock (the order is rejected) or TransientError (retried). */

@@ -1,6 +1,6 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
-import { inventoryStore } from '../adapters/store';
+import { inventoryStore } from '../composition';
 import { restock } from '../domain/inventory';
 
 export const handler = httpRoute(routes.restock, async ({ params, body, correlationId }) => ({

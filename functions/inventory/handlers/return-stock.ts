@@ -1,6 +1,6 @@
 import { ReturnStockInput } from '../../contracts/saga';
 import { sagaStep } from '../../shared/saga-step';
-import { inventoryStore } from '../adapters/store';
+import { inventoryStore } from '../composition';
 import { returnStock } from '../domain/inventory';
 
 /** Cancellation of a confirmed order: its sold units go back on the shelf. */

@@ -1,6 +1,9 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { tracer } from '../../shared/observability';
+import { sdkClient } from '../../shared/aws-clients';
 import type { NotificationSender } from '../domain/sender';
+
+// Two attempts at most: then the record fails, and the queue redelivers it later.
+const sesClient = sdkClient(SESv2Client, { maxAttempts: 2 });
 
 export interface SesSenderOptions {
   /** The From address: a verified SES identity, or an address of a verified domain. */
@@ -15,7 +18,7 @@ export interface SesSenderOptions {
  * keeps refusing, dead-lettered and alarmed on.
  */
 export function sesSender(options: SesSenderOptions): NotificationSender {
-  const client = options.client ?? tracer.captureAWSv3Client(new SESv2Client({ maxAttempts: 2 }));
+  const client = options.client ?? sesClient();
   return {
     async send(message) {
       await client.send(

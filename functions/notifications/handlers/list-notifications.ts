@@ -1,7 +1,7 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
 import { signingKeys } from '../../shared/signing-keys';
-import { notificationStore } from '../adapters/store';
+import { notificationStore } from '../composition';
 import { listNotifications } from '../domain/notifications';
 
 export const handler = httpRoute(routes.listNotifications, async ({ query, caller }) => ({

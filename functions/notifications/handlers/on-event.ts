@@ -1,15 +1,14 @@
 import type { EventMetadata } from '../../contracts/events/envelope';
 import { logger } from '../../shared/observability';
-import { notificationSender } from '../adapters/sender';
-import { notificationStore } from '../adapters/store';
+import { notificationSender, notificationStore } from '../composition';
 import {
   orderCancelled, orderConfirmed, orderDelivered, orderRejected, orderShipped, type NotificationDraft,
 } from '../domain/notification';
 import { notify, welcomeUser, type NotifyOutcome } from '../domain/notifications';
 import { NOTIFYING_EVENTS } from '../notifications-config';
-import { queuedEventConsumer } from '../queued-event-consumer';
+import { queuedEventConsumer } from '../../shared/events/event-consumer';
 
-const deps = { store: notificationStore, sender: notificationSender };
+const deps = { store: notificationStore, sender: notificationSender() };
 
 /** A duplicate is expected with at-least-once delivery: logged, never an error. */
 function report({ created, delivery }: NotifyOutcome): void {

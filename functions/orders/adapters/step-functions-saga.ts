@@ -1,13 +1,8 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { tracer } from '../../shared/observability';
+import { sdkClient } from '../../shared/aws-clients';
 import type { SagaStarter } from '../domain/orders';
 
-let client: SFNClient | undefined;
-
-/** Created on first use and reused by every invocation of the execution environment. */
-function stepFunctionsClient(): SFNClient {
-  return (client ??= tracer.captureAWSv3Client(new SFNClient({})));
-}
+const stepFunctionsClient = sdkClient(SFNClient, {});
 
 const alreadyExists = (error: unknown) =>
   error instanceof ExecutionAlreadyExists || (error as { name?: string } | undefined)?.name === 'ExecutionAlreadyExists';

@@ -1,11 +1,11 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
-import { cancellationSaga } from '../adapters/cancellation-saga';
-import { shipmentClaimer } from '../adapters/shipment-claim';
-import { orderStore } from '../adapters/store';
+import { cancellationSaga, orderStore, shipmentClaimer } from '../composition';
 import { cancelOrder } from '../domain/orders';
+
+const deps = { store: orderStore, cancellationSaga: cancellationSaga(), shipping: shipmentClaimer() };
 
 export const handler = httpRoute(routes.cancelOrder, async ({ params, caller, correlationId }) => ({
   status: 202,
-  body: await cancelOrder({ store: orderStore, cancellationSaga, shipping: shipmentClaimer }, params.orderId, caller, correlationId),
+  body: await cancelOrder(deps, params.orderId, caller, correlationId),
 }));

@@ -1,6 +1,6 @@
 import { OrderTransitionInput } from '../../contracts/saga';
 import { sagaStep } from '../../shared/saga-step';
-import { orderStore } from '../adapters/store';
+import { orderStore } from '../composition';
 import { expectTransition, transitionOrder } from '../domain/saga-steps';
 
 /** ConfirmOrder: PENDING → CONFIRMED, or CancellationRequested when the customer asked to cancel first. */

@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FlagOrderInput } from '../../contracts/saga';
 import { logger, metrics } from '../../shared/observability';
 import { sagaStep } from '../../shared/saga-step';
-import { orderStore } from '../adapters/store';
+import { orderStore } from '../composition';
 import { flagOrder } from '../domain/saga-steps';
 import { ORDERS_NEEDING_OPERATOR_METRIC } from '../orders-config';
 

@@ -1,6 +1,6 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
-import { orderStore } from '../adapters/store';
+import { orderStore } from '../composition';
 import { getOrder } from '../domain/orders';
 
 export const handler = httpRoute(routes.getOrder, async ({ params, caller }) => ({

@@ -1,7 +1,7 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
 import { signingKeys } from '../../shared/signing-keys';
-import { orderStore } from '../adapters/store';
+import { orderStore } from '../composition';
 import { listOrders } from '../domain/orders';
 
 export const handler = httpRoute(routes.listOrders, async ({ query, caller }) => ({

@@ -2,7 +2,7 @@ import { ProductArchived, ProductCreated, ProductUpdated } from '../../contracts
 import type { EventData } from '../../contracts/events/envelope';
 import { eventConsumer } from '../../shared/events/event-consumer';
 import { logger } from '../../shared/observability';
-import { catalogCopies } from '../adapters/store';
+import { catalogCopies } from '../composition';
 import { applyProductArchived, applyProductCreated, applyProductUpdated } from '../domain/catalog-copy';
 
 /** A duplicate or overtaken event is expected with at-least-once delivery: logged, never an error. */

@@ -2,9 +2,10 @@ import { OrderPlaced } from '../../contracts/events/orders';
 import type { EventData, EventMetadata } from '../../contracts/events/envelope';
 import { eventConsumer } from '../../shared/events/event-consumer';
 import { logger } from '../../shared/observability';
-import { orderSaga } from '../adapters/order-saga';
-import { orderStore } from '../adapters/store';
+import { orderSaga, orderStore } from '../composition';
 import { startPlacedOrderSaga } from '../domain/saga-start';
+
+const deps = { store: orderStore, saga: orderSaga() };
 
 /**
  * Starts the order saga of every stored order, from its OrderPlaced event (see saga-start.ts).
@@ -13,7 +14,7 @@ import { startPlacedOrderSaga } from '../domain/saga-start';
  */
 export const handler = eventConsumer([OrderPlaced], {
   OrderPlaced: async ({ orderId }: EventData<typeof OrderPlaced>, { correlationId }: EventMetadata) => {
-    const outcome = await startPlacedOrderSaga({ store: orderStore, saga: orderSaga }, orderId, correlationId);
+    const outcome = await startPlacedOrderSaga(deps, orderId, correlationId);
     logger.info('OrderPlaced handled', { orderId, outcome });
   },
 });

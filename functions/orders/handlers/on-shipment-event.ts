@@ -2,7 +2,7 @@ import type { EventData, EventMetadata } from '../../contracts/events/envelope';
 import { ShipmentDelivered, ShipmentDispatched } from '../../contracts/events/shipping';
 import { eventConsumer } from '../../shared/events/event-consumer';
 import { logger } from '../../shared/observability';
-import { orderStore } from '../adapters/store';
+import { orderStore } from '../composition';
 import type { Moved } from '../domain/transitions';
 import { recordDelivery, recordDispatch } from '../domain/shipment-events';
 

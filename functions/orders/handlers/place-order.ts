@@ -1,6 +1,6 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
-import { catalogCopies, orderStore } from '../adapters/store';
+import { catalogCopies, orderStore } from '../composition';
 import { placeOrder } from '../domain/orders';
 
 /** Stores the order and its OrderPlaced event; the saga starts from that event (on-order-placed.ts). */

@@ -1,6 +1,6 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
-import { paymentStore } from '../adapters/store';
+import { paymentStore } from '../composition';
 import { paymentOf } from '../domain/payments';
 
 export const handler = httpRoute(routes.getPayment, async ({ params, caller }) => ({

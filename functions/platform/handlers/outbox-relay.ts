@@ -1,15 +1,12 @@
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventBridgeClient } from '../../shared/aws-clients';
-import { readConfig } from '../../shared/config';
-import { ENV } from '../../shared/environment';
+import { sharedConfig } from '../../shared/environment';
 import { outboxEntries } from '../../shared/events/outbox';
-import { logger, metrics } from '../../shared/observability';
-import { observed } from '../../shared/observed';
+import { logger, metrics, withObservability } from '../../shared/observability';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import * as z from 'zod';
 
-const config = readConfig({ [ENV.eventBusName]: z.string().min(1) });
+const eventBusName = sharedConfig.eventBusName();
 
 // PutEvents takes at most 10 entries per call.
 const PUT_EVENTS_LIMIT = 10;
@@ -19,7 +16,7 @@ function entriesOf(record: DynamoDBRecord): PutEventsRequestEntry[] {
   const image = record.dynamodb?.NewImage;
   const stored = { source: image?.source?.S, detailType: image?.detailType?.S, detail: image?.detail?.S, entries: image?.entries?.S };
   return outboxEntries(stored).map(({ source, detailType, detail }) => ({
-    EventBusName: config[ENV.eventBusName], Source: source, DetailType: detailType, Detail: detail,
+    EventBusName: eventBusName, Source: source, DetailType: detailType, Detail: detail,
   }));
 }
 
@@ -52,7 +49,7 @@ const failure = (record: DynamoDBRecord): DynamoDBBatchResponse => ({
  * queue); events before it may be published twice (all of a record's events are, when only its
  * later ones failed), which consumers absorb by keying on the event id.
  */
-export const handler = observed<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(async (event) => {
+export const handler = withObservability<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(async (event) => {
   const { pending, unreadable } = collect(event.Records.filter((record) => record.eventName === 'INSERT'));
   for (let start = 0; start < pending.length; start += PUT_EVENTS_LIMIT) {
     const chunk = pending.slice(start, start + PUT_EVENTS_LIMIT);

@@ -6,10 +6,11 @@ import { authenticate } from '../auth/authenticate';
 import {
   MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldError,
 } from '../errors';
-import { ENV } from '../environment';
+import { sharedConfig } from '../environment';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '../observability';
-import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
+import { toProblem } from './problem';
+import { PROBLEM_CONTENT_TYPE } from './problem-types';
 import { initState, stateOf } from './request-state';
 import { newId } from '../ids';
 
@@ -17,6 +18,7 @@ type HttpMiddleware = MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const CORRELATION_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const ALLOWED_ORIGIN = sharedConfig.allowedOrigin();
 
 function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
@@ -30,7 +32,7 @@ function countResponse(status: number): void {
 function responseHeaders(correlationId: string): Record<string, string> {
   return {
     'X-Correlation-Id': correlationId,
-    'Access-Control-Allow-Origin': process.env[ENV.allowedOrigin] ?? '*',
+    'Access-Control-Allow-Origin': ALLOWED_ORIGIN,
     'Access-Control-Expose-Headers': 'X-Correlation-Id, Location, Retry-After',
     'Cache-Control': 'no-store',
   };

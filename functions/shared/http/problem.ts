@@ -1,14 +1,16 @@
 import type { Problem } from '../../contracts/api/common';
 import { AppError } from '../errors';
 import { logger } from '../observability';
-import { PROBLEM_CONTENT_TYPE, PROBLEM_TITLES as TITLES, problemType } from './problem-types';
-
-export { PROBLEM_CONTENT_TYPE, problemType };
+import { INTERNAL_ERROR, problemTitle, problemType } from './problem-types';
 
 export interface ProblemResponse {
   status: number;
   problem: Problem;
   headers: Record<string, string>;
+}
+
+function problemOf(code: string, status: number, detail: string, correlationId: string, errors?: Problem['errors']): Problem {
+  return { type: problemType(code), title: problemTitle(status), status, detail, ...(errors ? { errors } : {}), correlationId };
 }
 
 /**
@@ -20,26 +22,10 @@ export function toProblem(error: unknown, correlationId: string): ProblemRespons
     return {
       status: error.status,
       headers: error.headers ?? {},
-      problem: {
-        type: problemType(error.code),
-        title: TITLES[error.status] ?? 'Error',
-        status: error.status,
-        detail: error.message,
-        ...(error.errors ? { errors: error.errors } : {}),
-        correlationId,
-      },
+      problem: problemOf(error.code, error.status, error.message, correlationId, error.errors),
     };
   }
   logger.error('Unhandled error', { error: error instanceof Error ? error : String(error) });
-  return {
-    status: 500,
-    headers: {},
-    problem: {
-      type: problemType('internal-error'),
-      title: TITLES[500]!,
-      status: 500,
-      detail: 'An unexpected error occurred. Quote the correlationId when reporting it.',
-      correlationId,
-    },
-  };
+  const detail = 'An unexpected error occurred. Quote the correlationId when reporting it.';
+  return { status: 500, headers: {}, problem: problemOf(INTERNAL_ERROR, 500, detail, correlationId) };
 }

@@ -3,7 +3,7 @@ import type * as z from 'zod';
 import type { RouteContract } from '../../contracts/routes';
 import type { Caller } from '../auth/authenticate';
 import { assertSigningSecretConfigured } from '../signing-keys';
-import { observed } from '../observed';
+import { withObservability } from '../observability';
 import { authorize, httpBoundary, parseJsonBody, validateRequest } from './middlewares';
 import { stateOf } from './request-state';
 
@@ -38,7 +38,7 @@ export function httpRoute<R extends RouteContract>(
   handle: (request: RouteRequest<R>) => Promise<RouteResult>,
 ) {
   if (route.access !== 'public') assertSigningSecretConfigured();
-  return observed<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  return withObservability<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(httpBoundary())
     .use(authorize(route))
     .use(parseJsonBody(route))

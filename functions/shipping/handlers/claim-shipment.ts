@@ -1,6 +1,6 @@
 import { ClaimShipmentInput, type ClaimShipmentResult } from '../../contracts/shipment-claim';
 import { sagaStep } from '../../shared/saga-step';
-import { shipmentStore } from '../adapters/store';
+import { shipmentStore } from '../composition';
 import { claimShipment } from '../domain/shipping';
 
 /**

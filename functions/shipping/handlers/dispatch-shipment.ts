@@ -1,6 +1,6 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
-import { shipmentStore } from '../adapters/store';
+import { shipmentStore } from '../composition';
 import { dispatchShipment } from '../domain/shipping';
 
 export const handler = httpRoute(routes.dispatchShipment, async ({ params, body, correlationId }) => ({

@@ -2,7 +2,7 @@ import type { EventData } from '../../contracts/events/envelope';
 import { OrderCancelled, OrderConfirmed } from '../../contracts/events/orders';
 import { eventConsumer } from '../../shared/events/event-consumer';
 import { logger } from '../../shared/observability';
-import { shipmentStore } from '../adapters/store';
+import { shipmentStore } from '../composition';
 import { cancelShipment, prepareShipment } from '../domain/shipping';
 
 /**

@@ -1,6 +1,6 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
-import { userStore } from '../adapters/store';
+import { userStore } from '../composition';
 import { profile } from '../domain/accounts';
 
 export const handler = httpRoute(routes.getMe, async ({ caller }) => ({

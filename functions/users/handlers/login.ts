@@ -1,7 +1,7 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
 import { signingKeys } from '../../shared/signing-keys';
-import { loginThrottle, userStore } from '../adapters/store';
+import { loginThrottle, userStore } from '../composition';
 import { login } from '../domain/accounts';
 
 export const handler = httpRoute(routes.login, async ({ body }) => ({

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type * as z from 'zod';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Dashboard } from '../../../functions/contracts/api/dashboard';
-import { CALL_TIMEOUT_ENV, DEADLINE_ENV, FAULT_INJECTION_ENV } from '../../../functions/edge/dashboard/config';
+import { CALL_TIMEOUT_ENV, DEADLINE_ENV, FAULT_INJECTION_ENV } from '../../../functions/edge/edge-config';
 import { ENV } from '../../../functions/shared/environment';
 import { bearer, TEST_SIGNING_SECRET } from '../../support/handler-env';
 import { call } from '../../support/http';

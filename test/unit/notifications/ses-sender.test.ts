@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sesSender } from '../../../functions/notifications/adapters/ses-sender';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { NOTIFICATIONS_ENV } from '../../../functions/notifications/notifications-config';
+import { ENV } from '../../../functions/shared/environment';
 import { useHandlerEnvironment } from '../../support/handler-env';
 import { deliver, eventIdOf, loadHandlers, newOrderId, newUserId, orderEvents, queued, registered, storedNotifications } from './fixture';
 
@@ -104,14 +105,15 @@ describe('NOTIFICATION_SENDER=ses, end to end through the consumer', () => {
   });
 
   it('fails the cold start when ses is chosen without a From address, or the sender is unknown', async () => {
+    vi.stubEnv(ENV.tableName, 'notifications');
     vi.stubEnv(NOTIFICATIONS_ENV.sender, 'ses');
     vi.stubEnv(NOTIFICATIONS_ENV.fromAddress, '');
     try {
       vi.resetModules();
-      await expect(import('../../../functions/notifications/adapters/sender')).rejects.toThrow(NOTIFICATIONS_ENV.fromAddress);
+      await expect(import('../../../functions/notifications/handlers/on-event')).rejects.toThrow(NOTIFICATIONS_ENV.fromAddress);
       vi.stubEnv(NOTIFICATIONS_ENV.sender, 'smtp');
       vi.resetModules();
-      await expect(import('../../../functions/notifications/adapters/sender')).rejects.toThrow(NOTIFICATIONS_ENV.sender);
+      await expect(import('../../../functions/notifications/handlers/on-event')).rejects.toThrow(NOTIFICATIONS_ENV.sender);
     } finally {
       vi.unstubAllEnvs();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { baseUrl, readConfig } from '../../../functions/shared/config';
+import { baseUrl, nonEmpty, readConfig, readVariable } from '../../../functions/shared/config';
 
 describe('readConfig', () => {
   it('returns typed values from the environment', () => {
@@ -11,6 +11,13 @@ describe('readConfig', () => {
     expect(() => readConfig({ TABLE_NAME: z.string().min(1), LIMIT: z.coerce.number().int() }, { LIMIT: 'x' })).toThrow(
       /TABLE_NAME.*LIMIT/,
     );
+  });
+});
+
+describe('readVariable', () => {
+  it('reads one variable, or fails naming it', () => {
+    expect(readVariable('ORDER_SAGA_ARN', nonEmpty, { ORDER_SAGA_ARN: 'arn:saga' })).toBe('arn:saga');
+    expect(() => readVariable('ORDER_SAGA_ARN', nonEmpty, { ORDER_SAGA_ARN: '' })).toThrow(/Invalid function configuration: ORDER_SAGA_ARN/);
   });
 });
 

@@ -1,27 +1,14 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import { routes } from '../../../contracts/routes';
-import { baseUrl, readConfig } from '../../../shared/config';
-import { ENV } from '../../../shared/environment';
 import { logger } from '../../../shared/observability';
-import { CALL_TIMEOUT_ENV, DEADLINE_ENV, FAULT_INJECTION_ENABLED, FAULT_INJECTION_ENV } from '../config';
+import { edgeConfig } from '../../edge-config';
 import { RECENT_ORDERS, SECTIONS, type DashboardSources, type Section } from '../domain/dashboard';
 import { CircuitBreaker } from '../resilience/circuit-breaker';
 import { retrying, type RetryPolicy } from '../resilience/retry';
 import { breakerVerdict, getValidated, isTransient } from './api-client';
 import { requestedFaults, unreachable } from './fault-injection';
 
-const config = readConfig({
-  // Where the API is: deploy-time configuration (the stack sets it), never anything a request carries.
-  [ENV.apiUrl]: baseUrl,
-  [FAULT_INJECTION_ENV]: z.enum([FAULT_INJECTION_ENABLED, 'disabled']).optional(),
-  STAGE: z.string().optional(),
-  [CALL_TIMEOUT_ENV]: z.coerce.number().int().positive().default(1500),
-  [DEADLINE_ENV]: z.coerce.number().int().positive().default(3000),
-});
-const faultInjection = config[FAULT_INJECTION_ENV] === FAULT_INJECTION_ENABLED;
-if (faultInjection && config.STAGE === 'prod') {
-  throw new Error(`Invalid function configuration: ${FAULT_INJECTION_ENV} must never be enabled in prod`);
-}
+const config = edgeConfig.dashboard();
 
 const RETRY_POLICY: RetryPolicy = { maxRetries: 2, baseDelayMs: 100, maxDelayMs: 1000 };
 
@@ -62,18 +49,18 @@ export interface DashboardRequest {
 
 /** The three sections of the caller's dashboard, each read from its context's API with timeouts, retries and a breaker. */
 export function dashboardSources(request: DashboardRequest): DashboardSources {
-  const faults = requestedFaults(request.headers, faultInjection);
+  const faults = requestedFaults(request.headers, config.faultInjection);
   if (faults.size > 0) logger.warn('Fault injection: dependencies made unreachable', { sections: [...faults] });
   // One deadline for the whole dashboard: the sections run in parallel, each within it.
-  const deadline = Date.now() + config[DEADLINE_ENV];
+  const deadline = Date.now() + config.deadlineMs;
   const headers = { Authorization: request.authorization, 'X-Correlation-Id': request.correlationId };
 
   const get = async <S extends z.ZodType>(section: Section, pathAndQuery: string, schema: S): Promise<z.output<S>> => {
     const call = (remainingMs: number) =>
-      getValidated(`${config[ENV.apiUrl]}${pathAndQuery}`, schema, {
+      getValidated(`${config.apiUrl}${pathAndQuery}`, schema, {
         headers,
         fetcher: faults.has(section) ? unreachable : undefined,
-        timeoutMs: Math.min(config[CALL_TIMEOUT_ENV], remainingMs),
+        timeoutMs: Math.min(config.callTimeoutMs, remainingMs),
       });
     // An injected fault is this request's own: it must never reach the breaker every caller shares.
     const attempt = faults.has(section) ? call : (remainingMs: number) => breakers[section].execute(() => call(remainingMs));
