@@ -1,9 +1,9 @@
 import { ProductArchived, ProductCreated, ProductUpdated } from '../../contracts/events/catalog';
-import { decodeCursor, encodeCursor, invalidCursor } from '../../shared/cursor';
 import { ConcurrentUpdateError } from '../../shared/errors';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
 import { nowIso } from '../../shared/ids';
 import { LOST_RACE, retryOnLostRace } from '../../shared/lost-race';
+import { paginate, type Page, type PageQuery } from '../../shared/paging';
 import {
   applyPatch, archive, isActive, newProduct, ProductNotFoundError,
   type NewProduct, type Product, type ProductPatch,
@@ -24,15 +24,8 @@ export interface ProductStore {
   listActive(query: { category?: string; beforeId?: string; limit: number }): Promise<Product[]>;
 }
 
-export interface ProductPageQuery {
+export interface ProductPageQuery extends PageQuery {
   category?: string;
-  limit: number;
-  cursor?: string;
-}
-
-export interface ProductPage {
-  items: Product[];
-  nextCursor: string | null;
 }
 
 /** Attempts of a write (a create, or a read-apply-write) before it gives up on a hotly contended product or SKU. */
@@ -96,26 +89,14 @@ function listingScope(category: string | undefined): string {
   return category === undefined ? 'products:all' : `products:category:${category}`;
 }
 
-/** What a products cursor holds: the id of the last product of the page it ends. */
-function positionOf(cursor: string, scope: string, key: Buffer): string {
-  const { beforeId } = decodeCursor(cursor, scope, key);
-  // Signed by us, so only a cursor from an older format can fail this.
-  if (typeof beforeId !== 'string') {
-    throw invalidCursor();
-  }
-  return beforeId;
-}
-
-/**
- * Active products, newest first. One product more than the page is read, so a page that ends
- * the listing has no cursor instead of one that leads to an empty page.
- */
-export async function listProducts(store: ProductStore, query: ProductPageQuery, cursorKey: Buffer): Promise<ProductPage> {
-  const scope = listingScope(query.category);
-  const beforeId = query.cursor === undefined ? undefined : positionOf(query.cursor, scope, cursorKey);
-  const found = await store.listActive({ category: query.category, beforeId, limit: query.limit + 1 });
-  const items = found.slice(0, query.limit);
-  const last = items.at(-1);
-  const nextCursor = found.length > query.limit && last ? encodeCursor({ beforeId: last.id }, scope, cursorKey) : null;
-  return { items, nextCursor };
+/** Active products, newest first; a cursor holds the id of the last product of the page it ends. */
+export function listProducts(store: ProductStore, query: ProductPageQuery, cursorKey: Buffer): Promise<Page<Product>> {
+  const { category } = query;
+  return paginate({
+    scope: listingScope(category),
+    key: cursorKey,
+    fields: ['beforeId'],
+    positionOf: (product) => ({ beforeId: product.id }),
+    read: (after, limit) => store.listActive({ category, beforeId: after?.beforeId, limit }),
+  }, query);
 }

@@ -1,7 +1,7 @@
 import type { NotificationPage } from '../../contracts/api/notifications';
 import type { EventData, EventMetadata } from '../../contracts/events/envelope';
 import type { UserRegistered } from '../../contracts/events/users';
-import { decodeCursor, encodeCursor, invalidCursor } from '../../shared/cursor';
+import { paginate, type PageQuery } from '../../shared/paging';
 import {
   notificationOf, toView, welcome, type Contact, type Delivery, type NotificationDraft, type StoredNotification,
 } from './notification';
@@ -78,26 +78,22 @@ function listingScope(userId: string): string {
   return `notifications:user:${userId}`;
 }
 
-function positionOf(cursor: string, scope: string, key: Buffer): ListingPosition {
-  const { createdAt, id } = decodeCursor(cursor, scope, key);
-  // Signed by us, so only a cursor from an older format can fail this.
-  if (typeof createdAt !== 'string' || typeof id !== 'string') throw invalidCursor();
-  return { createdAt, id };
-}
-
 /**
- * The user's notifications, newest first, with the unread count of all of them. One
- * notification more than the page is read, so a page that ends the listing has no cursor
- * instead of one that leads to an empty page.
+ * The user's notifications, newest first (a cursor holds the last one of the page it ends), with
+ * the unread count of all of them.
  */
 export async function listNotifications(
-  store: NotificationStore, userId: string, query: { limit: number; cursor?: string }, cursorKey: Buffer,
+  store: NotificationStore, userId: string, query: PageQuery, cursorKey: Buffer,
 ): Promise<z.infer<typeof NotificationPage>> {
-  const scope = listingScope(userId);
-  const before = query.cursor === undefined ? undefined : positionOf(query.cursor, scope, cursorKey);
-  const [found, unreadCount] = await Promise.all([store.list(userId, { before, limit: query.limit + 1 }), store.unreadCount(userId)]);
-  const page = found.slice(0, query.limit);
-  const last = page.at(-1);
-  const nextCursor = found.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }, scope, cursorKey) : null;
-  return { items: page.map(toView), nextCursor, unreadCount };
+  const [{ items, nextCursor }, unreadCount] = await Promise.all([
+    paginate({
+      scope: listingScope(userId),
+      key: cursorKey,
+      fields: ['createdAt', 'id'],
+      positionOf: ({ createdAt, id }: StoredNotification) => ({ createdAt, id }),
+      read: (before, limit) => store.list(userId, { before, limit }),
+    }, query),
+    store.unreadCount(userId),
+  ]);
+  return { items: items.map(toView), nextCursor, unreadCount };
 }

@@ -3,11 +3,11 @@ import { OrderPlaced } from '../../contracts/events/orders';
 import { OrderCancellationInput } from '../../contracts/saga';
 import type { ClaimShipmentInput, ClaimShipmentResult } from '../../contracts/shipment-claim';
 import type { Caller } from '../../shared/auth/authenticate';
-import { decodeCursor, encodeCursor, invalidCursor } from '../../shared/cursor';
 import { ConcurrentUpdateError, ConflictError } from '../../shared/errors';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
 import { newId, nowIso } from '../../shared/ids';
 import { LOST_RACE, retryOnLostRace } from '../../shared/lost-race';
+import { paginate, type Page, type PageQuery } from '../../shared/paging';
 import type { CatalogCopyStore } from './catalog-copy';
 import { IdempotencyKeyReusedError, idempotencyRecord, isLive, requestHash, type IdempotencyRecord } from './idempotency';
 import {
@@ -141,38 +141,21 @@ export async function getOrder(store: OrderStore, orderId: string, caller: Calle
   return toOrderView(stored.state, stored.events);
 }
 
-export interface OrderPage {
-  items: Order[];
-  nextCursor: string | null;
-}
-
 /** A cursor belongs to one customer's listing: another customer's cursor is no cursor here. */
 function listingScope(customerId: string): string {
   return `orders:customer:${customerId}`;
 }
 
-function positionOf(cursor: string, scope: string, key: Buffer): ListingPosition {
-  const { createdAt, orderId } = decodeCursor(cursor, scope, key);
-  // Signed by us, so only a cursor from an older format can fail this.
-  if (typeof createdAt !== 'string' || typeof orderId !== 'string') throw invalidCursor();
-  return { createdAt, orderId };
-}
-
-/**
- * The caller's orders, newest first. One order more than the page is read, so a page that ends
- * the listing has no cursor instead of one that leads to an empty page.
- */
-export async function listOrders(
-  store: OrderStore, customerId: string, query: { limit: number; cursor?: string }, cursorKey: Buffer,
-): Promise<OrderPage> {
-  const scope = listingScope(customerId);
-  const after = query.cursor === undefined ? undefined : positionOf(query.cursor, scope, cursorKey);
-  const found = await store.listByCustomer(customerId, { after, limit: query.limit + 1 });
-  const page = found.slice(0, query.limit);
-  const last = page.at(-1)?.state;
-  const nextCursor =
-    found.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt, orderId: last.orderId }, scope, cursorKey) : null;
-  return { items: page.map(({ state, events }) => toOrderView(state, events)), nextCursor };
+/** The caller's orders, newest first; a cursor holds the last order of the page it ends. */
+export async function listOrders(store: OrderStore, customerId: string, query: PageQuery, cursorKey: Buffer): Promise<Page<Order>> {
+  const { items, nextCursor } = await paginate({
+    scope: listingScope(customerId),
+    key: cursorKey,
+    fields: ['createdAt', 'orderId'],
+    positionOf: ({ state }: StoredOrder) => ({ createdAt: state.createdAt, orderId: state.orderId }),
+    read: (after, limit) => store.listByCustomer(customerId, { after, limit }),
+  }, query);
+  return { items: items.map(({ state, events }) => toOrderView(state, events)), nextCursor };
 }
 
 /** Shipping's claim of a CONFIRMED order's shipment for its cancellation (see contracts/shipment-claim.ts). */
