@@ -1,0 +1,30 @@
+/** A closed-loop load: `concurrency` workers each run `operation` back to back for `seconds`. */
+import { percentile } from './stats';
+
+export interface LoadResult {
+  readonly p50: number;
+  readonly p99: number;
+  readonly perSecond: number;
+  readonly failures: number;
+}
+
+export async function closedLoop(concurrency: number, seconds: number, operation: () => Promise<void>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const begun = performance.now();
+      try {
+        await operation();
+        latencies.push(performance.now() - begun);
+      } catch {
+        failures++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), perSecond: latencies.length / elapsed, failures };
+}

@@ -1,0 +1,114 @@
+/**
+ * Cold init of every function: a fresh Node 24 process imports the deployed bundle (module init,
+ * as Lambda's runtime does before the first invocation; the handler is not invoked), against a
+ * bare handler that only creates a DynamoDB document client. The AWS SDK is resolved from
+ * node_modules in both (Lambda's runtime provides it; the bundles leave it out). Runs are
+ * interleaved (baseline, every function, baseline, ...) so machine load hits all alike.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { assetDirectory } from '../../local/cloudformation/assembly';
+import type { LocalAssembly, LocalResource } from '../../local/types';
+import { functionLabel } from './cost-model';
+import { node24 } from './node24';
+import { median, ratio, table } from './stats';
+import { ROOT, synthesizeResolved, withTempDir } from './synth';
+
+interface Subject {
+  readonly name: string;
+  readonly file: string;
+  readonly env: Record<string, string>;
+}
+
+const BASELINE = `const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
+const { DynamoDBDocumentClient } = require('@aws-sdk/lib-dynamodb');
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+exports.handler = async () => ({ client: typeof client });
+`;
+
+// Imports the module and prints how long the import (module init) took, in ms.
+const PROBE = `const started = process.hrtime.bigint();
+import(require('node:url').pathToFileURL(process.argv[1]).href).then(() => {
+  process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));
+}, (error) => { console.error(error); process.exit(1); });`;
+
+function subjectOf(assembly: LocalAssembly, fn: LocalResource): Subject | undefined {
+  const handler = fn.properties.Handler;
+  if (typeof handler !== 'string' || !(fn.properties.Code as { S3Key?: unknown } | undefined)?.S3Key) return undefined;
+  const variables = (fn.properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+  const env = Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, String(value)]));
+  const file = path.join(assetDirectory(assembly, fn), `${handler.slice(0, handler.lastIndexOf('.'))}.js`);
+  return { name: functionLabel(fn), file, env };
+}
+
+/** Runs one fresh process; resolves with [whole process ms, module init ms]. */
+function measureOnce(node: string, subject: Subject): Promise<[number, number]> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(node, ['-e', PROBE, subject.file], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_PATH: path.join(ROOT, 'node_modules'),
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'bench',
+        AWS_SECRET_ACCESS_KEY: 'bench',
+        TZ: 'UTC',
+        ...subject.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const total = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code === 0) resolve([total, Number(out)]);
+      else reject(new Error(`${subject.name}: init failed (exit ${code}): ${err.trim().split('\n').slice(0, 5).join(' / ')}`));
+    });
+  });
+}
+
+export async function benchInit({ runs, log }: { runs: number; log: (line: string) => void }): Promise<void> {
+  const node = node24(log);
+  await withTempDir('commerce-bench-init-', async (dir) => {
+    const assembly = synthesizeResolved(path.join(dir, 'cdk.out'));
+    const baselineFile = path.join(dir, 'baseline', 'index.js');
+    mkdirSync(path.dirname(baselineFile), { recursive: true });
+    writeFileSync(baselineFile, BASELINE);
+    const baseline: Subject = { name: 'baseline: bare handler + DynamoDB document client', file: baselineFile, env: {} };
+    const subjects = assembly.ofType('AWS::Lambda::Function').flatMap((fn) => subjectOf(assembly, fn) ?? []);
+    const all = [baseline, ...subjects];
+    const samples = new Map<Subject, [number, number][]>(all.map((subject) => [subject, []]));
+    for (let run = 0; run < runs; run++) {
+      for (const subject of all) samples.get(subject)!.push(await measureOnce(node, subject));
+      log(`init: run ${run + 1}/${runs} done`);
+    }
+    const medianOf = (subject: Subject, index: 0 | 1) => median(samples.get(subject)!.map((sample) => sample[index]));
+    const [baseTotal, baseInit] = [medianOf(baseline, 0), medianOf(baseline, 1)];
+    const rows = all
+      .map((subject) => ({ subject, total: medianOf(subject, 0), init: medianOf(subject, 1) }))
+      .sort((a, b) => b.init - a.init)
+      .map(({ subject, total, init }) => [
+        subject.name,
+        (statSync(subject.file).size / 1024).toFixed(1),
+        init.toFixed(1),
+        ratio(init, baseInit),
+        total.toFixed(0),
+        ratio(total, baseTotal),
+      ]);
+    log(`\ncold init on Node ${await nodeVersion(node)}, median of ${runs} fresh processes each, interleaved`);
+    log(table(['function', 'KiB', 'import ms', 'import ×base', 'process ms', 'process ×base'], rows));
+  });
+}
+
+function nodeVersion(node: string): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(node, ['-p', 'process.versions.node'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', () => resolve(out.trim()));
+  });
+}
