@@ -44,6 +44,8 @@ export interface RuntimeOptions {
    * offers no way to read an archive's events.
    */
   readonly eventsLog?: string;
+  /** False lifts the API stage's throttle (offline only, for load tests). @default true */
+  readonly stageThrottle?: boolean;
 }
 
 export interface OfflineRuntime {
@@ -187,7 +189,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
 
     // The API listens before the functions start, so that its address is known to them: the
     // templates give callers of the API its execute-api URL, which offline is this gateway's.
-    const api = await startApiGateway(assembly, functions, { port: options.port, log: chatter });
+    const api = await startApiGateway(assembly, functions, { port: options.port, log: chatter, stageThrottle: options.stageThrottle ?? true });
     running.push(api);
 
     const lambda = await startLambdaService(assembly, {

@@ -3,7 +3,8 @@
  * a free one), --no-seed (no demo catalog), --quiet (no function logs or request lines),
  * --outdir DIR (where the app is synthesized; default cdk.out), --duplicate-events (every event
  * delivered twice to every target: a fault switch for testing the consumers' idempotency),
- * --events-log FILE (every event published on a bus appended to FILE as a JSON line).
+ * --events-log FILE (every event published on a bus appended to FILE as a JSON line),
+ * --no-throttle (the API stage's throttle lifted, for load tests; offline only).
  * The first administrator comes from COMMERCE_ADMIN_EMAIL / COMMERCE_ADMIN_PASSWORD.
  */
 import * as path from 'node:path';
@@ -27,18 +28,20 @@ function options() {
       quiet: { type: 'boolean', default: false },
       'duplicate-events': { type: 'boolean', default: false },
       'events-log': { type: 'string' },
+      'no-throttle': { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
   if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}"`);
   const eventsLog = values['events-log'] === undefined ? undefined : path.resolve(values['events-log']);
-  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'], eventsLog };
+  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'], eventsLog, stageThrottle: !values['no-throttle'] };
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { port, seed, quiet, outdir, duplicateEvents, eventsLog } = options();
+  const { port, seed, quiet, outdir, duplicateEvents, eventsLog, stageThrottle } = options();
   const log = (line: string) => console.log(line);
+  if (!stageThrottle) log('--no-throttle: the API stage throttle is lifted (offline only; the deployed stage keeps its limits)');
   const admin = {
     email: process.env.COMMERCE_ADMIN_EMAIL ?? DEFAULT_ADMIN.email,
     password: process.env.COMMERCE_ADMIN_PASSWORD ?? DEFAULT_ADMIN.password,
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog });
+  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle });
   current.runtime = runtime;
 
   // The code `npm run admin` uses writes the administrator, as it would into a deployed table;

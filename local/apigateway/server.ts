@@ -30,6 +30,12 @@ export interface ApiGatewayOptions {
   readonly log: LogSink;
   /** How long the gateway waits for a function before answering 504 (API Gateway: 29 s). */
   readonly integrationTimeoutMs?: number;
+  /**
+   * False lifts the stage's throttle settings (the account-level limits still apply), for load
+   * tests: the dev stage's 50 req/s would make them mostly 429s.
+   * @default true
+   */
+  readonly stageThrottle?: boolean;
 }
 
 export interface RunningApiGateway extends RunningService {
@@ -96,8 +102,9 @@ class LocalApiGateway {
     private readonly lambda: LambdaInvoker,
     private readonly log: LogSink,
     private readonly integrationTimeoutMs: number,
+    stageThrottle: boolean,
   ) {
-    this.throttle = new StageThrottle(model.stage.throttling);
+    this.throttle = new StageThrottle(stageThrottle ? model.stage.throttling : []);
   }
 
   stop(): void {
@@ -322,7 +329,7 @@ export async function startApiGateway(
   options: ApiGatewayOptions,
 ): Promise<RunningApiGateway> {
   const model = buildRestApiModel(assembly);
-  const gateway = new LocalApiGateway(model, assembly, lambda, options.log, options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS);
+  const gateway = new LocalApiGateway(model, assembly, lambda, options.log, options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS, options.stageThrottle ?? true);
   const server = createServer((req, res) => {
     gateway.handle(req, res).catch((error: unknown) => {
       // Only a broken client connection gets here (the body could not be read): nobody to answer.

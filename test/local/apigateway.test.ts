@@ -515,6 +515,20 @@ describe('local API Gateway without GatewayResponse resources', () => {
     const throttled = await fetch(`${gateway.url}/products/search`);
     expect(await throttled.json()).toEqual({ message: 'Too Many Requests' });
   });
+
+  it('lifts the stage throttle with stageThrottle: false (npm start -- --no-throttle)', async () => {
+    const unthrottled = await startApiGateway(assemblyOf(fixtureResources({ gatewayResponses: false, stageBurst: 3 })), lambda, {
+      log: () => {},
+      stageThrottle: false,
+    });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push((await fetch(`${unthrottled.url}/products/search`)).status);
+      expect(statuses).toEqual(Array(10).fill(200));
+    } finally {
+      await unthrottled.stop();
+    }
+  });
 });
 
 // ---------------------------------------------------------------- lifecycle
