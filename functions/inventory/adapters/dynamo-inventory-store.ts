@@ -1,7 +1,5 @@
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../../shared/aws-clients';
-import { failedConditions, isConditionFailure, lostToConcurrentTransaction } from '../../shared/dynamo';
-import { outboxPut, outboxPuts, type PendingEvent } from '../../shared/events/outbox';
+import { DynamoTable, ITEM_ABSENT, ITEM_EXISTS, itemKey, presentFields, type Item, type TableWrite, type TransactionResult } from '../../shared/dynamo';
+import type { PendingEvent } from '../../shared/events/outbox';
 import type { InventoryStore, WriteResult } from '../domain/inventory';
 import type { Reservation, ReservationStatus } from '../domain/reservation';
 import type { StockChange, StockRecord } from '../domain/stock';
@@ -12,28 +10,21 @@ import type { StockChange, StockRecord } from '../domain/stock';
  * reservation and the stock changes it causes are written in one transaction with one outbox
  * record carrying their events, the reservation first: 1 + lines + 1 items (52 for a 50-line order).
  */
-const stockKey = (productId: string) => ({ pk: `STOCK#${productId}`, sk: 'STOCK' });
-const reservationKey = (orderId: string) => ({ pk: `RESERVATION#${orderId}`, sk: 'RESERVATION' });
+const stockKey = (productId: string) => itemKey(`STOCK#${productId}`, 'STOCK');
+const reservationKey = (orderId: string) => itemKey(`RESERVATION#${orderId}`, 'RESERVATION');
 
-/** DynamoDB's limit on the items of one TransactWriteItems. */
-const TRANSACTION_LIMIT = 100;
-
-function toStock(item: Record<string, unknown>): StockRecord {
+function toStock(item: Item): StockRecord {
   const { productId, available, reserved, updatedAt } = item as unknown as StockRecord;
   return { productId, available, reserved, updatedAt };
 }
 
-function toReservation(item: Record<string, unknown>): Reservation {
+function toReservation(item: Item): Reservation {
   const { orderId, status, items, shortOf, reason, createdAt, updatedAt } = item as unknown as Reservation;
-  return {
-    orderId, status, items, createdAt, updatedAt,
-    ...(shortOf === undefined ? {} : { shortOf }),
-    ...(reason === undefined ? {} : { reason }),
-  };
+  return { orderId, status, items, createdAt, updatedAt, ...presentFields({ shortOf, reason }) };
 }
 
 /** The Update of one stock change: counters by delta, guarded by the record's existence and the change's conditions. */
-function stockUpdate(tableName: string, change: StockChange, at: string) {
+function stockUpdate(change: StockChange, at: string): TableWrite {
   const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
   const values: Record<string, unknown> = { ':at': at };
   const assignments = ['#updatedAt = :at'];
@@ -43,7 +34,7 @@ function stockUpdate(tableName: string, change: StockChange, at: string) {
     values[`:${field}`] = change[field];
     assignments.push(`#${field} = #${field} + :${field}`);
   }
-  const conditions = ['attribute_exists(pk)'];
+  const conditions = [ITEM_EXISTS];
   change.conditions.forEach((condition, i) => {
     names[`#${condition.field}`] = condition.field;
     values[`:c${i}`] = condition.value;
@@ -51,7 +42,6 @@ function stockUpdate(tableName: string, change: StockChange, at: string) {
   });
   return {
     Update: {
-      TableName: tableName,
       Key: stockKey(change.productId),
       UpdateExpression: `SET ${assignments.join(', ')}`,
       ConditionExpression: conditions.join(' AND '),
@@ -61,84 +51,67 @@ function stockUpdate(tableName: string, change: StockChange, at: string) {
   };
 }
 
-export function dynamoInventoryStore(tableName: string): InventoryStore {
-  const db = documentClient();
-
-  const reservationPut = (reservation: Reservation, condition: { expression: string; values?: Record<string, unknown> }) => ({
+/** The reservation's put, under the condition of the step that writes it. */
+function reservationPut(reservation: Reservation, condition: { expression: string; values?: Record<string, unknown> }): TableWrite {
+  return {
     Put: {
-      TableName: tableName,
       Item: { ...reservationKey(reservation.orderId), kind: 'reservation', ...reservation },
       ConditionExpression: condition.expression,
       ...(condition.values ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: condition.values } : {}),
     },
-  });
+  };
+}
+
+/**
+ * A transaction's result as a WriteResult: a failed condition names what changed since the read
+ * (it wins over a conflict on another item: reading again is what both call for), by position:
+ * the reservation (item 0, when `reservationFirst`) or a stock record; else it lost a race.
+ */
+function writeResult(result: TransactionResult, reservationFirst: boolean): WriteResult {
+  if (result.written) return 'written';
+  if (result.failed.some(Boolean)) return reservationFirst && result.failed[0] ? 'reservationChanged' : 'stockChanged';
+  return 'lostRace';
+}
+
+export function dynamoInventoryStore(tableName: string): InventoryStore {
+  const table = new DynamoTable(tableName);
 
   /**
-   * Writes a reservation with its stock changes and events. Which item failed tells the domain
-   * what to read again: the reservation (item 0), or a stock record (items 1..n).
+   * Writes a reservation with its stock changes and events. One outbox record carries all its
+   * events: a 50-line order crossing the low-stock threshold on every line causes 51 events,
+   * which as 51 items would take the transaction past DynamoDB's 100.
    */
   async function writeReservation(
-    put: ReturnType<typeof reservationPut>,
+    put: TableWrite,
     reservation: Reservation,
     changes: readonly StockChange[],
     events: readonly PendingEvent[],
   ): Promise<WriteResult> {
-    const items = [
-      put,
-      ...changes.map((change) => stockUpdate(tableName, change, reservation.updatedAt)),
-      // One outbox record for all its events: a 50-line order crossing the low-stock threshold on
-      // every line causes 51 events, which as 51 items would take the transaction past 100.
-      ...outboxPuts(tableName, events),
-    ];
-    if (items.length > TRANSACTION_LIMIT) {
-      throw new Error(`Order ${reservation.orderId} needs ${items.length} writes in one transaction; DynamoDB allows ${TRANSACTION_LIMIT}`);
-    }
-    try {
-      await db.send(new TransactWriteCommand({ TransactItems: items }));
-      return 'written';
-    } catch (error) {
-      return cancelledWrite(error, (failed) => (failed[0] ? 'reservationChanged' : 'stockChanged'));
-    }
+    const writes = [put, ...changes.map((change) => stockUpdate(change, reservation.updatedAt))];
+    return writeResult(await table.transact(writes, events), true);
   }
 
   return {
     async stock(productId) {
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: stockKey(productId), ConsistentRead: true }));
-      return Item ? toStock(Item) : undefined;
+      const item = await table.get(stockKey(productId));
+      return item ? toStock(item) : undefined;
     },
 
-    async createStock(stock) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...stockKey(stock.productId), kind: 'stock', ...stock },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+    createStock(stock) {
+      return table.putIf({ Item: { ...stockKey(stock.productId), kind: 'stock', ...stock }, ConditionExpression: ITEM_ABSENT });
     },
 
     async changeStock(change, at, event) {
-      try {
-        await db.send(new TransactWriteCommand({ TransactItems: [stockUpdate(tableName, change, at), outboxPut(tableName, event)] }));
-        return 'written';
-      } catch (error) {
-        return cancelledWrite(error, () => 'stockChanged');
-      }
+      return writeResult(await table.transact([stockUpdate(change, at)], event), false);
     },
 
     async reservation(orderId) {
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: reservationKey(orderId), ConsistentRead: true }));
-      return Item ? toReservation(Item) : undefined;
+      const item = await table.get(reservationKey(orderId));
+      return item ? toReservation(item) : undefined;
     },
 
     createReservation(reservation, changes, events) {
-      return writeReservation(reservationPut(reservation, { expression: 'attribute_not_exists(pk)' }), reservation, changes, events);
+      return writeReservation(reservationPut(reservation, { expression: ITEM_ABSENT }), reservation, changes, events);
     },
 
     settleReservation(reservation, from: ReservationStatus, changes, events) {
@@ -146,16 +119,4 @@ export function dynamoInventoryStore(tableName: string): InventoryStore {
       return writeReservation(put, reservation, changes, events);
     },
   };
-}
-
-/**
- * A cancelled transaction as a WriteResult: a failed condition names what changed since the
- * read (it wins over a conflict on another item: reading again is what both call for); a lost
- * race is reported as such; anything else is a fault.
- */
-function cancelledWrite(error: unknown, changed: (failed: boolean[]) => WriteResult): WriteResult {
-  const failed = failedConditions(error);
-  if (failed?.some(Boolean)) return changed(failed);
-  if (lostToConcurrentTransaction(error)) return 'lostRace';
-  throw error;
 }

@@ -1,6 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../../shared/aws-clients';
-import { failedConditions, isConditionFailure } from '../../shared/dynamo';
+import { DynamoTable, itemKey, presentFields, putNew, type Item } from '../../shared/dynamo';
 import { nowIso } from '../../shared/ids';
 import type { Contact, StoredNotification } from '../domain/notification';
 import type { ListingPosition, NotificationStore } from '../domain/notifications';
@@ -19,107 +17,61 @@ import type { ListingPosition, NotificationStore } from '../domain/notifications
  */
 const notificationPartition = (userId: string) => `NOTIFICATIONS#${userId}`;
 const listingKey = ({ createdAt, id }: ListingPosition) => `${createdAt}#${id}`;
-const notificationKey = (notification: Pick<StoredNotification, 'userId' | 'createdAt' | 'id'>) => ({
-  pk: notificationPartition(notification.userId),
-  sk: listingKey(notification),
-});
-const userKey = (userId: string, sk: 'UNREAD' | 'CONTACT') => ({ pk: `USER#${userId}`, sk });
+const notificationKey = (notification: Pick<StoredNotification, 'userId' | 'createdAt' | 'id'>) =>
+  itemKey(notificationPartition(notification.userId), listingKey(notification));
+const userKey = (userId: string, sk: 'UNREAD' | 'CONTACT') => itemKey(`USER#${userId}`, sk);
 
-function notificationItem(notification: StoredNotification): Record<string, unknown> {
-  return { ...notificationKey(notification), kind: 'notification', ...notification };
-}
-
-function toNotification(item: Record<string, unknown>): StoredNotification {
+function toNotification(item: Item): StoredNotification {
   const { id, userId, type, orderId, subject, body, read, createdAt, delivery } = item as unknown as StoredNotification;
-  return { id, userId, type, ...(orderId === undefined ? {} : { orderId }), subject, body, read, createdAt, delivery };
-}
-
-function listingQuery(tableName: string, userId: string, before: ListingPosition | undefined): QueryCommandInput {
-  const values: Record<string, unknown> = { ':pk': notificationPartition(userId) };
-  let condition = 'pk = :pk';
-  // DynamoDB rejects declared values that the expression does not use.
-  if (before !== undefined) {
-    condition += ' AND sk < :before';
-    values[':before'] = listingKey(before);
-  }
-  return { TableName: tableName, KeyConditionExpression: condition, ExpressionAttributeValues: values, ScanIndexForward: false };
+  return { id, userId, type, subject, body, read, createdAt, delivery, ...presentFields({ orderId }) };
 }
 
 export function dynamoNotificationStore(tableName: string): NotificationStore {
-  const db = documentClient();
+  const table = new DynamoTable(tableName);
   return {
     async add(notification, contact) {
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: tableName, Item: notificationItem(notification), ConditionExpression: 'attribute_not_exists(pk)' } },
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: userKey(notification.userId, 'UNREAD'),
-                  UpdateExpression: 'SET kind = :kind ADD unread :one',
-                  ExpressionAttributeValues: { ':kind': 'unreadCounter', ':one': 1 },
-                },
-              },
-              ...(contact
-                ? [{ Put: { TableName: tableName, Item: { ...userKey(contact.userId, 'CONTACT'), kind: 'contact', ...contact } } }]
-                : []),
-            ],
-          }),
-        );
-        return { created: true, notification };
-      } catch (error) {
-        if (!failedConditions(error)?.[0]) throw error;
-      }
+      const counted = {
+        Update: {
+          Key: userKey(notification.userId, 'UNREAD'),
+          UpdateExpression: 'SET kind = :kind ADD unread :one',
+          ExpressionAttributeValues: { ':kind': 'unreadCounter', ':one': 1 },
+        },
+      };
+      const contactCopy = contact ? [{ Put: { Item: { ...userKey(contact.userId, 'CONTACT'), kind: 'contact', ...contact } } }] : [];
+      const result = await table.transact([putNew({ ...notificationKey(notification), kind: 'notification', ...notification }), counted, ...contactCopy]);
+      if (result.written) return { created: true, notification };
+      if (!result.failed[0]) throw result.error;
       // A redelivery: the transaction changed nothing, and the first delivery's notification stands.
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: notificationKey(notification), ConsistentRead: true }));
-      if (!Item) throw new Error('A notification refused as a duplicate is missing');
-      return { created: false, notification: toNotification(Item) };
+      const item = await table.get(notificationKey(notification));
+      if (!item) throw new Error('A notification refused as a duplicate is missing');
+      return { created: false, notification: toNotification(item) };
     },
 
     async contact(userId) {
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: userKey(userId, 'CONTACT') }));
-      if (!Item) return undefined;
-      const { email, name } = Item as Contact;
+      const item = await table.get(userKey(userId, 'CONTACT'), { consistent: false });
+      if (!item) return undefined;
+      const { email, name } = item as unknown as Contact;
       return { userId, email, name };
     },
 
     async settleDelivery(notification, delivery) {
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: notificationKey(notification),
-            UpdateExpression: 'SET delivery = :delivery, settledAt = :now',
-            ConditionExpression: 'delivery = :pending',
-            ExpressionAttributeValues: { ':delivery': delivery, ':now': nowIso(), ':pending': 'PENDING' },
-          }),
-        );
-      } catch (error) {
-        // A concurrent delivery of the same event settled it first: its record stands.
-        if (!isConditionFailure(error)) throw error;
-      }
+      // False when a concurrent delivery of the same event settled it first: its record stands.
+      await table.updateIf({
+        Key: notificationKey(notification),
+        UpdateExpression: 'SET delivery = :delivery, settledAt = :now',
+        ConditionExpression: 'delivery = :pending',
+        ExpressionAttributeValues: { ':delivery': delivery, ':now': nowIso(), ':pending': 'PENDING' },
+      });
     },
 
     async list(userId, { before, limit }) {
-      const query = listingQuery(tableName, userId, before);
-      const found: StoredNotification[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      // One query returns at most 1 MB: keep reading until the page is full or the partition ends.
-      do {
-        const { Items = [], LastEvaluatedKey } = await db.send(
-          new QueryCommand({ ...query, Limit: limit - found.length, ExclusiveStartKey: startKey }),
-        );
-        found.push(...Items.map(toNotification));
-        startKey = LastEvaluatedKey;
-      } while (startKey && found.length < limit);
-      return found;
+      const query = { partition: notificationPartition(userId), below: before && listingKey(before), newestFirst: true };
+      return (await table.queryUpTo(query, limit)).map(toNotification);
     },
 
     async unreadCount(userId) {
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: userKey(userId, 'UNREAD') }));
-      return typeof Item?.unread === 'number' ? Item.unread : 0;
+      const item = await table.get(userKey(userId, 'UNREAD'), { consistent: false });
+      return typeof item?.unread === 'number' ? item.unread : 0;
     },
   };
 }

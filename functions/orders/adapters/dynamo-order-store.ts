@@ -1,9 +1,4 @@
-import {
-  BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../../shared/aws-clients';
-import { failedConditions, isConditionFailure, lostToConcurrentTransaction } from '../../shared/dynamo';
-import { outboxPut } from '../../shared/events/outbox';
+import { DynamoTable, indexEntry, ITEM_ABSENT, ITEM_EXISTS, itemKey, presentFields, putNew, type Item } from '../../shared/dynamo';
 import type { ActiveProductCopy, CatalogCopyStore, ProductCopy } from '../domain/catalog-copy';
 import type { IdempotencyRecord } from '../domain/idempotency';
 import type { OrderEvent, OrderState } from '../domain/order';
@@ -26,325 +21,186 @@ import { type ListingPosition, type OrderStore, type StoredOrder } from '../doma
  */
 const orderPartition = (orderId: string) => `ORDER#${orderId}`;
 const STATE = 'STATE';
+const stateKey = (orderId: string) => itemKey(orderPartition(orderId), STATE);
 const EVENT_PREFIX = 'EVENT#';
-const paymentKey = (orderId: string) => ({ pk: orderPartition(orderId), sk: 'PAYMENT' });
-const eventSortKey = (seq: number) => `${EVENT_PREFIX}${String(seq).padStart(6, '0')}`;
+const paymentKey = (orderId: string) => itemKey(orderPartition(orderId), 'PAYMENT');
+const eventKey = (orderId: string, seq: number) => itemKey(orderPartition(orderId), `${EVENT_PREFIX}${String(seq).padStart(6, '0')}`);
 const customerPartition = (customerId: string) => `CUSTOMER#${customerId}`;
 const listingKey = ({ createdAt, orderId }: ListingPosition) => `${createdAt}#${orderId}`;
-const idempotencyKey = (customerId: string, key: string) => ({ pk: customerPartition(customerId), sk: `IDEMPOTENCY#${key}` });
-const productKey = (productId: string) => ({ pk: `PRODUCT#${productId}`, sk: 'PRODUCT' });
+const idempotencyKey = (customerId: string, key: string) => itemKey(customerPartition(customerId), `IDEMPOTENCY#${key}`);
+const productKey = (productId: string) => itemKey(`PRODUCT#${productId}`, 'PRODUCT');
 
-/** BatchGetItem takes at most 100 keys per call. */
-const BATCH_GET_LIMIT = 100;
-const UNPROCESSED_RETRY_DELAYS_MS = [25, 50, 100, 200, 400, 800];
-
-function stateItem(state: OrderState): Record<string, unknown> {
-  return {
-    pk: orderPartition(state.orderId),
-    sk: STATE,
-    kind: 'order',
-    ...state,
-    gsi1pk: customerPartition(state.customerId),
-    gsi1sk: listingKey(state),
-  };
+function stateItem(state: OrderState): Item {
+  return { ...stateKey(state.orderId), kind: 'order', ...state, ...indexEntry('gsi1', customerPartition(state.customerId), listingKey(state)) };
 }
 
-function eventItem(orderId: string, event: OrderEvent): Record<string, unknown> {
-  return { pk: orderPartition(orderId), sk: eventSortKey(event.seq), kind: 'orderEvent', orderId, ...event };
+function eventItem(orderId: string, event: OrderEvent): Item {
+  return { ...eventKey(orderId, event.seq), kind: 'orderEvent', orderId, ...event };
 }
 
-function toState(item: Record<string, unknown>): OrderState {
+function toState(item: Item): OrderState {
   const {
     orderId, customerId, status, statusReason, items, totalCents, currency, shippingAddress, createdAt, updatedAt, version,
     correlationId, cancelRequested, needsOperator,
   } = item as unknown as OrderState;
   return {
-    orderId, customerId, status, ...(statusReason === undefined ? {} : { statusReason }), items, totalCents, currency,
-    shippingAddress, createdAt, updatedAt, version, correlationId,
-    ...(cancelRequested === undefined ? {} : { cancelRequested }),
-    ...(needsOperator === undefined ? {} : { needsOperator }),
+    orderId, customerId, status, items, totalCents, currency, shippingAddress, createdAt, updatedAt, version, correlationId,
+    ...presentFields({ statusReason, cancelRequested, needsOperator }),
   };
 }
 
-function toEvent(item: Record<string, unknown>): OrderEvent {
+function toEvent(item: Item): OrderEvent {
   const { seq, type, status, reason, refunded, carrier, trackingNumber, at, eventId } = item as unknown as OrderEvent;
-  return {
-    seq, type, status, ...(reason === undefined ? {} : { reason }), ...(refunded === undefined ? {} : { refunded }),
-    ...(carrier === undefined ? {} : { carrier }), ...(trackingNumber === undefined ? {} : { trackingNumber }), at, eventId,
-  };
+  return { seq, type, status, at, eventId, ...presentFields({ reason, refunded, carrier, trackingNumber }) };
 }
 
-function toIdempotencyRecord(item: Record<string, unknown>): IdempotencyRecord {
+function toIdempotencyRecord(item: Item): IdempotencyRecord {
   const { customerId, key, requestHash, orderId, createdAt, expiresAt } = item as unknown as IdempotencyRecord;
   return { customerId, key, requestHash, orderId, createdAt, expiresAt };
 }
 
-function toProductCopy(item: Record<string, unknown>): ProductCopy {
+function toProductCopy(item: Item): ProductCopy {
   const { productId, status, version, name, priceCents, currency } = item as unknown as ActiveProductCopy | (ProductCopy & Partial<ActiveProductCopy>);
   if (status === 'ACTIVE') return { productId, status, name: name!, priceCents: priceCents!, currency: currency!, version };
   return { productId, status: 'ARCHIVED', version };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Every item of `keys`, however DynamoDB splits the work: unprocessed keys are asked for again. */
-async function batchGet(tableName: string, keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-  const db = documentClient();
-  const chunks: Record<string, unknown>[][] = [];
-  for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) chunks.push(keys.slice(i, i + BATCH_GET_LIMIT));
-  const pages = await Promise.all(
-    chunks.map(async (chunk) => {
-      const found: Record<string, unknown>[] = [];
-      let pending: Record<string, unknown>[] = chunk;
-      for (let attempt = 0; pending.length > 0; attempt += 1) {
-        if (attempt > UNPROCESSED_RETRY_DELAYS_MS.length) throw new Error('BatchGetItem kept returning unprocessed keys');
-        if (attempt > 0) await sleep(UNPROCESSED_RETRY_DELAYS_MS[attempt - 1]!);
-        const { Responses, UnprocessedKeys } = await db.send(
-          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        found.push(...(Responses?.[tableName] ?? []));
-        pending = (UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-      }
-      return found;
-    }),
-  );
-  return pages.flat();
+/** The events of each order of `states`, oldest first: the version counts them, so their keys are known. */
+async function eventsOf(table: DynamoTable, states: readonly OrderState[]): Promise<Map<string, OrderEvent[]>> {
+  const keys = states.flatMap((state) => Array.from({ length: state.version }, (_, i) => eventKey(state.orderId, i + 1)));
+  const eventsByOrder = new Map<string, OrderEvent[]>(states.map((state) => [state.orderId, []]));
+  for (const item of await table.batchGetAll(keys)) eventsByOrder.get(item.orderId as string)?.push(toEvent(item));
+  for (const events of eventsByOrder.values()) events.sort((a, b) => a.seq - b.seq);
+  return eventsByOrder;
 }
 
-function listingQuery(tableName: string, customerId: string, after: ListingPosition | undefined): QueryCommandInput {
-  const names: Record<string, string> = { '#pk': 'gsi1pk' };
-  const values: Record<string, unknown> = { ':pk': customerPartition(customerId) };
-  let condition = '#pk = :pk';
-  // DynamoDB rejects declared names and values that the expression does not use.
-  if (after !== undefined) {
-    condition += ' AND #sk < :after';
-    names['#sk'] = 'gsi1sk';
-    values[':after'] = listingKey(after);
+/** The order's state update of an append: an update, not a put, so flags set outside the event stream survive. */
+function appendUpdate(next: OrderState, expectedVersion: number, unlessCancelRequested: boolean) {
+  const values: Record<string, unknown> = {
+    ':status': next.status, ':updatedAt': next.updatedAt, ':version': next.version, ':expected': expectedVersion,
+  };
+  let update = 'SET #status = :status, updatedAt = :updatedAt, #version = :version';
+  if (next.statusReason !== undefined) {
+    update += ', statusReason = :reason';
+    values[':reason'] = next.statusReason;
   }
   return {
-    TableName: tableName,
-    IndexName: 'gsi1',
-    KeyConditionExpression: condition,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-    ScanIndexForward: false,
+    Update: {
+      Key: stateKey(next.orderId),
+      UpdateExpression: update,
+      ConditionExpression: `#version = :expected${unlessCancelRequested ? ' AND attribute_not_exists(cancelRequested)' : ''}`,
+      ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+      ExpressionAttributeValues: values,
+    },
   };
 }
 
-export function dynamoOrderStore(tableName: string): OrderStore {
-  const db = documentClient();
-
-  async function get(orderId: string): Promise<StoredOrder | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const { Items = [], LastEvaluatedKey } = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': orderPartition(orderId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...Items);
-      startKey = LastEvaluatedKey;
-    } while (startKey);
-    const state = items.find((item) => item.sk === STATE);
-    if (!state) return undefined;
-    // Sort keys are zero-padded, so the query returns the events oldest first.
-    const events = items.filter((item) => String(item.sk).startsWith(EVENT_PREFIX)).map(toEvent);
-    return { state: toState(state), events };
+/** The operator flag's update: the problem's fields that are known. */
+function flagUpdate({ error, cause, at }: { error?: string; cause?: string; at: string }) {
+  const values: Record<string, unknown> = { ':yes': true, ':at': at };
+  const sets = ['needsOperator = :yes', 'flaggedAt = :at'];
+  if (error !== undefined) {
+    sets.push('operatorError = :error');
+    values[':error'] = error;
   }
+  if (cause !== undefined) {
+    sets.push('operatorCause = :cause');
+    values[':cause'] = cause;
+  }
+  return { UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeValues: values };
+}
+
+export function dynamoOrderStore(tableName: string): OrderStore {
+  const table = new DynamoTable(tableName);
 
   return {
     async idempotencyRecord(customerId, key) {
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: idempotencyKey(customerId, key), ConsistentRead: true }));
-      return Item ? toIdempotencyRecord(Item) : undefined;
+      const item = await table.get(idempotencyKey(customerId, key));
+      return item ? toIdempotencyRecord(item) : undefined;
     },
 
     async create(order, first, event, paymentToken, idempotency) {
       const claim = idempotency && {
         Put: {
-          TableName: tableName,
           Item: { ...idempotencyKey(idempotency.customerId, idempotency.key), kind: 'idempotency', ...idempotency, ttl: idempotency.expiresAt },
           // An expired record that TTL has not removed yet no longer holds the key.
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+          ConditionExpression: `${ITEM_ABSENT} OR expiresAt <= :now`,
           ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
         },
       };
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              ...(claim ? [claim] : []),
-              { Put: { TableName: tableName, Item: stateItem(order), ConditionExpression: 'attribute_not_exists(pk)' } },
-              { Put: { TableName: tableName, Item: eventItem(order.orderId, first), ConditionExpression: 'attribute_not_exists(pk)' } },
-              outboxPut(tableName, event),
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { ...paymentKey(order.orderId), kind: 'orderPayment', orderId: order.orderId, paymentToken },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            ],
-          }),
-        );
-        return 'created';
-      } catch (error) {
-        // Only the key is shared with other requests: a lost race on it means another request claimed it.
-        if (claim && (failedConditions(error)?.[0] || lostToConcurrentTransaction(error))) return 'keyTaken';
-        throw error;
-      }
+      const payment = { ...paymentKey(order.orderId), kind: 'orderPayment', orderId: order.orderId, paymentToken };
+      const result = await table.transact(
+        [...(claim ? [claim] : []), putNew(stateItem(order)), putNew(eventItem(order.orderId, first)), putNew(payment)],
+        event,
+      );
+      if (result.written) return 'created';
+      // Only the key is shared with other requests: a lost race on it means another request claimed it.
+      if (claim && (result.failed[0] || result.lostRace)) return 'keyTaken';
+      throw result.error;
     },
 
-    get,
+    async get(orderId) {
+      // Sort keys are zero-padded, so the query returns the events oldest first.
+      const items = await table.queryUpTo({ partition: orderPartition(orderId), consistent: true });
+      const state = items.find((item) => item.sk === STATE);
+      if (!state) return undefined;
+      return { state: toState(state), events: items.filter((item) => String(item.sk).startsWith(EVENT_PREFIX)).map(toEvent) };
+    },
 
     async paymentToken(orderId) {
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: paymentKey(orderId), ConsistentRead: true }));
-      return Item?.paymentToken as string | undefined;
+      return (await table.get(paymentKey(orderId)))?.paymentToken as string | undefined;
     },
 
     async claimSagaStart(orderId, at) {
-      const key = { pk: orderPartition(orderId), sk: STATE };
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key,
-            UpdateExpression: 'SET sagaStartedAt = if_not_exists(sagaStartedAt, :at)',
-            // A claim once made holds, even after a cancellation requested since: that saga compensates.
-            ConditionExpression: '#status = :pending AND (attribute_exists(sagaStartedAt) OR attribute_not_exists(cancelRequested))',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':at': at, ':pending': 'PENDING' },
-          }),
-        );
-        return 'claimed';
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        // Stable once the condition failed: cancelRequested is never removed, so no claim can follow it.
-        const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-        const cancelledFirst = Item?.status === 'PENDING' && Item.cancelRequested === true && Item.sagaStartedAt === undefined;
-        return cancelledFirst ? 'cancelRequested' : 'notPending';
-      }
+      const claimed = await table.updateIf({
+        Key: stateKey(orderId),
+        UpdateExpression: 'SET sagaStartedAt = if_not_exists(sagaStartedAt, :at)',
+        // A claim once made holds, even after a cancellation requested since: that saga compensates.
+        ConditionExpression: '#status = :pending AND (attribute_exists(sagaStartedAt) OR attribute_not_exists(cancelRequested))',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':at': at, ':pending': 'PENDING' },
+      });
+      if (claimed) return 'claimed';
+      // Stable once the condition failed: cancelRequested is never removed, so no claim can follow it.
+      const item = await table.get(stateKey(orderId));
+      const cancelledFirst = item?.status === 'PENDING' && item.cancelRequested === true && item.sagaStartedAt === undefined;
+      return cancelledFirst ? 'cancelRequested' : 'notPending';
     },
 
-    async append(next, event, pending, { expectedVersion, unlessCancelRequested }) {
-      const values: Record<string, unknown> = {
-        ':status': next.status, ':updatedAt': next.updatedAt, ':version': next.version, ':expected': expectedVersion,
-      };
-      let update = 'SET #status = :status, updatedAt = :updatedAt, #version = :version';
-      if (next.statusReason !== undefined) {
-        update += ', statusReason = :reason';
-        values[':reason'] = next.statusReason;
-      }
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                // An update, not a put: flags set outside the event stream (cancelRequested, needsOperator) survive.
-                Update: {
-                  TableName: tableName,
-                  Key: { pk: orderPartition(next.orderId), sk: STATE },
-                  UpdateExpression: update,
-                  ConditionExpression: `#version = :expected${unlessCancelRequested ? ' AND attribute_not_exists(cancelRequested)' : ''}`,
-                  ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
-                  ExpressionAttributeValues: values,
-                },
-              },
-              { Put: { TableName: tableName, Item: eventItem(next.orderId, event), ConditionExpression: 'attribute_not_exists(pk)' } },
-              outboxPut(tableName, pending),
-            ],
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (failedConditions(error)?.some(Boolean) || lostToConcurrentTransaction(error)) return false;
-        throw error;
-      }
+    append(next, event, pending, { expectedVersion, unlessCancelRequested }) {
+      return table.transactIf([appendUpdate(next, expectedVersion, unlessCancelRequested), putNew(eventItem(next.orderId, event))], pending);
     },
 
-    async requestCancellation(orderId, at) {
-      const request = {
-        TableName: tableName,
-        Key: { pk: orderPartition(orderId), sk: STATE },
+    requestCancellation(orderId, at) {
+      // A TransactionConflict (a saga step's transaction holds the order) propagates: cancelOrder
+      // retries it like any other lost race.
+      return table.updateIf({
+        Key: stateKey(orderId),
         UpdateExpression: 'SET cancelRequested = :yes, cancelRequestedAt = if_not_exists(cancelRequestedAt, :at)',
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':yes': true, ':at': at, ':pending': 'PENDING' },
-      };
-      try {
-        // A TransactionConflict (a saga step's transaction holds the order) propagates: cancelOrder
-        // retries it like any other lost race.
-        await db.send(new UpdateCommand(request));
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      });
     },
 
-    async flag(orderId, { error, cause, at }) {
-      const values: Record<string, unknown> = { ':yes': true, ':at': at };
-      const sets = ['needsOperator = :yes', 'flaggedAt = :at'];
-      if (error !== undefined) {
-        sets.push('operatorError = :error');
-        values[':error'] = error;
-      }
-      if (cause !== undefined) {
-        sets.push('operatorCause = :cause');
-        values[':cause'] = cause;
-      }
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: orderPartition(orderId), sk: STATE },
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(needsOperator)',
-            ExpressionAttributeValues: values,
-          }),
-        );
-        return 'flagged';
-      } catch (failure) {
-        if (!isConditionFailure(failure)) throw failure;
-        const { Item } = await db.send(
-          new GetCommand({ TableName: tableName, Key: { pk: orderPartition(orderId), sk: STATE }, ConsistentRead: true }),
-        );
-        return Item ? 'alreadyFlagged' : 'missing';
-      }
+    async flag(orderId, problem) {
+      const flagged = await table.updateIf({
+        Key: stateKey(orderId), ...flagUpdate(problem), ConditionExpression: `${ITEM_EXISTS} AND attribute_not_exists(needsOperator)`,
+      });
+      if (flagged) return 'flagged';
+      return (await table.get(stateKey(orderId))) ? 'alreadyFlagged' : 'missing';
     },
 
     async listByCustomer(customerId, { after, limit }) {
-      const query = listingQuery(tableName, customerId, after);
-      const states: OrderState[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      // One query returns at most 1 MB: keep reading until the page is full or the index ends.
-      do {
-        const { Items = [], LastEvaluatedKey } = await db.send(
-          new QueryCommand({ ...query, Limit: limit - states.length, ExclusiveStartKey: startKey }),
-        );
-        states.push(...Items.map(toState));
-        startKey = LastEvaluatedKey;
-      } while (startKey && states.length < limit);
-      if (states.length === 0) return [];
-
-      // The version counts the events, so their keys are known: one batched read for the whole page.
-      const eventKeys = states.flatMap((state) =>
-        Array.from({ length: state.version }, (_, i) => ({ pk: orderPartition(state.orderId), sk: eventSortKey(i + 1) })),
+      const items = await table.queryUpTo(
+        { index: 'gsi1', partition: customerPartition(customerId), below: after && listingKey(after), newestFirst: true },
+        limit,
       );
-      const eventsByOrder = new Map<string, OrderEvent[]>();
-      for (const item of await batchGet(tableName, eventKeys)) {
-        const events = eventsByOrder.get(item.orderId as string) ?? [];
-        events.push(toEvent(item));
-        eventsByOrder.set(item.orderId as string, events);
-      }
-      return states.map((state) => ({
-        state,
-        events: (eventsByOrder.get(state.orderId) ?? []).sort((a, b) => a.seq - b.seq),
-      }));
+      if (items.length === 0) return [];
+      const states = items.map(toState);
+      // One batched read for the events of the whole page.
+      const eventsByOrder = await eventsOf(table, states);
+      return states.map((state): StoredOrder => ({ state, events: eventsByOrder.get(state.orderId) ?? [] }));
     },
   };
 }
@@ -354,52 +210,34 @@ export function dynamoOrderStore(tableName: string): OrderStore {
  * version being older, so a duplicate or overtaken catalog event changes nothing.
  */
 export function dynamoCatalogCopyStore(tableName: string): CatalogCopyStore {
-  const db = documentClient();
-  const newerThanStored = 'attribute_not_exists(pk) OR #version < :version';
+  const table = new DynamoTable(tableName);
+  const newerThanStored = `${ITEM_ABSENT} OR #version < :version`;
 
   return {
-    async save(copy) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...productKey(copy.productId), kind: 'productCopy', ...copy },
-            ConditionExpression: newerThanStored,
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':version': copy.version },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+    save(copy) {
+      return table.putIf({
+        Item: { ...productKey(copy.productId), kind: 'productCopy', ...copy },
+        ConditionExpression: newerThanStored,
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':version': copy.version },
+      });
     },
 
-    async archive(productId, version) {
-      try {
-        // An update keeps the name and price (when known) for orders that refer to the product.
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: productKey(productId),
-            UpdateExpression: 'SET #status = :archived, #version = :version, productId = :productId, kind = :kind',
-            ConditionExpression: newerThanStored,
-            ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
-            ExpressionAttributeValues: { ':archived': 'ARCHIVED', ':version': version, ':productId': productId, ':kind': 'productCopy' },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+    archive(productId, version) {
+      // An update keeps the name and price (when known) for orders that refer to the product.
+      return table.updateIf({
+        Key: productKey(productId),
+        UpdateExpression: 'SET #status = :archived, #version = :version, productId = :productId, kind = :kind',
+        ConditionExpression: newerThanStored,
+        ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+        ExpressionAttributeValues: { ':archived': 'ARCHIVED', ':version': version, ':productId': productId, ':kind': 'productCopy' },
+      });
     },
 
     async getMany(productIds) {
       const unique = [...new Set(productIds)];
       if (unique.length === 0) return new Map();
-      const items = await batchGet(tableName, unique.map(productKey));
+      const items = await table.batchGetAll(unique.map(productKey));
       return new Map(items.map((item) => [item.productId as string, toProductCopy(item)]));
     },
   };

@@ -1,7 +1,5 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../../shared/aws-clients';
-import { collidedWithTransaction, failedConditions, isConditionFailure, lostToConcurrentTransaction } from '../../shared/dynamo';
-import { outboxPut, type PendingEvent } from '../../shared/events/outbox';
+import { DynamoTable, ITEM_ABSENT, itemKey, presentFields, type Item } from '../../shared/dynamo';
+import type { PendingEvent } from '../../shared/events/outbox';
 import type { PaymentStore } from '../domain/payments';
 import type { Payment, Settlement } from '../domain/payment';
 
@@ -14,16 +12,14 @@ import type { Payment, Settlement } from '../domain/payment';
  * (or absent), and an attempt settles only while the payment is still FAILED. So of any number of
  * concurrent calls, one settlement wins, and it alone writes its event.
  */
-const paymentKey = (orderId: string) => ({ pk: `PAYMENT#${orderId}`, sk: 'PAYMENT' });
+const paymentKey = (orderId: string) => itemKey(`PAYMENT#${orderId}`, 'PAYMENT');
 const UNSETTLED: Payment['status'] = 'FAILED';
 
-function toPayment(item: Record<string, unknown>): Payment {
+function toPayment(item: Item): Payment {
   const { orderId, customerId, amountCents, currency, status, attempts, paymentId, declineReason, createdAt, updatedAt } = item;
   // Written only by this store: a status always comes with the paymentId or declineReason it needs.
   return {
-    orderId, customerId, amountCents, currency, status, attempts, createdAt, updatedAt,
-    ...(paymentId === undefined ? {} : { paymentId }),
-    ...(declineReason === undefined ? {} : { declineReason }),
+    orderId, customerId, amountCents, currency, status, attempts, createdAt, updatedAt, ...presentFields({ paymentId, declineReason }),
   } as Payment;
 }
 
@@ -40,10 +36,10 @@ function settlementFields(settlement: Settlement): Record<string, string> {
 }
 
 export function dynamoPaymentStore(tableName: string): PaymentStore {
-  const db = documentClient();
+  const table = new DynamoTable(tableName);
 
   /** One transaction: the payment's update under its condition, and the event when there is one. */
-  async function transition(
+  function transition(
     orderId: string,
     fields: Record<string, string>,
     condition: { status: Payment['status'] },
@@ -56,63 +52,44 @@ export function dynamoPaymentStore(tableName: string): PaymentStore {
       values[`:f${i}`] = value;
       return `#f${i} = :f${i}`;
     });
-    try {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName,
-                Key: paymentKey(orderId),
-                UpdateExpression: `SET ${assignments.join(', ')}`,
-                // Also fails when there is no payment: a missing status equals nothing.
-                ConditionExpression: '#status = :expected',
-                ExpressionAttributeNames: names,
-                ExpressionAttributeValues: values,
-              },
-            },
-            ...(event ? [outboxPut(tableName, event)] : []),
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (failedConditions(error)?.[0] || lostToConcurrentTransaction(error)) return false;
-      throw error;
-    }
+    const update = {
+      Update: {
+        Key: paymentKey(orderId),
+        UpdateExpression: `SET ${assignments.join(', ')}`,
+        // Also fails when there is no payment: a missing status equals nothing.
+        ConditionExpression: '#status = :expected',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+    return table.transactIf([update], event ? [event] : []);
   }
 
   return {
     async get(orderId) {
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: paymentKey(orderId), ConsistentRead: true }));
-      return Item ? toPayment(Item) : undefined;
+      const item = await table.get(paymentKey(orderId));
+      return item ? toPayment(item) : undefined;
     },
 
     async beginAttempt({ orderId, customerId, amountCents, currency }, at) {
-      try {
-        const { Attributes } = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: paymentKey(orderId),
-            // The first attempt's facts stand: a retry cannot change who pays or how much.
-            UpdateExpression:
-              'SET #kind = :kind, orderId = :orderId, customerId = if_not_exists(customerId, :customerId), ' +
-              'amountCents = if_not_exists(amountCents, :amountCents), currency = if_not_exists(currency, :currency), ' +
-              '#status = :unsettled, createdAt = if_not_exists(createdAt, :at), updatedAt = :at ADD attempts :one',
-            ConditionExpression: 'attribute_not_exists(pk) OR #status = :unsettled',
-            ExpressionAttributeNames: { '#kind': 'kind', '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':kind': 'payment', ':orderId': orderId, ':customerId': customerId, ':amountCents': amountCents,
-              ':currency': currency, ':unsettled': UNSETTLED, ':at': at, ':one': 1,
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return Attributes ? toPayment(Attributes) : undefined;
-      } catch (error) {
-        if (isConditionFailure(error) || collidedWithTransaction(error)) return undefined;
-        throw error;
-      }
+      const attributes = await table.updateReturning(
+        {
+          Key: paymentKey(orderId),
+          // The first attempt's facts stand: a retry cannot change who pays or how much.
+          UpdateExpression:
+            'SET #kind = :kind, orderId = :orderId, customerId = if_not_exists(customerId, :customerId), ' +
+            'amountCents = if_not_exists(amountCents, :amountCents), currency = if_not_exists(currency, :currency), ' +
+            '#status = :unsettled, createdAt = if_not_exists(createdAt, :at), updatedAt = :at ADD attempts :one',
+          ConditionExpression: `${ITEM_ABSENT} OR #status = :unsettled`,
+          ExpressionAttributeNames: { '#kind': 'kind', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':kind': 'payment', ':orderId': orderId, ':customerId': customerId, ':amountCents': amountCents,
+            ':currency': currency, ':unsettled': UNSETTLED, ':at': at, ':one': 1,
+          },
+        },
+        { collisionFails: true },
+      );
+      return attributes ? toPayment(attributes) : undefined;
     },
 
     settle(orderId, settlement, at, event) {

@@ -34,3 +34,22 @@ export function collidedWithTransaction(error: unknown): boolean {
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException || isNamed(error, 'ConditionalCheckFailedException');
 }
+
+/** A transaction DynamoDB cancelled for a reason its writer can answer: nothing was written. */
+export interface Cancellation {
+  readonly written: false;
+  /** By position in the transaction: whether the item's condition failed. */
+  readonly failed: readonly boolean[];
+  /** Another transaction held one of its items (TransactionConflict): reading again and retrying may win. */
+  readonly lostRace: boolean;
+  /** The SDK's error, for a writer to rethrow a cancellation it has no answer for. */
+  readonly error: unknown;
+}
+
+/** The cancellation `error` reports when a condition failed or a race was lost; undefined for a fault. */
+export function cancellationOf(error: unknown): Cancellation | undefined {
+  const failed = failedConditions(error);
+  const lostRace = lostToConcurrentTransaction(error);
+  if (failed === undefined || !(lostRace || failed.some(Boolean))) return undefined;
+  return { written: false, failed, lostRace, error };
+}

@@ -1,5 +1,6 @@
 import type { EventContract, EventData, EventDetail } from '../../contracts/events/envelope';
 import { newId, nowIso } from '../ids';
+import { ITEM_ABSENT } from '../dynamo/keys';
 import { OUTBOX_KIND } from './outbox-kind';
 
 export { OUTBOX_KIND };
@@ -55,59 +56,43 @@ export function domainEvent<E extends EventContract>(event: E, data: EventData<E
   return { event, detail: event.detail.parse({ metadata, data }) };
 }
 
-export function outboxItem({ event, detail }: PendingEvent): OutboxItem {
+/** The key and expiry of the record of the event with `metadata`: keyed on its id, which is unique. */
+function recordOf(metadata: EventDetail<EventContract>['metadata']) {
   return {
-    pk: `OUTBOX#${detail.metadata.eventId}`,
+    pk: `OUTBOX#${metadata.eventId}`,
     sk: 'OUTBOX',
     kind: OUTBOX_KIND,
-    source: event.source,
-    detailType: event.detailType,
-    detail: JSON.stringify(detail),
-    createdAt: detail.metadata.occurredAt,
-    ttl: Math.floor(Date.parse(detail.metadata.occurredAt) / 1000) + OUTBOX_RETENTION_SECONDS,
-  };
-}
-
-/** A TransactWriteItems entry (document client form) that records the event in `tableName`. */
-export function outboxPut(tableName: string, pending: PendingEvent) {
-  return {
-    Put: {
-      TableName: tableName,
-      Item: outboxItem(pending),
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  };
+    createdAt: metadata.occurredAt,
+    ttl: Math.floor(Date.parse(metadata.occurredAt) / 1000) + OUTBOX_RETENTION_SECONDS,
+  } as const;
 }
 
 const entryOf = ({ event, detail }: PendingEvent): OutboxEntry => ({
   source: event.source, detailType: event.detailType, detail: JSON.stringify(detail),
 });
 
-/** Several events in one record, keyed on the first one's id (unique, like every event id). */
+export function outboxItem(pending: PendingEvent): OutboxItem {
+  return { ...recordOf(pending.detail.metadata), ...entryOf(pending) };
+}
+
+/** Several events in one record, keyed on the first one's id. */
 export function outboxBatchItem(events: readonly [PendingEvent, ...PendingEvent[]]): OutboxBatchItem {
-  const { metadata } = events[0].detail;
-  return {
-    pk: `OUTBOX#${metadata.eventId}`,
-    sk: 'OUTBOX',
-    kind: OUTBOX_KIND,
-    entries: JSON.stringify(events.map(entryOf)),
-    createdAt: metadata.occurredAt,
-    ttl: Math.floor(Date.parse(metadata.occurredAt) / 1000) + OUTBOX_RETENTION_SECONDS,
-  };
+  return { ...recordOf(events[0].detail.metadata), entries: JSON.stringify(events.map(entryOf)) };
 }
 
 /**
- * The TransactWriteItems entries (at most one) that record `events` in `tableName`: none for no
- * event, the event's own record for one, and for several a single record carrying them all.
- * DynamoDB allows 100 items per transaction, so a write that causes one event per line of an
- * order (StockLow) must not spend one item per event; the relay publishes each event of the
- * record, so none is lost and the state change and its events still commit together.
+ * The writes (at most one) of a transaction that record `events` in the producer's table (see
+ * shared/dynamo/table.ts, which names the table): none for no event, the event's own record for
+ * one, and for several a single record carrying them all. DynamoDB allows 100 items per
+ * transaction, so a write that causes one event per line of an order (StockLow) must not spend
+ * one item per event; the relay publishes each event of the record, so none is lost and the state
+ * change and its events still commit together.
  */
-export function outboxPuts(tableName: string, events: readonly PendingEvent[]) {
+export function outboxPuts(events: readonly PendingEvent[]): { Put: { Item: OutboxItem | OutboxBatchItem; ConditionExpression: string } }[] {
   const [first, ...rest] = events;
   if (first === undefined) return [];
-  if (rest.length === 0) return [outboxPut(tableName, first)];
-  return [{ Put: { TableName: tableName, Item: outboxBatchItem([first, ...rest]), ConditionExpression: 'attribute_not_exists(pk)' } }];
+  const Item = rest.length === 0 ? outboxItem(first) : outboxBatchItem([first, ...rest]);
+  return [{ Put: { Item, ConditionExpression: ITEM_ABSENT } }];
 }
 
 /** The events of an outbox item as stored (either form), in the order they are published. */

@@ -1,7 +1,4 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../../shared/aws-clients';
-import { failedConditions, lostToConcurrentTransaction } from '../../shared/dynamo';
-import { outboxPut } from '../../shared/events/outbox';
+import { DynamoTable, expiresAfter, ITEM_ABSENT, itemKey, presentFields, putNew, type Item } from '../../shared/dynamo';
 import type { ShipmentStore } from '../domain/shipping';
 import type { Shipment } from '../domain/shipment';
 
@@ -17,105 +14,61 @@ import type { Shipment } from '../domain/shipment';
  * Every write is a transaction, so a lost race reads the same (TransactionConflict) everywhere.
  */
 const orderPartition = (orderId: string) => `ORDER#${orderId}`;
-const shipmentKey = (orderId: string) => ({ pk: orderPartition(orderId), sk: 'SHIPMENT' });
-const cancellationNoteKey = (orderId: string) => ({ pk: orderPartition(orderId), sk: 'ORDER_CANCELLED' });
+const shipmentKey = (orderId: string) => itemKey(orderPartition(orderId), 'SHIPMENT');
+const cancellationNoteKey = (orderId: string) => itemKey(orderPartition(orderId), 'ORDER_CANCELLED');
 const NOTE_RETENTION_SECONDS = 30 * 24 * 60 * 60;
-const ABSENT = 'attribute_not_exists(pk)';
+const absent = (key: Item) => ({ ConditionCheck: { Key: key, ConditionExpression: ITEM_ABSENT } });
 
-function shipmentItem(shipment: Shipment): Record<string, unknown> {
+function shipmentItem(shipment: Shipment): Item {
   return { ...shipmentKey(shipment.orderId), kind: 'shipment', ...shipment };
 }
 
-function toShipment(item: Record<string, unknown>): Shipment {
+function toShipment(item: Item): Shipment {
   const {
     shipmentId, orderId, customerId, status, carrier, trackingNumber, createdAt, updatedAt, dispatchEventId, deliveryEventId,
   } = item as unknown as Shipment;
-  const optional = { carrier, trackingNumber, dispatchEventId, deliveryEventId };
   return {
-    shipmentId, orderId, customerId, status, createdAt, updatedAt,
-    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
+    shipmentId, orderId, customerId, status, createdAt, updatedAt, ...presentFields({ carrier, trackingNumber, dispatchEventId, deliveryEventId }),
   };
 }
 
 export function dynamoShipmentStore(tableName: string): ShipmentStore {
-  const db = documentClient();
+  const table = new DynamoTable(tableName);
 
   return {
     async get(orderId) {
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: shipmentKey(orderId), ConsistentRead: true }));
-      return Item ? toShipment(Item) : undefined;
+      const item = await table.get(shipmentKey(orderId));
+      return item ? toShipment(item) : undefined;
     },
 
     async create(shipment, { unlessOrderCancelled }) {
-      const noteAbsent = { ConditionCheck: { TableName: tableName, Key: cancellationNoteKey(shipment.orderId), ConditionExpression: ABSENT } };
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: tableName, Item: shipmentItem(shipment), ConditionExpression: ABSENT } },
-              ...(unlessOrderCancelled ? [noteAbsent] : []),
-            ],
-          }),
-        );
-        return 'created';
-      } catch (error) {
-        const failed = failedConditions(error);
-        if (failed?.[0]) return 'exists';
-        if (failed?.[1]) return 'orderCancelled';
-        if (lostToConcurrentTransaction(error)) return 'lostRace';
-        throw error;
-      }
+      const noteAbsent = unlessOrderCancelled ? [absent(cancellationNoteKey(shipment.orderId))] : [];
+      const result = await table.transact([putNew(shipmentItem(shipment)), ...noteAbsent]);
+      if (result.written) return 'created';
+      if (result.failed[0]) return 'exists';
+      return result.failed[1] ? 'orderCancelled' : 'lostRace';
     },
 
     async noteCancellation(orderId, at) {
-      const note = {
-        ...cancellationNoteKey(orderId), kind: 'orderCancelledNote', orderId, at,
-        ttl: Math.floor(Date.parse(at) / 1000) + NOTE_RETENTION_SECONDS,
-      };
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: tableName, Item: note, ConditionExpression: ABSENT } },
-              { ConditionCheck: { TableName: tableName, Key: shipmentKey(orderId), ConditionExpression: ABSENT } },
-            ],
-          }),
-        );
-        return 'noted';
-      } catch (error) {
-        const failed = failedConditions(error);
-        if (failed?.[1]) return 'shipmentExists';
-        // The first note is kept: a redelivered OrderCancelled changes nothing.
-        if (failed?.[0]) return 'noted';
-        if (lostToConcurrentTransaction(error)) return 'lostRace';
-        throw error;
-      }
+      const note = { ...cancellationNoteKey(orderId), kind: 'orderCancelledNote', orderId, at, ...expiresAfter(at, NOTE_RETENTION_SECONDS) };
+      const result = await table.transact([putNew(note), absent(shipmentKey(orderId))]);
+      if (result.written) return 'noted';
+      if (result.failed[1]) return 'shipmentExists';
+      // The first note is kept: a redelivered OrderCancelled changes nothing.
+      return result.failed[0] ? 'noted' : 'lostRace';
     },
 
-    async replace(next, from, event) {
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: shipmentItem(next),
-                  // Also fails when the shipment is gone: a missing status equals nothing.
-                  ConditionExpression: '#status = :from',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':from': from },
-                },
-              },
-              ...(event ? [outboxPut(tableName, event)] : []),
-            ],
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (failedConditions(error)?.[0] || lostToConcurrentTransaction(error)) return false;
-        throw error;
-      }
+    replace(next, from, event) {
+      const put = {
+        Put: {
+          Item: shipmentItem(next),
+          // Also fails when the shipment is gone: a missing status equals nothing.
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':from': from },
+        },
+      };
+      return table.transactIf([put], event ? [event] : []);
     },
   };
 }

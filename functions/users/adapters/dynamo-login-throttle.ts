@@ -1,6 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../../shared/aws-clients';
-import { isConditionFailure } from '../../shared/dynamo';
+import { DynamoTable, itemKey, TABLE_KEYS } from '../../shared/dynamo';
 import type { LoginThrottleStore } from '../domain/accounts';
 import type { AttemptRecord } from '../domain/login-throttle';
 
@@ -10,8 +8,10 @@ import type { AttemptRecord } from '../domain/login-throttle';
  * and `ttl` (epoch s), after which DynamoDB removes the record; the policy never relies on that
  * (a stale record starts over by its timestamps). Every write is a single UpdateItem.
  */
-const throttleKey = (emailKey: string) => ({ pk: `LOGIN#${emailKey}`, sk: 'THROTTLE' });
-const NAMES = { '#kind': 'kind', '#attempts': 'attempts', '#windowStart': 'windowStart', '#lockedUntil': 'lockedUntil', '#ttl': 'ttl' };
+const throttleKey = (emailKey: string) => itemKey(`LOGIN#${emailKey}`, 'THROTTLE');
+const NAMES = {
+  '#kind': TABLE_KEYS.kind, '#attempts': 'attempts', '#windowStart': 'windowStart', '#lockedUntil': 'lockedUntil', '#ttl': TABLE_KEYS.ttl,
+};
 /** A stale record loses to a concurrent restart at most this often in a row before it is a fault. */
 const MAX_COUNT_ROUNDS = 3;
 
@@ -22,32 +22,22 @@ function toRecord(item: Record<string, unknown> | undefined): AttemptRecord {
 }
 
 export function dynamoLoginThrottle(tableName: string): LoginThrottleStore {
-  const db = documentClient();
+  const table = new DynamoTable(tableName);
 
-  /** One conditional UpdateItem; undefined when its condition failed. */
-  async function update(
+  /** One conditional UpdateItem answering the item as written; undefined when its condition failed. */
+  function update(
     emailKey: string,
     expression: { update: string; condition: string; values: Record<string, unknown> },
   ): Promise<Record<string, unknown> | undefined> {
     const used = (name: string) => `${expression.update} ${expression.condition}`.includes(name);
-    try {
-      const { Attributes } = await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: throttleKey(emailKey),
-          UpdateExpression: expression.update,
-          ConditionExpression: expression.condition,
-          // DynamoDB rejects declared names that the expressions do not use.
-          ExpressionAttributeNames: Object.fromEntries(Object.entries(NAMES).filter(([name]) => used(name))),
-          ExpressionAttributeValues: Object.keys(expression.values).length > 0 ? expression.values : undefined,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes ?? {};
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return table.updateReturning({
+      Key: throttleKey(emailKey),
+      UpdateExpression: expression.update,
+      ConditionExpression: expression.condition,
+      // DynamoDB rejects declared names that the expressions do not use.
+      ExpressionAttributeNames: Object.fromEntries(Object.entries(NAMES).filter(([name]) => used(name))),
+      ExpressionAttributeValues: Object.keys(expression.values).length > 0 ? expression.values : undefined,
+    });
   }
 
   return {
