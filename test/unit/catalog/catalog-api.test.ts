@@ -6,6 +6,7 @@ import { ProductArchived, ProductCreated, ProductUpdated } from '../../../functi
 import { encodeCursor } from '../../../functions/shared/cursor';
 import { bearer, useHandlerEnvironment } from '../../support/handler-env';
 import { call, type ApiResponse } from '../../support/http';
+import { errorPaths, problem } from '../../support/problem';
 import { respellSignature } from '../../support/respell';
 import { transactionConflicts } from '../../support/transaction-conflicts';
 
@@ -38,13 +39,6 @@ interface Page {
   nextCursor: string | null;
 }
 
-interface ProblemBody {
-  type: string;
-  status: number;
-  errors?: { path: string; message: string }[];
-  correlationId: string;
-}
-
 function productInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name: 'Espresso Cup',
@@ -73,8 +67,6 @@ const deleteProduct = (productId: string, headers: Record<string, string> = admi
 const listProducts = (query?: Record<string, string>, headers: Record<string, string> = {}) =>
   call<Page>(handlers.list, { method: 'GET', path: '/products', query, headers });
 
-const problem = (response: ApiResponse<unknown>) => response.body as ProblemBody;
-const errorPaths = (response: ApiResponse<unknown>) => (problem(response).errors ?? []).map((e) => e.path).sort();
 
 /** A product created by the admin, asserting the 201 so later steps start from a known state. */
 async function created(overrides: Record<string, unknown> = {}): Promise<Product> {

@@ -7,7 +7,7 @@ import type { StepResult } from '../../../functions/inventory/domain/inventory';
 import { ProductCreated } from '../../../functions/contracts/events/catalog';
 import type { EventContract, EventDetail } from '../../../functions/contracts/events/envelope';
 import { domainEvent, outboxEntries } from '../../../functions/shared/events/outbox';
-import { bearer, type useHandlerEnvironment } from '../../support/handler-env';
+import { bearer, useHandlerEnvironment } from '../../support/handler-env';
 import { call, lambdaContext } from '../../support/http';
 
 /** The inventory handlers, loaded after the handler environment is in place (they read it at load). */
@@ -25,7 +25,13 @@ export async function loadHandlers() {
 }
 
 export type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
-type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
+export type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
+
+/** A fresh table (prefixed `prefix`) and the inventory handlers loaded against it. */
+export async function inventoryFixture(prefix = 'inventory'): Promise<{ env: Env; handlers: Handlers }> {
+  const env = await useHandlerEnvironment(prefix);
+  return { env, handlers: await loadHandlers() };
+}
 
 export const admin = bearer('01ADMIN0000000000000000000', 'admin');
 export const customer = bearer('01CUSTOMER0000000000000000', 'customer');

@@ -1,29 +1,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StockRecord } from '../../../functions/contracts/api/inventory';
 import { StockReplenished } from '../../../functions/contracts/events/inventory';
-import { useHandlerEnvironment } from '../../support/handler-env';
-import { call, type ApiResponse } from '../../support/http';
+import { call } from '../../support/http';
+import { errorPaths, problem } from '../../support/problem';
 import {
-  admin, customer, deliver, getStock, loadHandlers, newProductId, outboxEvents, productCreatedEvent, restock, stockedProduct,
-  stockOf, type Handlers,
+  admin, customer, deliver, type Env, getStock, type Handlers, inventoryFixture, newProductId, outboxEvents,
+  productCreatedEvent, restock, stockedProduct, stockOf,
 } from './fixture';
 
-type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 let env: Env;
 let handlers: Handlers;
 
-beforeAll(async () => {
-  env = await useHandlerEnvironment('inventory');
-  handlers = await loadHandlers();
-});
+beforeAll(async () => ({ env, handlers } = await inventoryFixture()));
 
-interface ProblemBody {
-  type: string;
-  status: number;
-  errors?: { path: string; message: string }[];
-}
-const problem = (response: ApiResponse<unknown>) => response.body as ProblemBody;
-const errorPaths = (response: ApiResponse<unknown>) => (problem(response).errors ?? []).map((e) => e.path).sort();
 const replenished = async (productId: string) =>
   (await outboxEvents(env, StockReplenished)).filter((e) => e.detail.data.productId === productId);
 

@@ -1,17 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StockLow, StockReleased, StockReserved } from '../../../functions/contracts/events/inventory';
 import { SagaError } from '../../../functions/contracts/saga';
-import { useHandlerEnvironment } from '../../support/handler-env';
-import { loadHandlers, newOrderId, newProductId, outboxEvents, restock, step, stockedProduct, stockOf, type Handlers } from './fixture';
+import {
+  type Env, type Handlers, inventoryFixture, newOrderId, newProductId, outboxEvents, restock, step, stockedProduct,
+  stockOf,
+} from './fixture';
 
-type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 let env: Env;
 let handlers: Handlers;
 
-beforeAll(async () => {
-  env = await useHandlerEnvironment('inventory');
-  handlers = await loadHandlers();
-});
+beforeAll(async () => ({ env, handlers } = await inventoryFixture()));
 
 type Line = { productId: string; quantity: number };
 const correlationId = 'saga-corr-1';

@@ -6,11 +6,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StockLow, StockReleased, StockReserved } from '../../../functions/contracts/events/inventory';
 import { LOW_STOCK_THRESHOLD } from '../../../functions/inventory/domain/stock';
-import { useHandlerEnvironment } from '../../support/handler-env';
 import { recordTransactions, TRANSACTION_ITEM_LIMIT } from '../../support/transactions';
-import { loadHandlers, newOrderId, outboxEvents, step, stockedProduct, stockOf, type Handlers } from './fixture';
+import { type Env, type Handlers, inventoryFixture, newOrderId, outboxEvents, step, stockedProduct, stockOf } from './fixture';
 
-type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 let env: Env;
 let handlers: Handlers;
 let recorder: ReturnType<typeof recordTransactions> | undefined;
@@ -18,10 +16,7 @@ let recorder: ReturnType<typeof recordTransactions> | undefined;
 const LINES = 50;
 const correlationId = 'large-order';
 
-beforeAll(async () => {
-  env = await useHandlerEnvironment('inventory-large');
-  handlers = await loadHandlers();
-}, 60_000);
+beforeAll(async () => ({ env, handlers } = await inventoryFixture('inventory-large')), 60_000);
 
 afterEach(() => {
   recorder?.stop();

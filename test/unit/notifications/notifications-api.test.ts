@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../../functions/shared/cursor';
 import { testKeys, useHandlerEnvironment } from '../../support/handler-env';
 import { call, type ApiResponse } from '../../support/http';
+import { problem } from '../../support/problem';
 import {
   deliver, eventIdOf, listNotifications, loadHandlers, newOrderId, newUserId, orderEvents, queued, registered, withMetadata,
   type Handlers, type Page,
@@ -14,11 +15,6 @@ beforeAll(async () => {
   handlers = await loadHandlers();
 });
 
-interface ProblemBody {
-  status: number;
-  errors?: { path: string; message: string }[];
-}
-const problem = (response: ApiResponse<unknown>) => response.body as ProblemBody;
 
 /** A user with `count` notifications, one a minute apart; answers their ids, newest first. */
 async function userWithNotifications(count: number): Promise<{ userId: string; newestFirst: string[] }> {

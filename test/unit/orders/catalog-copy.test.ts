@@ -9,9 +9,7 @@ import {
 
 let fx: OrdersFixture;
 
-beforeAll(async () => {
-  fx = await ordersFixture();
-});
+beforeAll(async () => (fx = await ordersFixture()));
 
 beforeEach(() => resetStepFunctions(fx));
 

@@ -20,7 +20,7 @@ import { ProductArchived, ProductCreated, ProductUpdated } from '../../../functi
 import type { EventContract, EventData } from '../../../functions/contracts/events/envelope';
 import { ORDERS_ENV } from '../../../functions/orders/orders-config';
 import { bearer, useHandlerEnvironment } from '../../support/handler-env';
-import { call, lambdaContext, type ApiResponse } from '../../support/http';
+import { call, lambdaContext } from '../../support/http';
 import { busEvent as sharedBusEvent } from '../../support/bus-event';
 
 export const ORDER_SAGA_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:order-saga';
@@ -185,6 +185,15 @@ export async function placedOrder(fixture: OrdersFixture, customer: string, quan
   return response.body;
 }
 
+/** What OrderPlaced says of an order (OrderConfirmed adds the address): its customer, priced lines and total. */
+export const pricedOrder = (order: Order, customer: string) => ({
+  orderId: order.orderId,
+  customerId: customer,
+  items: order.items.map(({ productId, quantity, unitPriceCents }) => ({ productId, quantity, unitPriceCents })),
+  totalCents: order.totalCents,
+  currency: 'USD',
+});
+
 /** Runs a saga step the way Step Functions invokes it. */
 export function runStep(fixture: OrdersFixture, step: keyof OrdersFixture['steps'], input: Record<string, unknown>) {
   return fixture.steps[step](input, lambdaContext());
@@ -226,13 +235,4 @@ export async function outboxOf(fixture: OrdersFixture, orderId: string): Promise
   return records;
 }
 
-export interface ProblemBody {
-  type: string;
-  status: number;
-  detail?: string;
-  errors?: { path: string; message: string }[];
-  correlationId: string;
-}
-
-export const problem = (response: ApiResponse<unknown>) => response.body as ProblemBody;
-export const errorPaths = (response: ApiResponse<unknown>) => (problem(response).errors ?? []).map((e) => e.path).sort();
+export { errorPaths, problem, type ProblemBody } from '../../support/problem';

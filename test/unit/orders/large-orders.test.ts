@@ -18,9 +18,7 @@ const LINES = 50;
 let fx: OrdersFixture;
 let recorder: ReturnType<typeof recordTransactions> | undefined;
 
-beforeAll(async () => {
-  fx = await ordersFixture();
-});
+beforeAll(async () => (fx = await ordersFixture()));
 
 afterEach(() => {
   recorder?.stop();

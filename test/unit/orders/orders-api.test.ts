@@ -6,15 +6,13 @@ import { encodeCursor } from '../../../functions/shared/cursor';
 import { lambdaContext } from '../../support/http';
 import {
   address, answerShipmentClaims, asAdmin, asCustomer, cancelOrder, CANCELLATION_SAGA_ARN, CLAIM_SHIPMENT_ARN, customerId, errorPaths, getOrder, listOrders,
-  orderBody, orderItems, ordersFixture, outboxOf, placedOrder, placeOrder, problem, productArchived, resetStepFunctions, runStep,
+  orderBody, orderItems, ordersFixture, outboxOf, placedOrder, placeOrder, pricedOrder, problem, productArchived, resetStepFunctions, runStep,
   seedProduct, shipmentClaims, startedExecutions, transition, uniqueId, type OrdersFixture,
 } from './fixture';
 
 let fx: OrdersFixture;
 
-beforeAll(async () => {
-  fx = await ordersFixture();
-});
+beforeAll(async () => (fx = await ordersFixture()));
 
 beforeEach(() => resetStepFunctions(fx));
 beforeEach(() => answerShipmentClaims(fx.lambda, { claimed: true, status: 'CANCELLED' }));
@@ -78,13 +76,7 @@ describe('POST /orders', () => {
     const outbox = await outboxOf(fx, order.orderId);
     expect(outbox.map((record) => record.detailType)).toEqual([OrderPlaced.detailType]);
     const detail = OrderPlaced.detail.parse(outbox[0]!.detail);
-    expect(detail.data).toEqual({
-      orderId: order.orderId,
-      customerId: customer,
-      items: order.items.map(({ productId, quantity, unitPriceCents }) => ({ productId, quantity, unitPriceCents })),
-      totalCents: order.totalCents,
-      currency: 'USD',
-    });
+    expect(detail.data).toEqual(pricedOrder(order, customer));
   });
 
   it('answers 422 naming every unknown or archived product, and stores and starts nothing', async () => {

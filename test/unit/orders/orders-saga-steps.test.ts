@@ -7,15 +7,13 @@ import { dynamoOrderStore } from '../../../functions/orders/adapters/dynamo-orde
 import type { OrderEvent, OrderState } from '../../../functions/orders/domain/order';
 import { ORDERS_NEEDING_OPERATOR_METRIC } from '../../../functions/orders/orders-config';
 import {
-  address, asCustomer, cancelOrder, customerId, getOrder, orderItems, ordersFixture, outboxOf, placedOrder, resetStepFunctions, runStep, stateItem,
+  address, asCustomer, cancelOrder, customerId, getOrder, orderItems, ordersFixture, outboxOf, placedOrder, pricedOrder, resetStepFunctions, runStep, stateItem,
   transition, uniqueId, type OrdersFixture,
 } from './fixture';
 
 let fx: OrdersFixture;
 
-beforeAll(async () => {
-  fx = await ordersFixture();
-});
+beforeAll(async () => (fx = await ordersFixture()));
 
 beforeEach(() => resetStepFunctions(fx));
 
@@ -31,14 +29,7 @@ describe('ConfirmOrder (confirm-order)', () => {
     const outbox = await outboxOf(fx, order.orderId);
     expect(outbox.map((r) => r.detailType)).toEqual([OrderPlaced.detailType, OrderConfirmed.detailType]);
     const detail = OrderConfirmed.detail.parse(outbox[1]!.detail);
-    expect(detail.data).toEqual({
-      orderId: order.orderId,
-      customerId: customer,
-      items: order.items.map(({ productId, quantity, unitPriceCents }) => ({ productId, quantity, unitPriceCents })),
-      totalCents: order.totalCents,
-      currency: 'USD',
-      shippingAddress: address,
-    });
+    expect(detail.data).toEqual({ ...pricedOrder(order, customer), shippingAddress: address });
     // The saga's correlation id, carried from the request that started it.
     expect(detail.metadata.correlationId).toBe('saga-corr');
     expect(await stateItem(fx, order.orderId)).toMatchObject({ status: 'CONFIRMED', version: 2 });

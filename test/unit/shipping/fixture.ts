@@ -10,7 +10,7 @@ import type { Shipment } from '../../../functions/contracts/api/shipping';
 import type { EventContract, EventData, EventDetail } from '../../../functions/contracts/events/envelope';
 import { OrderCancelled, OrderConfirmed } from '../../../functions/contracts/events/orders';
 import { bearer, useHandlerEnvironment } from '../../support/handler-env';
-import { call, lambdaContext, type ApiResponse } from '../../support/http';
+import { call, lambdaContext } from '../../support/http';
 import { busEvent as sharedBusEvent } from '../../support/bus-event';
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
@@ -140,14 +140,4 @@ export async function outboxRecord<E extends EventContract>(fx: ShippingFixture,
   };
 }
 
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  errors?: { path: string; message: string }[];
-  correlationId: string;
-}
-
-export const problem = (response: ApiResponse<unknown>) => response.body as ProblemBody;
-export const errorPaths = (response: ApiResponse<unknown>) => (problem(response).errors ?? []).map((e) => e.path).sort();
+export { errorPaths, problem, type ProblemBody } from '../../support/problem';
