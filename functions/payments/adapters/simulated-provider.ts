@@ -1,7 +1,5 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../../shared/aws-clients';
-import { isConditionFailure } from '../../shared/dynamo';
-import { newId } from '../../shared/ids';
+import { DynamoTable, expiresAfter, ITEM_ABSENT, ITEM_EXISTS, itemKey } from '../../shared/dynamo';
+import { newId, nowIso } from '../../shared/ids';
 import { authorize, type ChargeAnswer, type PaymentProvider, type RefundAnswer } from '../domain/provider';
 
 /**
@@ -13,7 +11,7 @@ import { authorize, type ChargeAnswer, type PaymentProvider, type RefundAnswer }
  * lands on another execution environment is answered alike. An `unavailable` answer means the
  * request never got through, so there is nothing to keep.
  */
-const recordKey = (idempotencyKey: string) => ({ pk: `PROVIDER#${idempotencyKey}`, sk: 'PROVIDER' });
+const recordKey = (idempotencyKey: string) => itemKey(`PROVIDER#${idempotencyKey}`, 'PROVIDER');
 /** How long a key is remembered (Stripe's figure): far longer than any retry of a saga step. */
 const KEY_RETENTION_SECONDS = 24 * 60 * 60;
 
@@ -26,49 +24,31 @@ export class IdempotencyKeyMismatchError extends Error {
 }
 
 export function simulatedProvider(tableName: string): PaymentProvider {
-  const db = documentClient();
+  const table = new DynamoTable(tableName);
 
   /** The answer kept for the key, counting this request; undefined for a new key. */
   async function recall<A>(idempotencyKey: string, fingerprint: string): Promise<A | undefined> {
-    try {
-      const { Attributes } = await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: recordKey(idempotencyKey),
-          UpdateExpression: 'ADD requests :one',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':one': 1 },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      if (Attributes?.fingerprint !== fingerprint) throw new IdempotencyKeyMismatchError(idempotencyKey);
-      return Attributes.answer as A;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const record = await table.updateReturning({
+      Key: recordKey(idempotencyKey),
+      UpdateExpression: 'ADD requests :one',
+      ConditionExpression: ITEM_EXISTS,
+      ExpressionAttributeValues: { ':one': 1 },
+    });
+    if (record === undefined) return undefined;
+    if (record.fingerprint !== fingerprint) throw new IdempotencyKeyMismatchError(idempotencyKey);
+    return record.answer as A;
   }
 
   /** Keeps the answer of the first request with the key; of two at once, the one kept first wins. */
   async function keep<A>(idempotencyKey: string, fingerprint: string, answer: A): Promise<A> {
-    try {
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            ...recordKey(idempotencyKey), kind: 'providerRecord', idempotencyKey, fingerprint, answer, requests: 1,
-            ttl: Math.floor(Date.now() / 1000) + KEY_RETENTION_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return answer;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const kept = await recall<A>(idempotencyKey, fingerprint);
-      if (kept === undefined) throw new Error(`The provider record of ${idempotencyKey} vanished`, { cause: error });
-      return kept;
-    }
+    const Item = {
+      ...recordKey(idempotencyKey), kind: 'providerRecord', idempotencyKey, fingerprint, answer, requests: 1,
+      ...expiresAfter(nowIso(), KEY_RETENTION_SECONDS),
+    };
+    if (await table.putIf({ Item, ConditionExpression: ITEM_ABSENT })) return answer;
+    const kept = await recall<A>(idempotencyKey, fingerprint);
+    if (kept === undefined) throw new Error(`The provider record of ${idempotencyKey} vanished`);
+    return kept;
   }
 
   async function once<A extends { outcome: string }>(idempotencyKey: string, fingerprint: string, decide: () => A): Promise<A> {
