@@ -1,4 +1,4 @@
-import { DynamoTable, indexEntry, itemKey, putNew, type Item } from '../../shared/dynamo';
+import { DynamoTable, indexEntry, itemKey, putNew, replaceIfStill, type Item } from '../../shared/dynamo';
 import type { ProductStore } from '../domain/catalog';
 import { isActive, SkuTakenError, type Product } from '../domain/product';
 
@@ -43,16 +43,7 @@ export function dynamoProductStore(tableName: string): ProductStore {
     },
 
     replace(product, expectedVersion, event) {
-      const put = {
-        Put: {
-          Item: productItem(product),
-          // Also fails when the product is gone: a missing version equals nothing.
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        },
-      };
-      return table.transactIf([put], event);
+      return table.transactIf([replaceIfStill(productItem(product), 'version', expectedVersion)], event);
     },
 
     async listActive({ category, beforeId, limit }) {

@@ -1,4 +1,4 @@
-import { DynamoTable, ITEM_ABSENT, ITEM_EXISTS, itemKey, presentFields, type Item, type TableWrite, type TransactionResult } from '../../shared/dynamo';
+import { DynamoTable, ITEM_ABSENT, ITEM_EXISTS, itemKey, presentFields, putNew, replaceIfStill, type Item, type TableWrite, type TransactionResult } from '../../shared/dynamo';
 import type { PendingEvent } from '../../shared/events/outbox';
 import type { InventoryStore, WriteResult } from '../domain/inventory';
 import type { Reservation, ReservationStatus } from '../domain/reservation';
@@ -51,16 +51,7 @@ function stockUpdate(change: StockChange, at: string): TableWrite {
   };
 }
 
-/** The reservation's put, under the condition of the step that writes it. */
-function reservationPut(reservation: Reservation, condition: { expression: string; values?: Record<string, unknown> }): TableWrite {
-  return {
-    Put: {
-      Item: { ...reservationKey(reservation.orderId), kind: 'reservation', ...reservation },
-      ConditionExpression: condition.expression,
-      ...(condition.values ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: condition.values } : {}),
-    },
-  };
-}
+const reservationItem = (reservation: Reservation): Item => ({ ...reservationKey(reservation.orderId), kind: 'reservation', ...reservation });
 
 /**
  * A transaction's result as a WriteResult: a failed condition names what changed since the read
@@ -111,12 +102,11 @@ export function dynamoInventoryStore(tableName: string): InventoryStore {
     },
 
     createReservation(reservation, changes, events) {
-      return writeReservation(reservationPut(reservation, { expression: ITEM_ABSENT }), reservation, changes, events);
+      return writeReservation(putNew(reservationItem(reservation)), reservation, changes, events);
     },
 
     settleReservation(reservation, from: ReservationStatus, changes, events) {
-      const put = reservationPut(reservation, { expression: '#status = :from', values: { ':from': from } });
-      return writeReservation(put, reservation, changes, events);
+      return writeReservation(replaceIfStill(reservationItem(reservation), 'status', from), reservation, changes, events);
     },
   };
 }

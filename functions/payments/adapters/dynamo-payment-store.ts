@@ -62,7 +62,7 @@ export function dynamoPaymentStore(tableName: string): PaymentStore {
         ExpressionAttributeValues: values,
       },
     };
-    return table.transactIf([update], event ? [event] : []);
+    return table.transactIf([update], event);
   }
 
   return {

@@ -203,3 +203,16 @@ export class DynamoTable {
 
 /** The write of a transaction that creates an item: it fails its condition when the key is taken. */
 export const putNew = (Item: Item): TableWrite => ({ Put: { Item, ConditionExpression: ITEM_ABSENT } });
+
+/**
+ * The write of a transaction that replaces an item read before, if its `attribute` still holds
+ * `value`; it also fails when the item is gone (a missing attribute equals nothing).
+ */
+export const replaceIfStill = (Item: Item, attribute: string, value: unknown): TableWrite => ({
+  Put: {
+    Item,
+    ConditionExpression: '#expected = :expected',
+    ExpressionAttributeNames: { '#expected': attribute },
+    ExpressionAttributeValues: { ':expected': value },
+  },
+});

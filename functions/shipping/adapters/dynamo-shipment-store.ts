@@ -1,4 +1,4 @@
-import { DynamoTable, expiresAfter, ITEM_ABSENT, itemKey, presentFields, putNew, type Item } from '../../shared/dynamo';
+import { DynamoTable, expiresAfter, ITEM_ABSENT, itemKey, presentFields, putNew, replaceIfStill, type Item } from '../../shared/dynamo';
 import type { ShipmentStore } from '../domain/shipping';
 import type { Shipment } from '../domain/shipment';
 
@@ -59,16 +59,7 @@ export function dynamoShipmentStore(tableName: string): ShipmentStore {
     },
 
     replace(next, from, event) {
-      const put = {
-        Put: {
-          Item: shipmentItem(next),
-          // Also fails when the shipment is gone: a missing status equals nothing.
-          ConditionExpression: '#status = :from',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':from': from },
-        },
-      };
-      return table.transactIf([put], event ? [event] : []);
+      return table.transactIf([replaceIfStill(shipmentItem(next), 'status', from)], event);
     },
   };
 }
