@@ -88,8 +88,9 @@ async function startFoundation(options: RuntimeOptions, running: RunningService[
   void sqsStarting.then((service) => running.push(service), () => undefined);
 
   const synthStart = Date.now();
-  synthesize(options.outdir);
-  log(`synthesized ${path.relative(process.cwd(), options.outdir) || options.outdir} in ${Date.now() - synthStart} ms`);
+  const { reused } = synthesize(options.outdir);
+  const where = path.relative(process.cwd(), options.outdir) || options.outdir;
+  log(reused ? `app unchanged since the last start: reusing ${where} (${Date.now() - synthStart} ms)` : `synthesized ${where} in ${Date.now() - synthStart} ms`);
 
   const [dynamo, sqs] = await Promise.all([dynamoStarting, sqsStarting]);
   const secretStore = createSecretStore({
