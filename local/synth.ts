@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { inProcessApp } from '../lib/in-process-app';
+import { withScratchTmpdir } from './scratch-tmpdir';
 
 const ROOT = path.join(__dirname, '..');
 /** What the app is built from: a change in any of these makes the previous assembly stale. */
@@ -67,6 +68,8 @@ function stamp(outdir: string, fingerprint: string): string | undefined {
 }
 
 function synthApp(outdir: string): void {
-  const { app } = inProcessApp({ outdir, stage: 'dev', cloudFormationValidation: false });
-  app.synth();
+  withScratchTmpdir(() => {
+    const { app } = inProcessApp({ outdir, stage: 'dev', cloudFormationValidation: false });
+    app.synth();
+  });
 }

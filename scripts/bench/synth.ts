@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildCommerceApp } from '../../lib/app';
 import { loadAssembly } from '../../local/cloudformation/assembly';
+import { withScratchTmpdir } from '../../local/scratch-tmpdir';
 import type { LocalAssembly } from '../../local/types';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -27,7 +28,9 @@ export async function withTempDir<T>(prefix: string, body: (dir: string) => Prom
 export function synthesizeResolved(outdir: string, context: Record<string, string> = {}): LocalAssembly {
   const cdkJson = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
   const app = new App({ outdir, context: { ...cdkJson.context, stage: 'dev', ...context }, builtinCloudFormationValidation: false });
-  buildCommerceApp(app);
-  app.synth();
+  withScratchTmpdir(() => {
+    buildCommerceApp(app);
+    app.synth();
+  });
   return loadAssembly(outdir, { sqsBaseUrl: 'http://sqs.invalid', secretValue: () => 'bench-secret' });
 }
