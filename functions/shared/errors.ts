@@ -22,35 +22,27 @@ export abstract class AppError extends Error {
   }
 }
 
-export class ValidationError extends AppError {
-  readonly status = 400;
-  readonly code = 'validation-error';
+/**
+ * The base of every typed error of one status: its code is the problem type's, which a subclass
+ * may make more specific (`override readonly code = 'sku-taken'`).
+ */
+function problemOf(status: number, code: string) {
+  abstract class Problem extends AppError {
+    readonly status = status;
+    readonly code: string = code;
+  }
+  return Problem;
 }
 
-export class MalformedJsonError extends AppError {
-  readonly status = 400;
-  readonly code = 'malformed-json';
-}
-
-export class UnauthorizedError extends AppError {
-  readonly status = 401;
-  readonly code = 'unauthorized';
-}
-
-export class ForbiddenError extends AppError {
-  readonly status = 403;
-  readonly code = 'forbidden';
-}
-
-export class NotFoundError extends AppError {
-  readonly status = 404;
-  readonly code = 'not-found';
-}
-
-export class ConflictError extends AppError {
-  readonly status = 409;
-  readonly code: string = 'conflict';
-}
+export class ValidationError extends problemOf(400, 'validation-error') {}
+export class MalformedJsonError extends problemOf(400, 'malformed-json') {}
+export class UnauthorizedError extends problemOf(401, 'unauthorized') {}
+export class ForbiddenError extends problemOf(403, 'forbidden') {}
+export class NotFoundError extends problemOf(404, 'not-found') {}
+export class ConflictError extends problemOf(409, 'conflict') {}
+export class PayloadTooLargeError extends problemOf(413, 'payload-too-large') {}
+export class UnsupportedMediaTypeError extends problemOf(415, 'unsupported-media-type') {}
+export class UnprocessableError extends problemOf(422, 'unprocessable') {}
 
 /**
  * A write that kept losing races with concurrent writes of the same thing gave up: nothing of it
@@ -60,20 +52,8 @@ export class ConcurrentUpdateError extends ConflictError {
   override readonly code = 'concurrent-update';
 }
 
-export class PayloadTooLargeError extends AppError {
-  readonly status = 413;
-  readonly code = 'payload-too-large';
-}
-
-export class UnprocessableError extends AppError {
-  readonly status = 422;
-  readonly code: string = 'unprocessable';
-}
-
 /** Throttled: the client may try again after `Retry-After` seconds (a whole number, at least 1). */
-export class TooManyRequestsError extends AppError {
-  readonly status = 429;
-  readonly code: string = 'too-many-requests';
+export class TooManyRequestsError extends problemOf(429, 'too-many-requests') {
   readonly retryAfterSeconds: number;
 
   constructor(message: string, retryAfterSeconds: number) {
@@ -81,9 +61,4 @@ export class TooManyRequestsError extends AppError {
     super(message, { headers: { 'Retry-After': String(seconds) } });
     this.retryAfterSeconds = seconds;
   }
-}
-
-export class UnsupportedMediaTypeError extends AppError {
-  readonly status = 415;
-  readonly code = 'unsupported-media-type';
 }

@@ -15,6 +15,7 @@ export type Problem = z.infer<typeof Problem>;
 export const Id = z.string().min(1).max(64);
 
 export const Currency = z.enum(['USD']);
+export type Currency = z.infer<typeof Currency>;
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -4,6 +4,7 @@ import { PageQuery } from './common';
 export const NotificationType = z.enum([
   'WELCOME', 'ORDER_CONFIRMED', 'ORDER_REJECTED', 'ORDER_CANCELLED', 'ORDER_SHIPPED', 'ORDER_DELIVERED',
 ]);
+export type NotificationType = z.infer<typeof NotificationType>;
 
 export const Notification = z.object({
   id: z.string(),
@@ -14,6 +15,7 @@ export const Notification = z.object({
   read: z.boolean(),
   createdAt: z.iso.datetime(),
 });
+export type Notification = z.infer<typeof Notification>;
 
 /** A page of the caller's notifications, with how many of all of them are unread (for the dashboard). */
 export const NotificationPage = z.object({

@@ -5,6 +5,7 @@ import { Currency, Id, PageQuery, pageOf } from './common';
 export const OrderStatus = z.enum(['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED', 'DELIVERED']);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 export const StatusReason = z.union([RejectionReason, CancellationReason]);
+export type StatusReason = z.infer<typeof StatusReason>;
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 
 export const ShipmentStatus = z.enum(['PREPARING', 'DISPATCHED', 'DELIVERED', 'CANCELLED']);
+export type ShipmentStatus = z.infer<typeof ShipmentStatus>;
 
 export const Shipment = z.object({
   shipmentId: z.string(),
@@ -16,3 +17,4 @@ export const DispatchRequest = z.strictObject({
   carrier: z.string().trim().min(1).max(50),
   trackingNumber: z.string().trim().min(1).max(100),
 });
+export type DispatchRequest = z.infer<typeof DispatchRequest>;

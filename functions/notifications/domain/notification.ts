@@ -1,4 +1,4 @@
-import type { Notification as NotificationSchema, NotificationType as NotificationTypeSchema } from '../../contracts/api/notifications';
+import type { Notification, NotificationType } from '../../contracts/api/notifications';
 import type { EventData, EventMetadata } from '../../contracts/events/envelope';
 import type {
   CancellationReason, OrderCancelled, OrderConfirmed, OrderDelivered, OrderRejected, OrderShipped, RejectionReason,
@@ -6,9 +6,8 @@ import type {
 import type { UserRegistered } from '../../contracts/events/users';
 import type * as z from 'zod';
 
-/** A notification as GET /notifications shows it. */
-export type Notification = z.infer<typeof NotificationSchema>;
-export type NotificationType = z.infer<typeof NotificationTypeSchema>;
+/** A Notification is a notification as GET /notifications shows it. */
+export type { Notification, NotificationType };
 
 /** The notifications context's own copy of a user's contact details, from UserRegistered. */
 export interface Contact {
@@ -32,13 +31,8 @@ export interface NotificationDraft {
   body: string;
 }
 
-export interface StoredNotification {
+export interface StoredNotification extends NotificationDraft {
   id: string;
-  userId: string;
-  type: NotificationType;
-  orderId?: string;
-  subject: string;
-  body: string;
   read: boolean;
   createdAt: string;
   delivery: Delivery;
@@ -94,57 +88,40 @@ export function welcome(data: EventData<typeof UserRegistered>): NotificationDra
   };
 }
 
+/** A draft about one of the customer's orders: every order event's notification goes to its customer. */
+function aboutOrder({ customerId, orderId }: { customerId: string; orderId: string }, type: NotificationType, subject: string, body: string): NotificationDraft {
+  return { userId: customerId, type, orderId, subject, body };
+}
+
 export function orderConfirmed(data: EventData<typeof OrderConfirmed>): NotificationDraft {
   const units = data.items.reduce((sum, line) => sum + line.quantity, 0);
   const { city, country } = data.shippingAddress;
-  return {
-    userId: data.customerId,
-    type: 'ORDER_CONFIRMED',
-    orderId: data.orderId,
-    subject: `Order ${data.orderId} is confirmed`,
-    body:
-      `Your order ${data.orderId} is confirmed: ${units} ${units === 1 ? 'item' : 'items'}, ` +
+  return aboutOrder(
+    data,
+    'ORDER_CONFIRMED',
+    `Order ${data.orderId} is confirmed`,
+    `Your order ${data.orderId} is confirmed: ${units} ${units === 1 ? 'item' : 'items'}, ` +
       `${formatMoney(data.totalCents, data.currency)} charged. We will tell you when it ships to ${city}, ${country}.`,
-  };
+  );
 }
 
 export function orderRejected(data: EventData<typeof OrderRejected>): NotificationDraft {
-  return {
-    userId: data.customerId,
-    type: 'ORDER_REJECTED',
-    orderId: data.orderId,
-    subject: `Order ${data.orderId} could not be placed`,
-    body: `We could not accept your order ${data.orderId}: ${REJECTION_REASONS[data.reason]}. You have not been charged.`,
-  };
+  const why = REJECTION_REASONS[data.reason];
+  return aboutOrder(data, 'ORDER_REJECTED', `Order ${data.orderId} could not be placed`,
+    `We could not accept your order ${data.orderId}: ${why}. You have not been charged.`);
 }
 
 export function orderCancelled(data: EventData<typeof OrderCancelled>): NotificationDraft {
   const money = data.refunded ? 'Your payment has been refunded.' : 'You have not been charged.';
-  return {
-    userId: data.customerId,
-    type: 'ORDER_CANCELLED',
-    orderId: data.orderId,
-    subject: `Order ${data.orderId} is cancelled`,
-    body: `Your order ${data.orderId} is cancelled because ${CANCELLATION_REASONS[data.reason]}. ${money}`,
-  };
+  return aboutOrder(data, 'ORDER_CANCELLED', `Order ${data.orderId} is cancelled`,
+    `Your order ${data.orderId} is cancelled because ${CANCELLATION_REASONS[data.reason]}. ${money}`);
 }
 
 export function orderShipped(data: EventData<typeof OrderShipped>): NotificationDraft {
-  return {
-    userId: data.customerId,
-    type: 'ORDER_SHIPPED',
-    orderId: data.orderId,
-    subject: `Order ${data.orderId} has shipped`,
-    body: `Your order ${data.orderId} is on its way with ${data.carrier}, tracking number ${data.trackingNumber}.`,
-  };
+  return aboutOrder(data, 'ORDER_SHIPPED', `Order ${data.orderId} has shipped`,
+    `Your order ${data.orderId} is on its way with ${data.carrier}, tracking number ${data.trackingNumber}.`);
 }
 
 export function orderDelivered(data: EventData<typeof OrderDelivered>): NotificationDraft {
-  return {
-    userId: data.customerId,
-    type: 'ORDER_DELIVERED',
-    orderId: data.orderId,
-    subject: `Order ${data.orderId} was delivered`,
-    body: `Your order ${data.orderId} has been delivered. Enjoy!`,
-  };
+  return aboutOrder(data, 'ORDER_DELIVERED', `Order ${data.orderId} was delivered`, `Your order ${data.orderId} has been delivered. Enjoy!`);
 }

@@ -1,4 +1,3 @@
-import type * as z from 'zod';
 import type { Currency } from '../../contracts/api/common';
 import type { Order, OrderStatus, PlaceOrderRequest, StatusReason } from '../../contracts/api/orders';
 import type {
@@ -9,8 +8,6 @@ import { ConflictError, NotFoundError } from '../../shared/errors';
 
 export type { Order, OrderStatus };
 export type ShippingAddress = PlaceOrderRequest['shippingAddress'];
-export type StatusReasonName = z.infer<typeof StatusReason>;
-export type OrderCurrency = z.infer<typeof Currency>;
 
 export interface OrderLine {
   productId: string;
@@ -24,10 +21,10 @@ export interface OrderState {
   orderId: string;
   customerId: string;
   status: OrderStatus;
-  statusReason?: StatusReasonName;
+  statusReason?: StatusReason;
   items: OrderLine[];
   totalCents: number;
-  currency: OrderCurrency;
+  currency: Currency;
   shippingAddress: ShippingAddress;
   createdAt: string;
   updatedAt: string;
@@ -54,7 +51,7 @@ export interface OrderEvent {
   seq: number;
   type: OrderEventType;
   status: OrderStatus;
-  reason?: StatusReasonName;
+  reason?: StatusReason;
   refunded?: boolean;
   /** Who carries a SHIPPED order, as shipping's dispatch named it. */
   carrier?: string;

@@ -2,7 +2,7 @@ import { Currency } from '../../contracts/api/common';
 import type { FieldError } from '../../shared/errors';
 import { UnprocessableError } from '../../shared/errors';
 import type { ProductCopy } from './catalog-copy';
-import type { OrderCurrency, OrderLine } from './order';
+import type { OrderLine } from './order';
 
 export interface RequestedLine {
   productId: string;
@@ -12,7 +12,7 @@ export interface RequestedLine {
 export interface PricedOrder {
   items: OrderLine[];
   totalCents: number;
-  currency: OrderCurrency;
+  currency: Currency;
 }
 
 /**

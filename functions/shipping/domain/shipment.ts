@@ -1,11 +1,8 @@
-import type * as z from 'zod';
-import type { DispatchRequest, Shipment as ShipmentView, ShipmentStatus as ShipmentStatusSchema } from '../../contracts/api/shipping';
+import type { DispatchRequest as Carriage, Shipment as ShipmentView, ShipmentStatus } from '../../contracts/api/shipping';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
 
-export type { ShipmentView };
-export type ShipmentStatus = z.infer<typeof ShipmentStatusSchema>;
-export type Carriage = z.infer<typeof DispatchRequest>;
+export type { Carriage, ShipmentStatus, ShipmentView };
 
 /** A shipment as shipping keeps it: one per confirmed order, found by the order's id. */
 export interface Shipment {
