@@ -4,6 +4,7 @@ import { SagaError, type ChargePaymentInput, type ChargePaymentResult, type Refu
 import type { Caller } from '../../shared/auth/authenticate';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
 import { nowIso } from '../../shared/ids';
+import { LOST_RACE, retryOnLostRace, type RaceOptions } from '../../shared/lost-race';
 import { SagaStepError } from '../../shared/saga-error';
 import {
   isSettled, PaymentNotFoundError, toView, visibleTo, type ChargeRequest, type Outcome, type Payment, type PaymentView,
@@ -46,8 +47,11 @@ export const refundKey = (orderId: string) => `refund:${orderId}`;
 /** Reads and writes before a step gives up on an order hammered by concurrent duplicates. */
 export const MAX_ROUNDS = 5;
 
-const contended = () =>
-  new SagaStepError(SagaError.Transient, 'The payment was changed by concurrent calls throughout; retry the step');
+/** A step that lost every round gives up with the transient error the state machine retries later. */
+const ROUNDS: RaceOptions = {
+  attempts: MAX_ROUNDS,
+  exhausted: () => new SagaStepError(SagaError.Transient, 'The payment was changed by concurrent calls throughout; retry the step'),
+};
 
 /** The result of a settled charge, the same for the call that settled it and for every later one. */
 function conclude(orderId: string, outcome: Outcome): z.infer<typeof ChargePaymentResult> {
@@ -89,13 +93,13 @@ function eventOf(payment: Payment, settlement: Settlement, correlationId: string
 
 /** Writes our settlement; when another call settled the payment first, its outcome wins and ours (with its event) is dropped. */
 async function record(store: PaymentStore, orderId: string, settlement: Settlement, event: PendingEvent | undefined): Promise<Outcome> {
-  for (let round = 1; round <= MAX_ROUNDS; round += 1) {
+  return retryOnLostRace<Outcome>(async () => {
     if (await store.settle(orderId, settlement, nowIso(), event)) return settlement;
     const current = await store.get(orderId);
     if (current && isSettled(current)) return current;
     // Lost to a concurrent attempt that did not settle: write the same answer again, never ask the provider twice for it.
-  }
-  throw contended();
+    return LOST_RACE;
+  }, ROUNDS);
 }
 
 /**
@@ -112,11 +116,11 @@ export async function chargePayment(
 ): Promise<z.infer<typeof ChargePaymentResult>> {
   const { orderId, customerId, amountCents, currency, paymentToken, correlationId } = input;
   const request: ChargeRequest = { orderId, customerId, amountCents, currency };
-  for (let round = 1; round <= MAX_ROUNDS; round += 1) {
+  return retryOnLostRace(async () => {
     const current = await store.get(orderId);
     if (current && isSettled(current)) return conclude(orderId, current);
     const attempting = await store.beginAttempt(request, nowIso());
-    if (!attempting) continue;
+    if (!attempting) return LOST_RACE;
     const answer = await provider.charge({
       idempotencyKey: chargeKey(orderId), paymentToken, amountCents: attempting.amountCents, currency: attempting.currency,
       attempt: attempting.attempts,
@@ -124,8 +128,7 @@ export async function chargePayment(
     const settlement = settlementOf(answer);
     // The event states the stored amount: the first attempt's, whatever a retry's input says.
     return conclude(orderId, await record(store, orderId, settlement, eventOf(attempting, settlement, correlationId)));
-  }
-  throw contended();
+  }, ROUNDS);
 }
 
 /**
@@ -138,7 +141,7 @@ export async function refundPayment(
   { store, provider }: PaymentDeps,
   { orderId, correlationId }: z.infer<typeof RefundPaymentInput>,
 ): Promise<z.infer<typeof RefundPaymentResult>> {
-  for (let round = 1; round <= MAX_ROUNDS; round += 1) {
+  return retryOnLostRace(async () => {
     const payment = await store.get(orderId);
     if (payment?.status === 'REFUNDED') return { orderId, refunded: true };
     if (payment?.status !== 'CAPTURED') return { orderId, refunded: false };
@@ -148,9 +151,8 @@ export async function refundPayment(
       throw new SagaStepError(SagaError.PaymentUnavailable, 'The payment provider could not be reached for the refund; retry later');
     }
     const event = domainEvent(PaymentRefunded, { orderId, paymentId, amountCents }, correlationId);
-    if (await store.refund(orderId, nowIso(), event)) return { orderId, refunded: true };
-  }
-  throw contended();
+    return (await store.refund(orderId, nowIso(), event)) ? { orderId, refunded: true } : LOST_RACE;
+  }, ROUNDS);
 }
 
 export async function paymentOf(store: PaymentStore, orderId: string, caller: Caller): Promise<PaymentView> {
