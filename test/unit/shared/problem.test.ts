@@ -3,7 +3,8 @@ import {
   ConcurrentUpdateError, ConflictError, ForbiddenError, MalformedJsonError, NotFoundError, PayloadTooLargeError, TooManyRequestsError,
   UnauthorizedError, UnprocessableError, UnsupportedMediaTypeError, ValidationError,
 } from '../../../functions/shared/errors';
-import { problemType, toProblem } from '../../../functions/shared/http/problem';
+import { toProblem } from '../../../functions/shared/http/problem';
+import { problemType } from '../../../functions/shared/http/problem-types';
 
 describe('the error mapper', () => {
   it('keeps a typed error status, message and field errors', () => {
