@@ -6,6 +6,7 @@ import { routes } from '../../functions/contracts/routes';
 import { ENV } from '../../functions/shared/environment';
 import { stageFrom } from '../../lib/platform/stage';
 import { synthesize, type Resources } from './synth';
+import { unacknowledgedNagFindings } from '../support/stack';
 import { references } from '../support/template';
 
 let dev: ReturnType<typeof synthesize>;
@@ -235,15 +236,16 @@ describe('stages', () => {
 });
 
 describe('cdk-nag', () => {
-  it('passes the AwsSolutions pack on the whole app (synthesis would have thrown otherwise)', () => {
-    expect(() => dev.app.synth()).not.toThrow();
+  it('passes the AwsSolutions pack on the whole app: no finding is left unacknowledged', () => {
+    expect(unacknowledgedNagFindings(dev.app)).toEqual([]);
   });
 
-  it('fails synthesis on a finding nobody acknowledged', () => {
+  it('reports, and fails synthesis on, a finding nobody acknowledged', () => {
     const app = new App();
     const stack = new Stack(app, 'Unacknowledged');
-    new Queue(stack, 'PlainQueue');
+    new Queue(stack, 'PlainQueue', { enforceSSL: true });
+    expect(unacknowledgedNagFindings(app)).toEqual(['AwsSolutions-SQS3 Unacknowledged/PlainQueue/Resource']);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3|AwsSolutions-SQS4|Validation failed/);
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3/);
   });
 });

@@ -3,15 +3,13 @@
  * functions in another stack (the saga reaches them across stacks, as in the real app), and the
  * sagas' definitions as Step Functions receives them.
  */
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
 import { Code, Function as LambdaFunction, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { OrdersStack } from '../../../lib/orders/orders-stack';
-import { PlatformStack } from '../../../lib/platform/platform-stack';
-import { stageFrom } from '../../../lib/platform/stage';
+import { synthesizeStack } from '../../support/stack';
 
-export type Resource = { Type: string; Properties?: Record<string, unknown> };
+export type { Resource } from '../../support/stack';
 
 export interface Retrier {
   ErrorEquals: string[];
@@ -46,22 +44,25 @@ export interface Definition {
 export type StepName = 'reserveStock' | 'releaseStock' | 'commitStock' | 'returnStock' | 'chargePayment' | 'refundPayment';
 
 export function buildOrdersApp(stage: 'dev' | 'prod' = 'dev') {
-  const app = new App({ context: { stage } });
-  const platform = new PlatformStack(app, 'platform', { stage: stageFrom(stage) });
-  const steps = new Stack(app, 'steps');
-  const stub = (id: string) =>
-    new LambdaFunction(steps, id, { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => ({})') });
-  const stepFunctions: Record<StepName, IFunction> = {
-    reserveStock: stub('ReserveStock'), releaseStock: stub('ReleaseStock'), commitStock: stub('CommitStock'), returnStock: stub('ReturnStock'),
-    chargePayment: stub('ChargePayment'), refundPayment: stub('RefundPayment'),
-  };
-  // Shipping's claim, invoked by the cancel route: a function of another stack, as in the real app.
-  const shipmentClaim = stub('ClaimShipment');
-  const stack = new OrdersStack(app, 'orders', { platform, inventoryTasks: stepFunctions, paymentTasks: stepFunctions, shipmentClaim });
-  const template = Template.fromStack(stack);
-  const resources = template.toJSON().Resources as Record<string, Resource>;
-
-  const logicalId = (construct: IConstruct) => Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+  let steps!: Stack;
+  let stepFunctions!: Record<StepName, IFunction>;
+  let shipmentClaim!: IFunction;
+  const built = synthesizeStack(
+    (app, platform) => {
+      steps = new Stack(app, 'steps');
+      const stub = (id: string) =>
+        new LambdaFunction(steps, id, { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => ({})') });
+      stepFunctions = {
+        reserveStock: stub('ReserveStock'), releaseStock: stub('ReleaseStock'), commitStock: stub('CommitStock'), returnStock: stub('ReturnStock'),
+        chargePayment: stub('ChargePayment'), refundPayment: stub('RefundPayment'),
+      };
+      // Shipping's claim, invoked by the cancel route: a function of another stack, as in the real app.
+      shipmentClaim = stub('ClaimShipment');
+      return new OrdersStack(app, 'orders', { platform, inventoryTasks: stepFunctions, paymentTasks: stepFunctions, shipmentClaim });
+    },
+    { stage, env: null },
+  );
+  const { resources, logicalId } = built;
 
   /** The definition with each function ARN rendered as `arn:aws:lambda:us-east-1:000000000000:function:<logical id>` (of whichever stack). */
   function definitionOf(machine: IConstruct): Definition {
@@ -80,7 +81,7 @@ export function buildOrdersApp(stage: 'dev' | 'prod' = 'dev') {
     return JSON.parse(text) as Definition;
   }
 
-  return { app, stack, steps, stepFunctions, shipmentClaim, template, resources, logicalId, definitionOf };
+  return { ...built, steps, stepFunctions, shipmentClaim, definitionOf };
 }
 
 export const functionArn = (logicalId: string) => `arn:aws:lambda:us-east-1:000000000000:function:${logicalId}`;

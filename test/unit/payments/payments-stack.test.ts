@@ -1,39 +1,23 @@
-import { App, type CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { IConstruct } from 'constructs';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PaymentsStack } from '../../../lib/payments/payments-stack';
-import { PlatformStack } from '../../../lib/platform/platform-stack';
-import { stageFrom } from '../../../lib/platform/stage';
+import { synthesizeStack, type Resource, type StackTest, type Statement } from '../../support/stack';
 import { references } from '../../support/template';
-
-type Resource = { Type: string; Properties?: Record<string, unknown> };
-type Statement = { Action: string | string[]; Resource: unknown };
 
 let template: Template;
 let resources: Record<string, Resource>;
 let stack: PaymentsStack;
+let logicalId: StackTest['logicalId'];
+let statementsOf: StackTest['statementsOf'];
 
 beforeAll(() => {
-  const app = new App({ context: { stage: 'dev' } });
-  const platform = new PlatformStack(app, 'platform', { stage: stageFrom('dev') });
-  stack = new PaymentsStack(app, 'payments', { platform });
-  template = Template.fromStack(stack);
-  resources = template.toJSON().Resources as Record<string, Resource>;
+  ({ stack, template, resources, logicalId, statementsOf } = synthesizeStack(
+    (app, platform) => new PaymentsStack(app, 'payments', { platform }),
+    { env: null },
+  ));
 }, 120_000);
 
-/** Logical ids referenced inside a value (Ref and Fn::GetAtt). */
-
-const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
-
-/** The statements of every policy attached to the role. */
-function statementsOf(roleLogicalId: string): Statement[] {
-  return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && references(r.Properties!.Roles).has(roleLogicalId))
-    .flatMap((r) => (r.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
-const roleOf = (fnLogicalId: string) => [...references(resources[fnLogicalId]!.Properties!.Role)][0]!;
 const actionsOf = (statements: Statement[]) => statements.flatMap((s) => ([] as string[]).concat(s.Action));
 
 describe('PaymentsStack', () => {
@@ -84,12 +68,12 @@ describe('PaymentsStack', () => {
   });
 
   it('gives getPayment read-only table access and the signing secret, the saga steps read-write and no secret', () => {
-    const get = statementsOf(roleOf(logicalId(stack.routeFunctions.getPayment)));
+    const get = statementsOf(stack.routeFunctions.getPayment);
     expect(actionsOf(get).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(actionsOf(get)).toContain('secretsmanager:GetSecretValue');
 
     for (const step of [stack.tasks.chargePayment, stack.tasks.refundPayment]) {
-      const actions = actionsOf(statementsOf(roleOf(logicalId(step))));
+      const actions = actionsOf(statementsOf(step));
       expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem']));
       expect(actions.some((a) => a.startsWith('secretsmanager:'))).toBe(false);
       expect(actions.some((a) => a.startsWith('events:'))).toBe(false);

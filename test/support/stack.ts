@@ -1,0 +1,80 @@
+/**
+ * The preamble of the stack tests: a stack in an app of its own, next to the platform stack it
+ * needs, synthesized, and the questions the tests ask of its template (a construct's logical id,
+ * the resources of a type, a function's grants and environment, the cdk-nag findings).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Stack, type CfnElement, type Environment } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { PlatformStack } from '../../lib/platform/platform-stack';
+import { stageFrom, type StageName } from '../../lib/platform/stage';
+import { references } from './template';
+
+export type Resource = { Type: string; Properties?: Record<string, unknown> };
+export type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Principal?: unknown; Condition?: unknown };
+
+/** The account and region the stack tests deploy to (cross-stack references need a concrete one). */
+export const TEST_ENV: Environment = { account: '111111111111', region: 'eu-west-1' };
+
+export interface StackTestOptions {
+  /** @default 'dev' */
+  readonly stage?: StageName;
+  /** `null` for environment-agnostic stacks, as `cdk synth` makes without credentials. @default TEST_ENV */
+  readonly env?: Environment | null;
+}
+
+/**
+ * Builds `build(app, platform, env)` in an app of its own beside a platform stack, and
+ * synthesizes it. The app has no validation plugin, so an unacknowledged cdk-nag finding fails
+ * the test that asks for `nagFindings()`, not the synthesis every other test depends on.
+ */
+export function synthesizeStack<S extends Stack>(
+  build: (app: App, platform: PlatformStack, env: Environment | undefined) => S,
+  { stage = 'dev', env = TEST_ENV }: StackTestOptions = {},
+) {
+  const app = new App({ context: { stage }, outdir: mkdtempSync(path.join(tmpdir(), 'stack-test-')) });
+  const platform = new PlatformStack(app, 'platform', { env: env ?? undefined, stage: stageFrom(stage) });
+  const stack = build(app, platform, env ?? undefined);
+  return { app, platform, ...inspectStack(stack) };
+}
+
+/** The logical id of a construct's CloudFormation resource, in whichever stack it is. */
+export const logicalIdOf = (construct: IConstruct) => Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+
+/** What a stack test has of its stack: see inspectStack. */
+export type StackTest<S extends Stack = Stack> = ReturnType<typeof inspectStack<S>>;
+
+/** A synthesized stack's template and what the tests ask of it. */
+export function inspectStack<S extends Stack>(stack: S) {
+  const template = Template.fromStack(stack);
+  const resources = template.toJSON().Resources as Record<string, Resource>;
+  const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+  /** The statements of every policy attached to a function's (or any construct's) role. */
+  const statementsOf = (fn: { role?: IConstruct }): Statement[] => {
+    const roleId = logicalIdOf(fn.role!);
+    return ofType('AWS::IAM::Policy')
+      .filter(([, policy]) => references(policy.Properties!.Roles).has(roleId))
+      .flatMap(([, policy]) => (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+  };
+  const actionsOf = (fn: { role?: IConstruct }) => statementsOf(fn).flatMap((s) => ([] as string[]).concat(s.Action));
+  const environmentOf = (fn: IConstruct) =>
+    (resources[logicalIdOf(fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+  return {
+    stack, template, resources, logicalId: logicalIdOf, ofType, statementsOf, actionsOf, environmentOf,
+    nagFindings: () => unacknowledgedNagFindings(stack),
+  };
+}
+
+/**
+ * The AwsSolutions findings in `scope` that nobody acknowledged, as `<rule> <construct path>`:
+ * the check lib/app.ts runs at synthesis, run afresh (after a synthesis, which adds the
+ * acknowledgements that need resolved references).
+ */
+export function unacknowledgedNagFindings(scope: IConstruct): string[] {
+  const report = new AwsSolutionsChecks(scope).validateScope(scope);
+  return report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+}
