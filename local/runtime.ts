@@ -88,7 +88,7 @@ async function startFoundation(options: RuntimeOptions, running: RunningService[
   void sqsStarting.then((service) => running.push(service), () => undefined);
 
   const synthStart = Date.now();
-  const { reused } = synthesize(options.outdir);
+  const { reused } = await synthesize(options.outdir);
   const where = path.relative(process.cwd(), options.outdir) || options.outdir;
   log(reused ? `app unchanged since the last start: reusing ${where} (${Date.now() - synthStart} ms)` : `synthesized ${where} in ${Date.now() - synthStart} ms`);
 

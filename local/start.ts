@@ -63,6 +63,7 @@ async function main(): Promise<void> {
 
   const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle });
   current.runtime = runtime;
+  const servicesUp = Date.now();
 
   // The code `npm run admin` uses writes the administrator, as it would into a deployed table;
   // the SDK clients are created on first use, so they pick up the runtime's endpoints set here.
@@ -71,9 +72,12 @@ async function main(): Promise<void> {
   if (!usersTable) throw new Error('the users stack has no UsersTableName output');
   await createAdmin({ ...admin, name: 'Administrator', table: usersTable });
   log(`admin: ${admin.email} (password from COMMERCE_ADMIN_PASSWORD, or the README's default)`);
+  const adminDone = Date.now();
 
   if (seed) log(`seeded ${await seedDemoCatalog(runtime.url, admin)} demo products with stock`);
-  log(`Commerce is ready at ${runtime.url} (in ${((Date.now() - started) / 1000).toFixed(1)} s; Ctrl+C stops it)`);
+  const seconds = (from: number, to = Date.now()) => `${((to - from) / 1000).toFixed(1)} s`;
+  const phases = `services ${seconds(started, servicesUp)}, admin ${seconds(servicesUp, adminDone)}, seed ${seconds(adminDone)}`;
+  log(`Commerce is ready at ${runtime.url} (in ${seconds(started)}: ${phases}; Ctrl+C stops it)`);
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { inProcessApp } from '../lib/in-process-app';
 import { withScratchTmpdir } from './scratch-tmpdir';
 
 const ROOT = path.join(__dirname, '..');
@@ -35,7 +34,7 @@ export interface SynthOptions {
   /** The inputs' fingerprint now. */
   readonly fingerprint?: string;
   /** Synthesizes into the directory (the real synth by default; tests pass a stand-in). */
-  readonly synth?: (outdir: string) => void;
+  readonly synth?: (outdir: string) => void | Promise<void>;
 }
 
 /**
@@ -45,14 +44,14 @@ export interface SynthOptions {
  * (same fingerprint) it is reused: an unchanged app starts without synthesizing, and a changed
  * file always leads to a fresh synth. Returns whether the assembly was reused.
  */
-export function synthesize(outdir: string, options: SynthOptions = {}): { reused: boolean } {
+export async function synthesize(outdir: string, options: SynthOptions = {}): Promise<{ reused: boolean }> {
   const fingerprint = options.fingerprint ?? appFingerprint();
   const marker = path.join(outdir, FINGERPRINT_FILE);
   const previous = existsSync(marker) ? readFileSync(marker, 'utf8') : undefined;
   if (previous !== undefined && previous === stamp(outdir, fingerprint)) return { reused: true };
   // Removed first: an interrupted or failed synth must never pass for a complete one.
   rmSync(marker, { force: true });
-  (options.synth ?? synthApp)(outdir);
+  await (options.synth ?? synthApp)(outdir);
   writeFileSync(marker, stamp(outdir, fingerprint)!);
   return { reused: false };
 }
@@ -67,7 +66,9 @@ function stamp(outdir: string, fingerprint: string): string | undefined {
   return `${fingerprint}\nmanifest ${createHash('sha256').update(readFileSync(manifest)).digest('hex')}\n`;
 }
 
-function synthApp(outdir: string): void {
+/** Loads the app's code (and aws-cdk-lib, a second or two) only when it has to be synthesized. */
+async function synthApp(outdir: string): Promise<void> {
+  const { inProcessApp } = await import('../lib/in-process-app');
   withScratchTmpdir(() => {
     const { app } = inProcessApp({ outdir, stage: 'dev', cloudFormationValidation: false });
     app.synth();

@@ -25,7 +25,7 @@ function write(file: string, content: string) {
 }
 
 /** One start: the fingerprint of the app now, then synthesize (or reuse). */
-const start = () => synthesize(outdir, { fingerprint: appFingerprint(root), synth: (dir) => fakeSynth(dir) }).reused;
+const start = async () => (await synthesize(outdir, { fingerprint: appFingerprint(root), synth: (dir) => fakeSynth(dir) })).reused;
 
 beforeEach(() => {
   root = mkdtempSync(path.join(tmpdir(), 'synth-reuse-'));
@@ -40,10 +40,10 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('synthesize: reuse of an unchanged app', () => {
-  it('synthesizes on the first start and reuses the assembly while nothing changed', () => {
-    expect(start()).toBe(false);
-    expect(start()).toBe(true);
-    expect(start()).toBe(true);
+  it('synthesizes on the first start and reuses the assembly while nothing changed', async () => {
+    expect(await start()).toBe(false);
+    expect(await start()).toBe(true);
+    expect(await start()).toBe(true);
     expect(synths).toBe(1);
   });
 
@@ -55,37 +55,37 @@ describe('synthesize: reuse of an unchanged app', () => {
     ['a changed lockfile', () => write('package-lock.json', '{"changed":true}')],
     ['a changed cdk.json', () => write('cdk.json', '{"context":{}}')],
     ['a renamed file', () => { unlinkSync(path.join(root, 'lib/app.ts')); write('lib/app2.ts', 'export const app = 1;'); }],
-  ])('synthesizes again after %s', (_, change) => {
-    start();
+  ])('synthesizes again after %s', async (_, change) => {
+    await start();
     change();
-    expect(start()).toBe(false);
+    expect(await start()).toBe(false);
     expect(synths).toBe(2);
-    expect(start()).toBe(true);
+    expect(await start()).toBe(true);
   });
 
-  it('synthesizes again when the Node version differs', () => {
-    start();
+  it('synthesizes again when the Node version differs', async () => {
+    await start();
     const version = Object.getOwnPropertyDescriptor(process, 'version')!;
     Object.defineProperty(process, 'version', { value: 'v99.0.0', configurable: true });
     try {
-      expect(start()).toBe(false);
+      expect(await start()).toBe(false);
     } finally {
       Object.defineProperty(process, 'version', version);
     }
   });
 
-  it('synthesizes again when another tool wrote over the assembly, or a synth failed half way', () => {
-    start();
+  it('synthesizes again when another tool wrote over the assembly, or a synth failed half way', async () => {
+    await start();
     writeFileSync(path.join(outdir, 'manifest.json'), '{"written":"by cdk synth"}');
-    expect(start()).toBe(false);
-    expect(() => synthesize(outdir, { fingerprint: 'next', synth: () => { throw new Error('synth failed'); } })).toThrow('synth failed');
-    expect(synthesize(outdir, { fingerprint: 'next', synth: (dir) => fakeSynth(dir) }).reused).toBe(false);
+    expect(await start()).toBe(false);
+    await expect(synthesize(outdir, { fingerprint: 'next', synth: () => { throw new Error('synth failed'); } })).rejects.toThrow('synth failed');
+    expect((await synthesize(outdir, { fingerprint: 'next', synth: (dir) => fakeSynth(dir) })).reused).toBe(false);
   });
 
-  it('synthesizes when the directory has a manifest but no fingerprint (e.g. cdk synth wrote it)', () => {
+  it('synthesizes when the directory has a manifest but no fingerprint (e.g. cdk synth wrote it)', async () => {
     fakeSynth(outdir);
     synths = 0;
-    expect(start()).toBe(false);
+    expect(await start()).toBe(false);
     expect(synths).toBe(1);
     expect(existsSync(path.join(outdir, FINGERPRINT_FILE))).toBe(true);
   });
