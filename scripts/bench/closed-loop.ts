@@ -6,11 +6,14 @@ export interface LoadResult {
   readonly p99: number;
   readonly perSecond: number;
   readonly failures: number;
+  /** The first failure's message, so a table of failures says why. */
+  readonly firstFailure?: string;
 }
 
 export async function closedLoop(concurrency: number, seconds: number, operation: () => Promise<void>): Promise<LoadResult> {
   const latencies: number[] = [];
   let failures = 0;
+  let firstFailure: string | undefined;
   const started = performance.now();
   const deadline = started + seconds * 1000;
   const worker = async () => {
@@ -19,12 +22,13 @@ export async function closedLoop(concurrency: number, seconds: number, operation
       try {
         await operation();
         latencies.push(performance.now() - begun);
-      } catch {
+      } catch (error) {
         failures++;
+        firstFailure ??= error instanceof Error ? error.message : String(error);
       }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - started) / 1000;
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), perSecond: latencies.length / elapsed, failures };
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), perSecond: latencies.length / elapsed, failures, firstFailure };
 }

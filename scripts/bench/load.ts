@@ -81,6 +81,7 @@ export async function benchLoad({ seconds, log }: { seconds: number; log: (line:
         ['orders (16 buyers)', 'confirmed/s', 'place→confirmed p50 ms', 'p99 ms', 'orders/s ×GetItem/s (c=16)', 'not confirmed'],
         [['POST /orders → CONFIRMED', orders.perSecond.toFixed(2), orders.p50.toFixed(0), orders.p99.toFixed(0), (orders.perSecond / getItemRate).toExponential(2), String(orders.failures)]],
       ));
+      for (const result of [...reads.values(), orders]) if (result.firstFailure) log(`first failure: ${result.firstFailure}`);
     } finally {
       await app.stop();
     }

@@ -38,13 +38,14 @@ async function placeAndConfirm(base: string, token: string, productIds: readonly
   const productId = productIds[Math.floor(Math.random() * productIds.length)]!;
   const order = await call(`${base}/orders`, 'POST', token, { items: [{ productId, quantity: 1 }], paymentToken: 'tok_visa', shippingAddress: ADDRESS });
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  const orderId = String(order.orderId);
   for (let status = String(order.status); Date.now() < deadline; ) {
     if (status === 'CONFIRMED') return;
-    if (status !== 'PENDING') throw new Error(`order ${String(order.id)} ended ${status}`);
+    if (status !== 'PENDING') throw new Error(`order ${orderId} ended ${status}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    status = String((await call(`${base}/orders/${String(order.id)}`, 'GET', token)).status);
+    status = String((await call(`${base}/orders/${orderId}`, 'GET', token)).status);
   }
-  throw new Error(`order ${String(order.id)} not settled within ${SETTLE_TIMEOUT_MS} ms`);
+  throw new Error(`order ${orderId} not settled within ${SETTLE_TIMEOUT_MS} ms`);
 }
 
 export async function buyers(base: string, count: number, seconds: number): Promise<LoadResult> {
