@@ -131,7 +131,7 @@ export class CommerceRestApi extends Construct {
         loggingLevel: MethodLoggingLevel.OFF,
       },
       defaultCorsPreflightOptions: {
-        allowOrigins: stage.allowedOrigins,
+        allowOrigins: [stage.allowedOrigin],
         allowMethods: Cors.ALL_METHODS,
         allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Correlation-Id'],
         exposeHeaders: ['X-Correlation-Id', 'Location'],
@@ -148,7 +148,7 @@ export class CommerceRestApi extends Construct {
       this.api.addGatewayResponse(`Problem${problem.type.responseType}`, {
         type: problem.type,
         ...(problem.status === undefined ? {} : { statusCode: String(problem.status) }),
-        responseHeaders: { 'Access-Control-Allow-Origin': "'*'", 'Content-Type': `'${PROBLEM}'` },
+        responseHeaders: { 'Access-Control-Allow-Origin': `'${stage.allowedOrigin}'`, 'Content-Type': `'${PROBLEM}'` },
         templates: { [PROBLEM]: template, 'application/json': template },
       });
     }

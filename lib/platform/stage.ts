@@ -4,7 +4,6 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
 
-/** Everything that differs between stages, decided in one place. */
 /** How notifications leave the system. */
 export type NotificationSenderConfig =
   /** Written to the notifications table instead of sent (every target can show them). */
@@ -12,6 +11,7 @@ export type NotificationSenderConfig =
   /** Emailed through Amazon SES, from an address of a verified identity. */
   | { readonly kind: 'ses'; readonly fromAddress: string };
 
+/** Everything that differs between stages, decided in one place. */
 export interface Stage {
   readonly name: StageName;
   readonly prod: boolean;
@@ -19,7 +19,12 @@ export interface Stage {
   readonly logRetention: RetentionDays;
   readonly archiveRetention: Duration;
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
-  readonly allowedOrigins: string[];
+  /**
+   * The one origin browsers may call the API from (Access-Control-Allow-Origin), wherever the
+   * answer comes from: the gateway's preflight and its own error answers, and every route
+   * function (ALLOWED_ORIGIN).
+   */
+  readonly allowedOrigin: string;
   /** `-c notificationSender=ses -c notificationFrom=shop@example.com` to email through SES. */
   readonly notificationSender: NotificationSenderConfig;
   /** The dashboard's fault switch (X-Fault-Inject), for tests; never on in prod. */
@@ -53,7 +58,7 @@ export function stageFrom(value: unknown, options: StageOptions = {}): Stage {
     logRetention: prod ? RetentionDays.THREE_MONTHS : RetentionDays.ONE_WEEK,
     archiveRetention: prod ? Duration.days(365) : Duration.days(7),
     apiThrottle: prod ? { rateLimit: 500, burstLimit: 1000 } : { rateLimit: 50, burstLimit: 100 },
-    allowedOrigins: ['*'],
+    allowedOrigin: '*',
     notificationSender: notificationSenderFrom(options),
     faultInjection: !prod,
   };
