@@ -1,12 +1,13 @@
 /**
  * Offline load: GET /products/{id} through the offline runtime (throttle lifted) against DynamoDB
- * Local's own GetItem, both closed loops at concurrency 1 and 16 in the same run; then 16 buyers
- * placing orders for a fixed time: orders/s and place → confirmed p50/p99.
+ * Local's own GetItem, both closed loops at concurrency 1 and 16 in the same run, each after an
+ * unmeasured warm-up at the same concurrency; then 16 buyers placing orders for a fixed time
+ * (after as long a warm-up): orders/s and place → confirmed p50/p99.
  */
 import * as path from 'node:path';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../../local/dynamodb/local-dynamodb';
-import { closedLoop, type LoadResult } from './closed-loop';
+import { warmedClosedLoop, type LoadResult } from './closed-loop';
 import { node24 } from './node24';
 import { startApp } from './offline';
 import { buyers } from './orders-load';
@@ -31,7 +32,7 @@ async function getItemBaseline(seconds: number): Promise<Map<number, LoadResult>
     await client.send(new PutItemCommand({ TableName, Item: { ...Key, name: { S: 'Espresso Cup' }, description: { S: 'Porcelain, 90 ml' }, priceCents: { N: '1200' }, currency: { S: 'USD' } } }));
     const results = new Map<number, LoadResult>();
     for (const concurrency of CONCURRENCIES) {
-      results.set(concurrency, await closedLoop(concurrency, seconds, async () => void (await client.send(new GetItemCommand({ TableName, Key })))));
+      results.set(concurrency, await warmedClosedLoop(concurrency, seconds, async () => void (await client.send(new GetItemCommand({ TableName, Key })))));
     }
     return results;
   } finally {
@@ -50,7 +51,7 @@ async function productReads(url: string, seconds: number): Promise<Map<number, L
     if (response.status !== 200) throw new Error(`GET /products/${id} answered ${response.status}`);
   };
   const results = new Map<number, LoadResult>();
-  for (const concurrency of CONCURRENCIES) results.set(concurrency, await closedLoop(concurrency, seconds, read));
+  for (const concurrency of CONCURRENCIES) results.set(concurrency, await warmedClosedLoop(concurrency, seconds, read));
   return results;
 }
 
@@ -74,7 +75,7 @@ export async function benchLoad({ seconds, log }: { seconds: number; log: (line:
         ];
       });
       log(table(['reads', 'p50 ms', 'p99 ms', 'req/s', 'p50 ×GetItem', 'req/s ×GetItem', 'failed'], rows));
-      log(`16 buyers placing orders for ${seconds * 2} s…`);
+      log(`16 buyers placing orders for ${seconds * 2} s (after as long unmeasured)…`);
       const orders = await buyers(app.url, 16, seconds * 2);
       const getItemRate = baseline.get(16)!.perSecond;
       log(table(

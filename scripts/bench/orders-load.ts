@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ADMIN } from '../../functions/users/adapters/create-admin';
-import { closedLoop, type LoadResult } from './closed-loop';
+import { warmedClosedLoop, type LoadResult } from './closed-loop';
 
 const POLL_MS = 20;
 const SETTLE_TIMEOUT_MS = 60_000;
@@ -58,5 +58,5 @@ export async function buyers(base: string, count: number, seconds: number): Prom
   for (let index = 0; index < count; index++) tokens.push(await buyer(base));
   let next = 0;
   // Sixteen orders in flight, each under the next buyer's token in turn: every buyer has about one.
-  return closedLoop(count, seconds, () => placeAndConfirm(base, tokens[next++ % count]!, productIds));
+  return warmedClosedLoop(count, seconds, () => placeAndConfirm(base, tokens[next++ % count]!, productIds), seconds);
 }
