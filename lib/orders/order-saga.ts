@@ -1,7 +1,9 @@
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Errors, Fail, JsonPath, Pass, Result, Succeed, type Chain, type StateMachine, type TaskStateBase } from 'aws-cdk-lib/aws-stepfunctions';
+import {
+  Errors, Fail, JsonPath, Pass, Result, Succeed, type Chain, type IChainable, type StateMachine, type TaskStateBase,
+} from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { SagaError, STEP_FAILURE_REASON } from '../../functions/contracts/saga';
 import type { Stage } from '../platform/stage';
@@ -39,6 +41,32 @@ export interface SagaProps {
 }
 
 /**
+ * One saga of the orders context: the states `define` builds, in an alarmed state machine
+ * (SagaStateMachine) that may invoke exactly the functions those states invoke.
+ */
+abstract class Saga extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly failedAlarm: Alarm;
+
+  protected constructor(scope: Construct, id: string, props: SagaProps, comment: string) {
+    super(scope, id);
+    const states = new SagaStates(this, props.orders.flagOrder);
+    const saga = new SagaStateMachine(this, 'Machine', {
+      stage: props.stage,
+      alarmTopic: props.alarmTopic,
+      definition: this.define(states, props),
+      comment,
+      invokes: states.invoked,
+    });
+    this.stateMachine = saga.stateMachine;
+    this.failedAlarm = saga.failedAlarm;
+  }
+
+  /** The saga's definition, from its first state. */
+  protected abstract define(states: SagaStates, props: SagaProps): IChainable;
+}
+
+/**
  * The order saga (execution name = orderId, input = OrderSagaInput):
  *
  *   ReserveStock → ChargePayment → CommitStock → ConfirmOrder → Confirmed
@@ -60,14 +88,13 @@ export interface SagaProps {
  * someone a step keeps failing. Only a compensation that keeps failing ends in FlagOrder →
  * NeedsOperator: never a silently half-done order, never one stuck PENDING.
  */
-export class OrderSaga extends Construct {
-  readonly stateMachine: StateMachine;
-  readonly failedAlarm: Alarm;
-
+export class OrderSaga extends Saga {
   constructor(scope: Construct, id: string, props: SagaProps) {
-    super(scope, id);
+    super(scope, id, props, 'Order saga: reserve stock, charge, commit stock, confirm; compensates on every failure');
+  }
+
+  protected define(states: SagaStates, props: SagaProps): IChainable {
     const { inventory, payments, orders } = props;
-    const states = new SagaStates(this, orders.flagOrder);
     const confirmed = new Succeed(this, 'Confirmed');
     const rejected = new Succeed(this, 'Rejected');
     const cancelled = new Succeed(this, 'Cancelled');
@@ -130,15 +157,7 @@ export class OrderSaga extends Construct {
       step.addCatch(reason.next(afterStepFailure), { errors: [Errors.ALL], resultPath: FAILURE_PATH });
     }
 
-    const saga = new SagaStateMachine(this, 'Machine', {
-      stage: props.stage,
-      alarmTopic: props.alarmTopic,
-      definition: chainOf(reserve, charge, commit, confirm, confirmed),
-      comment: 'Order saga: reserve stock, charge, commit stock, confirm; compensates on every failure',
-      invokes: states.invoked,
-    });
-    this.stateMachine = saga.stateMachine;
-    this.failedAlarm = saga.failedAlarm;
+    return chainOf(reserve, charge, commit, confirm, confirmed);
   }
 
   /**
@@ -170,15 +189,13 @@ export class OrderSaga extends Construct {
  * ReturnStock → CancelOrder(CUSTOMER_REQUEST, refunded: what RefundPayment did) → Cancelled;
  * each step retried on any error, then FlagOrder → NeedsOperator.
  */
-export class CancellationSaga extends Construct {
-  readonly stateMachine: StateMachine;
-  readonly failedAlarm: Alarm;
-
+export class CancellationSaga extends Saga {
   constructor(scope: Construct, id: string, props: SagaProps) {
-    super(scope, id);
-    const { inventory, payments, orders } = props;
-    const states = new SagaStates(this, orders.flagOrder);
-    const definition = chainOf(
+    super(scope, id, props, 'Cancellation saga of a confirmed order: refund, return the stock, cancel');
+  }
+
+  protected define(states: SagaStates, { inventory, payments, orders }: SagaProps): IChainable {
+    return chainOf(
       states.compensation('RefundPayment', payments.refundPayment, {}, REFUND_PATH),
       states.compensation('ReturnStock', inventory.returnStock, {}, '$.return'),
       states.compensation(
@@ -186,14 +203,5 @@ export class CancellationSaga extends Construct {
       ),
       new Succeed(this, 'Cancelled'),
     );
-    const saga = new SagaStateMachine(this, 'Machine', {
-      stage: props.stage,
-      alarmTopic: props.alarmTopic,
-      definition,
-      comment: 'Cancellation saga of a confirmed order: refund, return the stock, cancel',
-      invokes: states.invoked,
-    });
-    this.stateMachine = saga.stateMachine;
-    this.failedAlarm = saga.failedAlarm;
   }
 }

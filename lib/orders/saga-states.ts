@@ -30,14 +30,16 @@ export const TRANSIENT_ERRORS = [
   Errors.TIMEOUT,
 ];
 
+/** Every retry backs off exponentially, with full jitter, so that retries of many executions spread out. */
+const BACKOFF = { backoffRate: 2, jitterStrategy: JitterType.FULL } as const;
+
 /** Forward steps: transient failures only, never a business outcome such as OutOfStock or PaymentDeclined. */
 export const TRANSIENT_RETRY: RetryProps = {
   errors: TRANSIENT_ERRORS,
   interval: Duration.seconds(1),
   maxAttempts: 3,
-  backoffRate: 2,
   maxDelay: Duration.seconds(10),
-  jitterStrategy: JitterType.FULL,
+  ...BACKOFF,
 };
 
 /** The payment provider's transient failures: a few attempts, then the order is cancelled. */
@@ -45,8 +47,7 @@ export const PAYMENT_UNAVAILABLE_RETRY: RetryProps = {
   errors: [SagaError.PaymentUnavailable],
   interval: Duration.seconds(1),
   maxAttempts: 3,
-  backoffRate: 2,
-  jitterStrategy: JitterType.FULL,
+  ...BACKOFF,
 };
 
 /**
@@ -58,9 +59,8 @@ export const COMPENSATION_RETRY: RetryProps = {
   errors: [Errors.ALL],
   interval: Duration.seconds(2),
   maxAttempts: 6,
-  backoffRate: 2,
   maxDelay: Duration.seconds(30),
-  jitterStrategy: JitterType.FULL,
+  ...BACKOFF,
 };
 
 /** Where a caught error is put; the rest of the saga's state (orderId, items...) stays as it was. */

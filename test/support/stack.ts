@@ -7,9 +7,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack, type CfnElement, type Environment } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { expect } from 'vitest';
 import { PlatformStack } from '../../lib/platform/platform-stack';
 import { stageFrom, type StageName } from '../../lib/platform/stage';
 import { references } from './template';
@@ -77,4 +78,64 @@ export function inspectStack<S extends Stack>(stack: S) {
 export function unacknowledgedNagFindings(scope: IConstruct): string[] {
   const report = new AwsSolutionsChecks(scope).validateScope(scope);
   return report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+}
+
+/** What the outbox relay reads a table stream with: not item access. */
+export const STREAM_ACTIONS = ['dynamodb:ListStreams', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
+
+/**
+ * Every policy statement of the stack that grants DynamoDB item actions, each checked to name the
+ * context's own table only and never Scan or a wildcard: how many there are, for the caller to
+ * count against the functions that should have one.
+ */
+export function expectItemAccessToOwnTableOnly({ stack, ofType, logicalId }: StackTest<Stack & { table: IConstruct }>): number {
+  const tableId = logicalId(stack.table);
+  let statements = 0;
+  for (const [id, policy] of ofType('AWS::IAM::Policy')) {
+    for (const statement of (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement) {
+      const actions = ([] as string[]).concat(statement.Action);
+      if (!actions.some((a) => a.startsWith('dynamodb:') && !STREAM_ACTIONS.includes(a))) continue;
+      statements += 1;
+      expect([...references(statement.Resource)], id).toEqual([tableId]);
+      expect(actions, id).not.toContain('dynamodb:Scan');
+      expect(actions, id).not.toContain('dynamodb:*');
+    }
+  }
+  return statements;
+}
+
+/** Checks that the context's table streams its new images to an outbox relay that bisects, reports partial failures and dead-letters. */
+export function expectOutboxRelay({ stack, template, logicalId }: StackTest<Stack & { table: IConstruct }>): void {
+  template.hasResourceProperties('AWS::DynamoDB::Table', {
+    StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+  });
+  template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+    EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.table), 'StreamArn'] },
+    BisectBatchOnFunctionError: true,
+    FunctionResponseTypes: ['ReportBatchItemFailures'],
+    DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('outbox') }] },
+  });
+}
+
+/**
+ * Checks that the stack's (first) rule dead-letters what it cannot deliver, that its consumer's
+ * failed invocations (after Lambda's 2 retries) land in the same queue, and that the queue has
+ * one alarm, into the alarm topic. Returns the queue's logical id.
+ */
+export function expectDeadLettered({ template, resources, ofType }: StackTest): string {
+  const [, rule] = ofType('AWS::Events::Rule')[0]!;
+  const target = (rule.Properties!.Targets as { DeadLetterConfig: { Arn: unknown } }[])[0]!;
+  const queueId = [...references(target.DeadLetterConfig.Arn)][0]!;
+  expect(resources[queueId]!.Type).toBe('AWS::SQS::Queue');
+  template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+    MaximumRetryAttempts: 2,
+    DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+  });
+  const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => references(a.Properties!.Dimensions).has(queueId));
+  expect(alarms).toHaveLength(1);
+  expect(alarms[0]![1].Properties!.AlarmActions).toHaveLength(1);
+  expect(alarms[0]![1].Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+  return queueId;
 }

@@ -1,25 +1,26 @@
-import type { Template } from 'aws-cdk-lib/assertions';
-import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ProductCreated, ProductUpdated } from '../../../functions/contracts/events/catalog';
 import { InventoryStack } from '../../../lib/inventory/inventory-stack';
 import { matchesEventPattern, type EventPattern } from '../../../local/eventbridge/event-pattern';
 import { busEvent } from '../../support/bus-event';
-import { synthesizeStack, type Resource, type StackTest, type Statement } from '../../support/stack';
+import {
+  expectDeadLettered, expectItemAccessToOwnTableOnly, expectOutboxRelay, synthesizeStack, type Resource, type StackTest,
+} from '../../support/stack';
 import { references } from '../../support/template';
 
 let stack: InventoryStack;
-let template: Template;
 let resources: Record<string, Resource>;
 let logicalId: StackTest['logicalId'];
 let ofType: StackTest['ofType'];
 let actionsOf: StackTest['actionsOf'];
 let nagFindings: StackTest['nagFindings'];
+let built: StackTest<InventoryStack>;
 
 beforeAll(() => {
-  ({ stack, template, resources, logicalId, ofType, actionsOf, nagFindings } = synthesizeStack(
+  built = synthesizeStack(
     (app, platform, env) => new InventoryStack(app, 'inventory', { env, platform }),
-  ));
+  );
+  ({ stack, resources, logicalId, ofType, actionsOf, nagFindings } = built);
 }, 120_000);
 
 describe('InventoryStack', () => {
@@ -41,35 +42,12 @@ describe('InventoryStack', () => {
   });
 
   it('keeps a table with a stream for its outbox, relayed to the bus on inserted outbox items only', () => {
-    template.hasResourceProperties('AWS::DynamoDB::Table', {
-      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
-      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
-    });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.table), 'StreamArn'] },
-      BisectBatchOnFunctionError: true,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
-      FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('outbox') }] },
-    });
+    expectOutboxRelay(built);
   });
 
   it("grants DynamoDB item actions on its own table only, never Scan or a wildcard", () => {
-    const tableId = logicalId(stack.table);
-    let itemStatements = 0;
-    for (const [id, policy] of ofType('AWS::IAM::Policy')) {
-      for (const statement of (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement) {
-        const actions = ([] as string[]).concat(statement.Action);
-        const itemActions = actions.filter((a) => a.startsWith('dynamodb:') && !['dynamodb:ListStreams', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'].includes(a));
-        if (itemActions.length === 0) continue;
-        itemStatements += 1;
-        expect([...references(statement.Resource)], id).toEqual([tableId]);
-        expect(actions, id).not.toContain('dynamodb:Scan');
-        expect(actions, id).not.toContain('dynamodb:*');
-      }
-    }
     // getStock, restock, 4 saga steps, the consumer.
-    expect(itemStatements).toBe(7);
+    expect(expectItemAccessToOwnTableOnly(built)).toBe(7);
   });
 
   it('gives GET /inventory/{productId} read access only and no secret; restock writes and checks tokens', () => {
@@ -105,17 +83,7 @@ describe('InventoryStack', () => {
   });
 
   it('dead-letters what the consumer cannot process, with an alarm on the queue', () => {
-    const [, rule] = ofType('AWS::Events::Rule')[0]!;
-    const target = (rule.Properties!.Targets as { DeadLetterConfig: { Arn: unknown } }[])[0]!;
-    const queueId = [...references(target.DeadLetterConfig.Arn)][0]!;
-    expect(resources[queueId]!.Type).toBe('AWS::SQS::Queue');
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
-    });
-    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => references(a.Properties!.Dimensions).has(queueId));
-    expect(alarms).toHaveLength(1);
-    expect(alarms[0]![1].Properties!.AlarmActions).toBeDefined();
+    expectDeadLettered(built);
     // The outbox relay's dead-letter queue is alarmed too.
     expect(ofType('AWS::SQS::Queue')).toHaveLength(2);
     expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(2);
