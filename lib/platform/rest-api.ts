@@ -29,6 +29,11 @@ interface GatewayProblem {
   readonly detail?: string;
 }
 
+/** The response types that answer with one status and problem `type` code. */
+function answering(status: number, code: string, ...types: ResponseType[]): GatewayProblem[] {
+  return types.map((type) => ({ type, status, code }));
+}
+
 /**
  * Every response type API Gateway has, with the status it answers with by default, so that each
  * keeps its meaning (an UNAUTHORIZED stays a 401, not the 400 a DEFAULT_4XX status would make it).
@@ -37,27 +42,24 @@ interface GatewayProblem {
  * DEFAULT_5XX is what a failed Lambda proxy integration answers, with API Gateway's own 502.
  */
 export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
-  { type: ResponseType.BAD_REQUEST_BODY, status: 400, code: 'validation-error' },
-  { type: ResponseType.BAD_REQUEST_PARAMETERS, status: 400, code: 'validation-error' },
-  { type: ResponseType.UNAUTHORIZED, status: 401, code: 'unauthorized' },
-  { type: ResponseType.ACCESS_DENIED, status: 403, code: 'forbidden' },
-  { type: ResponseType.EXPIRED_TOKEN, status: 403, code: 'forbidden' },
-  { type: ResponseType.INVALID_API_KEY, status: 403, code: 'forbidden' },
-  { type: ResponseType.INVALID_SIGNATURE, status: 403, code: 'forbidden' },
-  { type: ResponseType.WAF_FILTERED, status: 403, code: 'forbidden' },
+  ...answering(400, 'validation-error', ResponseType.BAD_REQUEST_BODY, ResponseType.BAD_REQUEST_PARAMETERS),
+  ...answering(401, 'unauthorized', ResponseType.UNAUTHORIZED),
+  ...answering(
+    403, 'forbidden', ResponseType.ACCESS_DENIED, ResponseType.EXPIRED_TOKEN, ResponseType.INVALID_API_KEY,
+    ResponseType.INVALID_SIGNATURE, ResponseType.WAF_FILTERED,
+  ),
   { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, code: 'not-found', detail: 'No route matches this method and path.' },
-  { type: ResponseType.RESOURCE_NOT_FOUND, status: 404, code: 'not-found' },
-  { type: ResponseType.REQUEST_TOO_LARGE, status: 413, code: 'payload-too-large' },
-  { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, status: 415, code: 'unsupported-media-type' },
-  { type: ResponseType.THROTTLED, status: 429, code: 'too-many-requests' },
-  { type: ResponseType.QUOTA_EXCEEDED, status: 429, code: 'too-many-requests' },
-  { type: ResponseType.API_CONFIGURATION_ERROR, status: 500, code: 'internal-error' },
-  { type: ResponseType.AUTHORIZER_CONFIGURATION_ERROR, status: 500, code: 'internal-error' },
-  { type: ResponseType.AUTHORIZER_FAILURE, status: 500, code: 'internal-error' },
-  { type: ResponseType.INTEGRATION_FAILURE, status: 504, code: 'integration-failure' },
-  { type: ResponseType.INTEGRATION_TIMEOUT, status: 504, code: 'integration-timeout' },
+  ...answering(404, 'not-found', ResponseType.RESOURCE_NOT_FOUND),
+  ...answering(413, 'payload-too-large', ResponseType.REQUEST_TOO_LARGE),
+  ...answering(415, 'unsupported-media-type', ResponseType.UNSUPPORTED_MEDIA_TYPE),
+  ...answering(429, 'too-many-requests', ResponseType.THROTTLED, ResponseType.QUOTA_EXCEEDED),
+  ...answering(
+    500, 'internal-error', ResponseType.API_CONFIGURATION_ERROR, ResponseType.AUTHORIZER_CONFIGURATION_ERROR, ResponseType.AUTHORIZER_FAILURE,
+  ),
+  ...answering(504, 'integration-failure', ResponseType.INTEGRATION_FAILURE),
+  ...answering(504, 'integration-timeout', ResponseType.INTEGRATION_TIMEOUT),
   { type: ResponseType.DEFAULT_4XX, code: 'client-error' },
-  { type: ResponseType.DEFAULT_5XX, status: 502, code: 'bad-gateway' },
+  ...answering(502, 'bad-gateway', ResponseType.DEFAULT_5XX),
 ];
 
 /**
