@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/contracts/routes';
 import { ENV } from '../../functions/shared/environment';
+import { ContextStack } from '../../lib/platform/context-stack';
 import { stageFrom } from '../../lib/platform/stage';
 import { synthesize, type Resources } from './synth';
 import { unacknowledgedNagFindings } from '../support/stack';
@@ -34,6 +35,14 @@ describe('the synthesized app', () => {
     expect(dev.built.orders.dependencies.map((s) => s.stackName)).toEqual(
       expect.arrayContaining(['commerce-dev-inventory', 'commerce-dev-payments']),
     );
+  });
+
+  it('builds every context stack on ContextStack, each with the one table it owns', () => {
+    const { users, catalog, inventory, payments, orders, shipping, notifications } = dev.built;
+    for (const context of [users, catalog, inventory, payments, orders, shipping, notifications]) {
+      expect(context, context.stackName).toBeInstanceOf(ContextStack);
+      expect(Object.values(dev.resources(context.stackName)).filter((r) => r.Type === 'AWS::DynamoDB::Table'), context.stackName).toHaveLength(1);
+    }
   });
 
   it('runs every function on nodejs24.x, arm64, with tracing and its own log group', () => {
