@@ -3,7 +3,8 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { eventBridgeClient } from '../../shared/aws-clients';
 import { sharedConfig } from '../../shared/environment';
 import { outboxEntries } from '../../shared/events/outbox';
-import { logger, metrics, withObservability } from '../../shared/observability';
+import { logger, metrics } from '../../shared/observability';
+import { withObservability } from '../../shared/middleware-stack';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 const eventBusName = sharedConfig.eventBusName();

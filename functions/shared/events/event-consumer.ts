@@ -2,7 +2,8 @@ import * as z from 'zod';
 import type { EventBridgeEvent, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { EventContract, EventData, EventMetadata } from '../../contracts/events/envelope';
-import { logger, metrics, withObservability } from '../observability';
+import { logger, metrics } from '../observability';
+import { withObservability } from '../middleware-stack';
 
 /** A handler per detail-type of the events consumed, each given that event's typed data. */
 type Handlers<E extends EventContract> = {

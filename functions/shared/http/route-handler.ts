@@ -3,7 +3,7 @@ import type * as z from 'zod';
 import type { RouteContract } from '../../contracts/routes';
 import type { Caller } from '../auth/authenticate';
 import { assertSigningSecretConfigured } from '../signing-keys';
-import { withObservability } from '../observability';
+import { withObservability } from '../middleware-stack';
 import { authorize, httpBoundary, parseJsonBody, validateRequest } from './middlewares';
 import { stateOf } from './request-state';
 
