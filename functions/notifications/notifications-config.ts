@@ -1,13 +1,13 @@
-import { OrderCancelled, OrderConfirmed, OrderDelivered, OrderRejected, OrderShipped } from '../contracts/events/orders';
-import { UserRegistered } from '../contracts/events/users';
-import * as z from 'zod';
-import { readVariable } from '../shared/config';
-
 /**
  * What the notifications stack and its functions share: variable names, their loader, the
  * events that notify. Imports nothing but event contracts and the reader, so the CDK app can use
  * it without loading runtime code.
  */
+import { OrderCancelled, OrderConfirmed, OrderDelivered, OrderRejected, OrderShipped } from '../contracts/events/orders';
+import { UserRegistered } from '../contracts/events/users';
+import * as z from 'zod';
+import { readVariable } from '../shared/config';
+
 export const NOTIFICATIONS_ENV = {
   /** Which adapter sends the messages: one of NOTIFICATION_SENDERS (default `record`). */
   sender: 'NOTIFICATION_SENDER',

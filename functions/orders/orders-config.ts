@@ -1,9 +1,9 @@
-import { nonEmpty, readVariable } from '../shared/config';
-
 /**
  * The variables the orders stack sets on the orders functions, and their loaders. Imports
  * nothing but the reader, so the CDK app can use the names without loading runtime code.
  */
+import { nonEmpty, readVariable } from '../shared/config';
+
 export const ORDERS_ENV = {
   /** The order saga, started by the consumer of OrderPlaced (on-order-placed.ts). */
   orderSagaArn: 'ORDER_SAGA_ARN',

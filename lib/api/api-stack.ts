@@ -4,8 +4,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { routes, type RouteId } from '../../functions/contracts/routes';
-import { FAULT_INJECTION_ENABLED, FAULT_INJECTION_ENV } from '../../functions/edge/dashboard/config';
-import { HEALTH_TABLES_ENV } from '../../functions/edge/health-config';
+import { EDGE_ENV, FAULT_INJECTION_ENABLED } from '../../functions/edge/edge-config';
 import type { Platform } from '../platform/platform-stack';
 import { CommerceRestApi } from '../platform/rest-api';
 import { routeFunction } from '../platform/route-function';
@@ -32,7 +31,7 @@ export class ApiStack extends Stack {
 
     const health = routeFunction(this, 'health', platform, {
       environment: {
-        [HEALTH_TABLES_ENV]: Stack.of(this).toJsonString(
+        [EDGE_ENV.healthTables]: Stack.of(this).toJsonString(
           Object.fromEntries(Object.entries(props.healthTables).map(([context, table]) => [context, table.tableName])),
         ),
       },
@@ -43,7 +42,7 @@ export class ApiStack extends Stack {
     // Reads the caller's profile, orders and notifications back through this API (no grants), at
     // the address it is deployed at, never one a request names.
     const dashboard = routeFunction(this, 'dashboard', platform, {
-      environment: platform.stage.faultInjection ? { [FAULT_INJECTION_ENV]: FAULT_INJECTION_ENABLED } : {},
+      environment: platform.stage.faultInjection ? { [EDGE_ENV.faultInjection]: FAULT_INJECTION_ENABLED } : {},
     });
     this.restApi.bindUrl(dashboard);
     const edge: Partial<Record<RouteId, IFunction>> = { health, openApi: routeFunction(this, 'openApi', platform), dashboard };

@@ -28,7 +28,7 @@ export interface PaymentTasks {
 export interface OrderTasks {
   readonly confirmOrder: IFunction;
   readonly rejectOrder: IFunction;
-  readonly recordCancellation: IFunction;
+  readonly cancelOrder: IFunction;
   readonly flagOrder: IFunction;
 }
 
@@ -101,7 +101,7 @@ export class OrderSaga extends Saga {
     const release = (suffix: string, reason: string) =>
       states.compensation(`ReleaseStock${suffix}`, inventory.releaseStock, { reason }, '$.release');
     const cancel = (suffix: string, reason: string, refunded: unknown) =>
-      states.compensation(`CancelOrder${suffix}`, orders.recordCancellation, { to: 'CANCELLED', reason, refunded }, '$.cancellation');
+      states.compensation(`CancelOrder${suffix}`, orders.cancelOrder, { to: 'CANCELLED', reason, refunded }, '$.cancellation');
     const refund = (name: string) => states.compensation(name, payments.refundPayment, {}, REFUND_PATH);
 
     const reserve = states.forward('ReserveStock', inventory.reserveStock, { items: JsonPath.listAt('$.items') }, '$.reservation');
@@ -173,11 +173,11 @@ export class OrderSaga extends Saga {
       states.compensation('ReleaseStockAfterFailure', inventory.releaseStock, { reason }, '$.release'),
       states.compensation('ReturnStockAfterFailure', inventory.returnStock, {}, '$.return'),
       states.compensation(
-        'CancelOrderAfterFailure', orders.recordCancellation, { to: 'CANCELLED', reason, refunded: REFUNDED }, '$.cancellation',
+        'CancelOrderAfterFailure', orders.cancelOrder, { to: 'CANCELLED', reason, refunded: REFUNDED }, '$.cancellation',
       ),
       new Fail(this, 'StepFailed', {
         errorPath: `${FAILURE_PATH}.Error`,
-        cause: 'A saga step kept failing; everything it may have done was undone and the order cancelled (the execution history has the error)',
+        cause: 'A saga task kept failing; everything it may have done was undone and the order cancelled (the execution history has the error)',
       }),
     );
   }
@@ -199,7 +199,7 @@ export class CancellationSaga extends Saga {
       states.compensation('RefundPayment', payments.refundPayment, {}, REFUND_PATH),
       states.compensation('ReturnStock', inventory.returnStock, {}, '$.return'),
       states.compensation(
-        'CancelOrder', orders.recordCancellation, { to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: REFUNDED }, '$.cancellation',
+        'CancelOrder', orders.cancelOrder, { to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: REFUNDED }, '$.cancellation',
       ),
       new Succeed(this, 'Cancelled'),
     );

@@ -36,10 +36,11 @@ export class OrdersStack extends ContextStack {
     const { platform } = this;
 
     this.tasks = {
-      confirmOrder: this.task('ConfirmOrder', 'confirm-order', 'Order saga step: PENDING to CONFIRMED'),
-      rejectOrder: this.task('RejectOrder', 'reject-order', 'Order saga step: PENDING to REJECTED'),
-      recordCancellation: this.task('RecordCancellation', 'record-cancellation', 'Order saga step: PENDING or CONFIRMED to CANCELLED'),
-      flagOrder: this.task('FlagOrder', 'flag-order', 'Order saga step: flag an order for an operator'),
+      confirmOrder: this.task('ConfirmOrder', 'confirm-order', 'Order saga task: PENDING to CONFIRMED'),
+      rejectOrder: this.task('RejectOrder', 'reject-order', 'Order saga task: PENDING to REJECTED'),
+      // The construct keeps its first id: a new one would replace the function and its log group.
+      cancelOrder: this.task('RecordCancellation', 'cancel-order-task', 'Order saga task: PENDING or CONFIRMED to CANCELLED'),
+      flagOrder: this.task('FlagOrder', 'flag-order', 'Order saga task: flag an order for an operator'),
     };
     const sagaProps = {
       stage: platform.stage,

@@ -99,7 +99,7 @@ export class SagaStates {
     this.flag.next(
       new Fail(scope, 'NeedsOperator', {
         errorPath: `${FAILURE_PATH}.Error`,
-        cause: 'A saga step kept failing; the order is flagged for an operator (the execution history has the error)',
+        cause: 'A saga task kept failing; the order is flagged for an operator (the execution history has the error)',
       }),
     );
   }

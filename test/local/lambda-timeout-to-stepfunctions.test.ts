@@ -1,7 +1,7 @@
 /**
  * A function killed by its own timeout, as the offline Step Functions sees it: the Lambda service
  * reports it as AWS Lambda does (`Sandbox.Timedout`), and a Task that invokes the function by its
- * ARN (as every saga step does) fails with that very error name, which its Retry and Catch select.
+ * ARN (as every saga task does) fails with that very error name, which its Retry and Catch select.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

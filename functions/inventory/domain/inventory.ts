@@ -53,7 +53,7 @@ export const MAX_WRITE_ATTEMPTS = 5;
 /** A restock that kept losing answers 409, for the admin to try again. */
 const stockBusy = () => new ConcurrentUpdateError("The product's stock is being changed by other requests; try again");
 
-/** A saga step that kept losing gives up with the transient error the state machine retries later. */
+/** A saga task that kept losing gives up with the transient error the state machine retries later. */
 const sagaRaces = (orderId: string): RaceOptions => ({ attempts: MAX_WRITE_ATTEMPTS, exhausted: () => lostRace(orderId) });
 
 /** From ProductCreated: a product starts with an empty shelf; a redelivery never resets a stocked record. */

@@ -1,5 +1,5 @@
 import { SagaError } from '../../contracts/saga';
-import { SagaStepError } from '../../shared/saga-error';
+import { SagaTaskError } from '../../shared/saga-error';
 import type { Line, StockChange } from './stock';
 
 /**
@@ -30,12 +30,12 @@ export const NO_RESERVATION = 'NO_RESERVATION';
 /** A step's outcome: the reservation's status once the step is done, whether this call or an earlier one did it. */
 export type StepOutcome = ReservationStatus | typeof NO_RESERVATION;
 
-export function outOfStock(reservation: Reservation): SagaStepError {
-  return new SagaStepError(SagaError.OutOfStock, `Not enough stock for ${(reservation.shortOf ?? []).join(', ')}`);
+export function outOfStock(reservation: Reservation): SagaTaskError {
+  return new SagaTaskError(SagaError.OutOfStock, `Not enough stock for ${(reservation.shortOf ?? []).join(', ')}`);
 }
 
-export function lostRace(orderId: string): SagaStepError {
-  return new SagaStepError(SagaError.Transient, `The stock of order ${orderId} changed concurrently; retry`);
+export function lostRace(orderId: string): SagaTaskError {
+  return new SagaTaskError(SagaError.Transient, `The stock of order ${orderId} changed concurrently; retry`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { CommitStockInput } from '../../contracts/saga';
-import { sagaStep } from '../../shared/saga-step';
+import { sagaTask } from '../../shared/saga-task';
 import { inventoryStore } from '../composition';
 import { commitStock } from '../domain/inventory';
 
-/** Saga step of ConfirmOrder: the reserved units are sold. */
-export const handler = sagaStep(CommitStockInput, ({ orderId }) => commitStock(inventoryStore, orderId));
+/** Saga task of ConfirmOrder: the reserved units are sold. */
+export const handler = sagaTask(CommitStockInput, ({ orderId }) => commitStock(inventoryStore, orderId));

@@ -1,9 +1,9 @@
 import { ReleaseStockInput } from '../../contracts/saga';
-import { sagaStep } from '../../shared/saga-step';
+import { sagaTask } from '../../shared/saga-task';
 import { inventoryStore } from '../composition';
 import { releaseStock } from '../domain/inventory';
 
 /** Saga compensation ReleaseStock: a no-op for an order whose units are not held. */
-export const handler = sagaStep(ReleaseStockInput, ({ orderId, reason, correlationId }) =>
+export const handler = sagaTask(ReleaseStockInput, ({ orderId, reason, correlationId }) =>
   releaseStock(inventoryStore, orderId, reason, correlationId),
 );

@@ -1,7 +1,7 @@
 import { ReserveStockInput } from '../../contracts/saga';
-import { sagaStep } from '../../shared/saga-step';
+import { sagaTask } from '../../shared/saga-task';
 import { inventoryStore } from '../composition';
 import { reserveStock } from '../domain/inventory';
 
-/** Saga step ReserveStock: fails with OutOfStock (the order is rejected) or TransientError (retried). */
-export const handler = sagaStep(ReserveStockInput, (input) => reserveStock(inventoryStore, input));
+/** Saga task ReserveStock: fails with OutOfStock (the order is rejected) or TransientError (retried). */
+export const handler = sagaTask(ReserveStockInput, (input) => reserveStock(inventoryStore, input));

@@ -172,7 +172,7 @@ export function dynamoOrderStore(tableName: string): OrderStore {
     },
 
     requestCancellation(orderId, at) {
-      // A TransactionConflict (a saga step's transaction holds the order) propagates: cancelOrder
+      // A TransactionConflict (a saga task's transaction holds the order) propagates: cancelOrder
       // retries it like any other lost race.
       return table.updateIf({
         Key: stateKey(orderId),

@@ -184,7 +184,7 @@ export const MAX_CANCEL_ATTEMPTS = 3;
  * between the read and the write is read again and takes the CONFIRMED path.
  */
 export async function cancelOrder(deps: CancelOrderDeps, orderId: string, caller: Caller, correlationId: string): Promise<Order> {
-  // A request that loses to a saga step (the order moved on, or a transaction held it) reads again.
+  // A request that loses to a saga task (the order moved on, or a transaction held it) reads again.
   return retryOnLostRace(
     async () => {
       const stored = await deps.store.get(orderId);

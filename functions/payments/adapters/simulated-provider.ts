@@ -12,7 +12,7 @@ import { authorize, type ChargeAnswer, type PaymentProvider, type RefundAnswer }
  * request never got through, so there is nothing to keep.
  */
 const recordKey = (idempotencyKey: string) => itemKey(`PROVIDER#${idempotencyKey}`, 'PROVIDER');
-/** How long a key is remembered (Stripe's figure): far longer than any retry of a saga step. */
+/** How long a key is remembered (Stripe's figure): far longer than any retry of a saga task. */
 const KEY_RETENTION_SECONDS = 24 * 60 * 60;
 
 /** A key sent again with another request: a bug of the caller, never a second charge. */

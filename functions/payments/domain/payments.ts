@@ -5,7 +5,7 @@ import type { Caller } from '../../shared/auth/authenticate';
 import { domainEvent, type PendingEvent } from '../../shared/events/outbox';
 import { nowIso } from '../../shared/ids';
 import { LOST_RACE, retryOnLostRace, type RaceOptions } from '../../shared/lost-race';
-import { SagaStepError } from '../../shared/saga-error';
+import { SagaTaskError } from '../../shared/saga-error';
 import {
   isSettled, PaymentNotFoundError, toView, visibleTo, type ChargeRequest, type Outcome, type Payment, type PaymentView,
   type Settlement,
@@ -50,7 +50,7 @@ export const MAX_ROUNDS = 5;
 /** A step that lost every round gives up with the transient error the state machine retries later. */
 const ROUNDS: RaceOptions = {
   attempts: MAX_ROUNDS,
-  exhausted: () => new SagaStepError(SagaError.Transient, 'The payment was changed by concurrent calls throughout; retry the step'),
+  exhausted: () => new SagaTaskError(SagaError.Transient, 'The payment was changed by concurrent calls throughout; retry the step'),
 };
 
 /** The result of a settled charge, the same for the call that settled it and for every later one. */
@@ -61,9 +61,9 @@ function conclude(orderId: string, outcome: Outcome): z.infer<typeof ChargePayme
     case 'REFUNDED':
       return { orderId, paymentId: outcome.paymentId, status: 'CAPTURED' };
     case 'DECLINED':
-      throw new SagaStepError(SagaError.PaymentDeclined, `The payment was declined: ${outcome.declineReason}`);
+      throw new SagaTaskError(SagaError.PaymentDeclined, `The payment was declined: ${outcome.declineReason}`);
     case 'FAILED':
-      throw new SagaStepError(SagaError.PaymentUnavailable, 'The payment provider could not be reached; retry later');
+      throw new SagaTaskError(SagaError.PaymentUnavailable, 'The payment provider could not be reached; retry later');
   }
 }
 
@@ -148,7 +148,7 @@ export async function refundPayment(
     const { paymentId, amountCents } = payment;
     const answer = await provider.refund({ idempotencyKey: refundKey(orderId), chargeId: paymentId, amountCents });
     if (answer.outcome === 'unavailable') {
-      throw new SagaStepError(SagaError.PaymentUnavailable, 'The payment provider could not be reached for the refund; retry later');
+      throw new SagaTaskError(SagaError.PaymentUnavailable, 'The payment provider could not be reached for the refund; retry later');
     }
     const event = domainEvent(PaymentRefunded, { orderId, paymentId, amountCents }, correlationId);
     return (await store.refund(orderId, nowIso(), event)) ? { orderId, refunded: true } : LOST_RACE;

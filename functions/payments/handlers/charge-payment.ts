@@ -1,7 +1,7 @@
 import { ChargePaymentInput } from '../../contracts/saga';
-import { sagaStep } from '../../shared/saga-step';
+import { sagaTask } from '../../shared/saga-task';
 import { paymentProvider, paymentStore } from '../composition';
 import { chargePayment } from '../domain/payments';
 
-/** Saga step ChargePayment: fails with PaymentDeclined (final) or PaymentUnavailable (retried). */
-export const handler = sagaStep(ChargePaymentInput, (input) => chargePayment({ store: paymentStore, provider: paymentProvider }, input));
+/** Saga task ChargePayment: fails with PaymentDeclined (final) or PaymentUnavailable (retried). */
+export const handler = sagaTask(ChargePaymentInput, (input) => chargePayment({ store: paymentStore, provider: paymentProvider }, input));

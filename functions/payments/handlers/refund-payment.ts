@@ -1,7 +1,7 @@
 import { RefundPaymentInput } from '../../contracts/saga';
-import { sagaStep } from '../../shared/saga-step';
+import { sagaTask } from '../../shared/saga-task';
 import { paymentProvider, paymentStore } from '../composition';
 import { refundPayment } from '../domain/payments';
 
-/** Saga step RefundPayment: the compensation of a capture, `refunded: false` when nothing was captured. */
-export const handler = sagaStep(RefundPaymentInput, (input) => refundPayment({ store: paymentStore, provider: paymentProvider }, input));
+/** Saga task RefundPayment: the compensation of a capture, `refunded: false` when nothing was captured. */
+export const handler = sagaTask(RefundPaymentInput, (input) => refundPayment({ store: paymentStore, provider: paymentProvider }, input));

@@ -1,5 +1,5 @@
 import { ClaimShipmentInput, type ClaimShipmentResult } from '../../contracts/shipment-claim';
-import { sagaStep } from '../../shared/saga-step';
+import { sagaTask } from '../../shared/saga-task';
 import { shipmentStore } from '../composition';
 import { claimShipment } from '../domain/shipping';
 
@@ -8,7 +8,7 @@ import { claimShipment } from '../domain/shipping';
  * synchronously) by the orders context before it answers the cancel request: claims the
  * shipment, or says it has already left. Idempotent: a repeated claim finds it CANCELLED.
  */
-export const handler = sagaStep(
+export const handler = sagaTask(
   ClaimShipmentInput,
   async ({ orderId, customerId }): Promise<ClaimShipmentResult> => ({ orderId, ...(await claimShipment(shipmentStore, { orderId, customerId })) }),
 );

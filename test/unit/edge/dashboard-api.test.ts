@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type * as z from 'zod';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Dashboard } from '../../../functions/contracts/api/dashboard';
-import { CALL_TIMEOUT_ENV, DEADLINE_ENV, FAULT_INJECTION_ENV } from '../../../functions/edge/edge-config';
+import { EDGE_ENV } from '../../../functions/edge/edge-config';
 import { ENV } from '../../../functions/shared/environment';
 import { bearer, TEST_SIGNING_SECRET } from '../../support/handler-env';
 import { call } from '../../support/http';
@@ -37,9 +37,9 @@ async function loadHandler(env: Record<string, string | undefined> = {}): Promis
   const environment: Record<string, string | undefined> = {
     [ENV.signingSecretArn]: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:signing-AbCdEf',
     [ENV.apiUrl]: API_URL,
-    [CALL_TIMEOUT_ENV]: String(CALL_TIMEOUT_MS),
-    [DEADLINE_ENV]: String(DEADLINE_MS),
-    [FAULT_INJECTION_ENV]: undefined,
+    [EDGE_ENV.callTimeoutMs]: String(CALL_TIMEOUT_MS),
+    [EDGE_ENV.deadlineMs]: String(DEADLINE_MS),
+    [EDGE_ENV.faultInjection]: undefined,
     STAGE: undefined,
     ...env,
   };
@@ -271,7 +271,7 @@ describe('GET /me/dashboard: the fault switch', () => {
   const faults = { 'X-Fault-Inject': 'recentOrders, unreadNotifications' };
 
   it('fails the named sections when the function has FAULT_INJECTION=enabled', async () => {
-    const handler = await loadHandler({ [FAULT_INJECTION_ENV]: 'enabled' });
+    const handler = await loadHandler({ [EDGE_ENV.faultInjection]: 'enabled' });
     const api = stubApi();
     const response = await getDashboard(handler, faults);
     expect(response.status).toBe(200);
@@ -281,7 +281,7 @@ describe('GET /me/dashboard: the fault switch', () => {
   });
 
   it('fails them for that request only: however many, they never open the breakers every caller shares', async () => {
-    const handler = await loadHandler({ [FAULT_INJECTION_ENV]: 'enabled' });
+    const handler = await loadHandler({ [EDGE_ENV.faultInjection]: 'enabled' });
     const api = stubApi();
     for (let request = 0; request < 6; request += 1) {
       expect((await getDashboard(handler, { 'X-Fault-Inject': 'user,recentOrders,unreadNotifications' })).body.degraded).toHaveLength(3);
@@ -299,12 +299,12 @@ describe('GET /me/dashboard: the fault switch', () => {
   });
 
   it('ignores the header when FAULT_INJECTION is anything but enabled', async () => {
-    const handler = await loadHandler({ [FAULT_INJECTION_ENV]: 'disabled' });
+    const handler = await loadHandler({ [EDGE_ENV.faultInjection]: 'disabled' });
     stubApi();
     expect((await getDashboard(handler, faults)).body).toEqual(full);
   });
 
   it('refuses to start in prod with FAULT_INJECTION=enabled', async () => {
-    await expect(loadHandler({ [FAULT_INJECTION_ENV]: 'enabled', STAGE: 'prod' })).rejects.toThrow(/FAULT_INJECTION must never be enabled in prod/);
+    await expect(loadHandler({ [EDGE_ENV.faultInjection]: 'enabled', STAGE: 'prod' })).rejects.toThrow(/FAULT_INJECTION must never be enabled in prod/);
   });
 });

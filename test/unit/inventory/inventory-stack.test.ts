@@ -24,9 +24,9 @@ beforeAll(() => {
 }, 120_000);
 
 describe('InventoryStack', () => {
-  it('runs every function on nodejs24.x, arm64, with tracing; the saga steps with a 10 s timeout', () => {
+  it('runs every function on nodejs24.x, arm64, with tracing; the saga tasks with a 10 s timeout', () => {
     const functions = ofType('AWS::Lambda::Function');
-    // 2 routes, 4 saga steps, the ProductCreated consumer and the outbox relay.
+    // 2 routes, 4 saga tasks, the ProductCreated consumer and the outbox relay.
     expect(functions).toHaveLength(8);
     for (const [id, fn] of functions) {
       expect(fn.Properties!.Runtime, id).toBe('nodejs24.x');
@@ -46,7 +46,7 @@ describe('InventoryStack', () => {
   });
 
   it("grants DynamoDB item actions on its own table only, never Scan or a wildcard", () => {
-    // getStock, restock, 4 saga steps, the consumer.
+    // getStock, restock, 4 saga tasks, the consumer.
     expect(expectItemAccessToOwnTableOnly(built)).toBe(7);
   });
 

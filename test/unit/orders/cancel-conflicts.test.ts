@@ -6,7 +6,7 @@ import {
 } from './fixture';
 
 /**
- * POST /orders/{orderId}/cancel when DynamoDB refuses its write because a saga step's
+ * POST /orders/{orderId}/cancel when DynamoDB refuses its write because a saga task's
  * transaction holds the order at that moment (real DynamoDB does this, DynamoDB Local never).
  */
 let fx: OrdersFixture;

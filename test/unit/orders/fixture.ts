@@ -29,7 +29,7 @@ export const CLAIM_SHIPMENT_ARN = 'arn:aws:lambda:us-east-1:000000000000:functio
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 type ProxyHandler = Parameters<typeof call>[0];
-type StepHandler = (event: unknown, context: Context) => Promise<unknown>;
+type TaskHandler = (event: unknown, context: Context) => Promise<unknown>;
 type ConsumerHandler = (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<void>;
 
 export interface OrdersFixture {
@@ -38,7 +38,7 @@ export interface OrdersFixture {
   /** Shipping's claim function, as the cancel route invokes it; it claims every shipment unless told otherwise. */
   lambda: AwsStub<LambdaInputs, LambdaOutputs, LambdaClientResolvedConfig>;
   api: Record<'placeOrder' | 'getOrder' | 'listOrders' | 'cancelOrder', ProxyHandler>;
-  steps: Record<'confirmOrder' | 'rejectOrder' | 'recordCancellation' | 'flagOrder', StepHandler>;
+  tasks: Record<'confirmOrder' | 'rejectOrder' | 'cancelOrder' | 'flagOrder', TaskHandler>;
   onCatalogEvent: ConsumerHandler;
   onShipmentEvent: ConsumerHandler;
 }
@@ -63,11 +63,11 @@ export async function ordersFixture(): Promise<OrdersFixture> {
       listOrders: (await import('../../../functions/orders/handlers/list-orders')).handler,
       cancelOrder: (await import('../../../functions/orders/handlers/cancel-order')).handler,
     },
-    steps: {
-      confirmOrder: (await import('../../../functions/orders/handlers/confirm-order')).handler as StepHandler,
-      rejectOrder: (await import('../../../functions/orders/handlers/reject-order')).handler as StepHandler,
-      recordCancellation: (await import('../../../functions/orders/handlers/record-cancellation')).handler as StepHandler,
-      flagOrder: (await import('../../../functions/orders/handlers/flag-order')).handler as StepHandler,
+    tasks: {
+      confirmOrder: (await import('../../../functions/orders/handlers/confirm-order')).handler as TaskHandler,
+      rejectOrder: (await import('../../../functions/orders/handlers/reject-order')).handler as TaskHandler,
+      cancelOrder: (await import('../../../functions/orders/handlers/cancel-order-task')).handler as TaskHandler,
+      flagOrder: (await import('../../../functions/orders/handlers/flag-order')).handler as TaskHandler,
     },
     onCatalogEvent: (await import('../../../functions/orders/handlers/on-catalog-event')).handler as ConsumerHandler,
     onShipmentEvent: (await import('../../../functions/orders/handlers/on-shipment-event')).handler as ConsumerHandler,
@@ -194,9 +194,9 @@ export const pricedOrder = (order: Order, customer: string) => ({
   currency: 'USD',
 });
 
-/** Runs a saga step the way Step Functions invokes it. */
-export function runStep(fixture: OrdersFixture, step: keyof OrdersFixture['steps'], input: Record<string, unknown>) {
-  return fixture.steps[step](input, lambdaContext());
+/** Runs a saga task the way Step Functions invokes it. */
+export function runTask(fixture: OrdersFixture, task: keyof OrdersFixture['tasks'], input: Record<string, unknown>) {
+  return fixture.tasks[task](input, lambdaContext());
 }
 
 export const transition = (orderId: string, fields: Record<string, unknown>) => ({ orderId, correlationId: 'saga-corr', ...fields });

@@ -12,7 +12,7 @@ import { OrderSagaInput } from '../../../functions/contracts/saga';
 import { lambdaContext } from '../../support/http';
 import {
   address, asCustomer, cancelOrder, customerId, getOrder, ORDER_SAGA_ARN, orderBody, ordersFixture, outboxOf, placedOrder, placeOrder,
-  resetStepFunctions, runStep, seedProduct, startedExecutions, transition, type OrdersFixture,
+  resetStepFunctions, runTask, seedProduct, startedExecutions, transition, type OrdersFixture,
 } from './fixture';
 
 let fx: OrdersFixture;
@@ -78,7 +78,7 @@ describe('OrderPlaced → the order saga', () => {
     await expect(deliver(event)).resolves.toBeUndefined();
     expect(startedExecutions(fx).map((s) => s.name)).toEqual([order.orderId, order.orderId]);
 
-    await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+    await runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
     resetStepFunctions(fx);
     await expect(deliver(event)).resolves.toBeUndefined();
     expect(startedExecutions(fx)).toEqual([]);
@@ -121,7 +121,7 @@ describe('OrderPlaced → the order saga', () => {
     await deliver(event);
 
     expect((await getOrder(fx, order.orderId, asCustomer(customer))).body.status).toBe('PENDING');
-    await expect(runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }))).rejects.toMatchObject({
+    await expect(runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }))).rejects.toMatchObject({
       name: 'CancellationRequested',
     });
   });

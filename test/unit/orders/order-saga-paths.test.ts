@@ -12,7 +12,7 @@ import { OrderSagaInput, SagaError } from '../../../functions/contracts/saga';
 import type { OrdersStack } from '../../../lib/orders/orders-stack';
 import { ExecutionError, StateMachine, type EngineJson, type StateMachineDefinition } from '../../../local/stepfunctions/engine';
 import {
-  asCustomer, cancelOrder, customerId, getOrder, ordersFixture, outboxOf, placedOrder, resetStepFunctions, runStep, startedExecutions,
+  asCustomer, cancelOrder, customerId, getOrder, ordersFixture, outboxOf, placedOrder, resetStepFunctions, runTask, startedExecutions,
   stateItem, transition, type OrdersFixture,
 } from './fixture';
 import { buildOrdersApp, functionArn, type Definition, type StepName } from './saga-app';
@@ -117,7 +117,7 @@ beforeEach(() => {
 
 type Behaviour = (input: Input, attempt: number) => unknown;
 /** The orders steps, which run the real handlers unless a test plays them. */
-type OwnStep = 'confirmOrder' | 'rejectOrder' | 'recordCancellation' | 'flagOrder';
+type OwnStep = 'confirmOrder' | 'rejectOrder' | 'cancelOrder' | 'flagOrder';
 
 /** A failure as Lambda reports it to Step Functions: the error's name is what Retry and Catch select on. */
 const failure = (name: string, message = `${name} (test)`) => Object.assign(new Error(message), { name });
@@ -155,9 +155,9 @@ async function runSaga(machine: IConstruct, input: Input, behaviours: Partial<Re
   const definition = definitionOf(machine);
   const own = (step: OwnStep): [string, (input: Input, attempt: number) => Promise<unknown>] => [
     functionArn(logicalId(stack.tasks[step])),
-    async (i, attempt) => (behaviours[step] ? behaviours[step](i, attempt) : runStep(fx, step, i)),
+    async (i, attempt) => (behaviours[step] ? behaviours[step](i, attempt) : runTask(fx, step, i)),
   ];
-  const ours = Object.fromEntries((['confirmOrder', 'rejectOrder', 'recordCancellation', 'flagOrder'] as const).map(own));
+  const ours = Object.fromEntries((['confirmOrder', 'rejectOrder', 'cancelOrder', 'flagOrder'] as const).map(own));
   const theirs = Object.fromEntries(
     (Object.keys(stepFunctions) as StepName[]).map((step) => [functionArn(logicalId(stepFunctions[step])), behaviours[step] ?? answers[step]]),
   );
@@ -394,7 +394,7 @@ describe('the cancellation saga, run', () => {
     inventory.reserve(placedInput);
     inventory.commit(placedInput);
     payments.charge(placedInput);
-    await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+    await runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
     resetStepFunctions(fx);
     expect((await cancelOrder(fx, order.orderId, asCustomer(customer))).status).toBe(202);
     const input = startedExecutions(fx)[0]!.input;
@@ -414,7 +414,7 @@ describe('the cancellation saga, run', () => {
 
   it('says what RefundPayment did: refunded false, on the order and its OrderCancelled, when nothing had been captured', async () => {
     const { order } = await placed();
-    await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+    await runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
     const run = await runSaga(stack.cancellationSaga, { orderId: order.orderId, correlationId: 'c' });
     expect(run.outcome.status).toBe('SUCCEEDED');
     expect(run.calls.map((c) => c.state)).toEqual(['RefundPayment', 'ReturnStock', 'CancelOrder']);
@@ -426,7 +426,7 @@ describe('the cancellation saga, run', () => {
 
   it('flags the order when returning the stock keeps failing', async () => {
     const { order } = await placed();
-    await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+    await runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
     const run = await runSaga(stack.cancellationSaga, { orderId: order.orderId, correlationId: 'c' }, { returnStock: fails('Boom') });
     expect(statesOf(run)).toEqual(['RefundPayment', ...Array(7).fill('ReturnStock'), 'FlagOrder']);
     expect(run.outcome.status).toBe('FAILED');

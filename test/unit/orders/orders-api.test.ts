@@ -6,7 +6,7 @@ import { encodeCursor } from '../../../functions/shared/cursor';
 import { lambdaContext } from '../../support/http';
 import {
   address, answerShipmentClaims, asAdmin, asCustomer, cancelOrder, CANCELLATION_SAGA_ARN, CLAIM_SHIPMENT_ARN, customerId, errorPaths, getOrder, listOrders,
-  orderBody, orderItems, ordersFixture, outboxOf, placedOrder, placeOrder, pricedOrder, problem, productArchived, resetStepFunctions, runStep,
+  orderBody, orderItems, ordersFixture, outboxOf, placedOrder, placeOrder, pricedOrder, problem, productArchived, resetStepFunctions, runTask,
   seedProduct, shipmentClaims, startedExecutions, transition, uniqueId, type OrdersFixture,
 } from './fixture';
 
@@ -290,7 +290,7 @@ describe('GET /orders/{orderId}', () => {
   it('shows the whole history with reasons once the saga moved the order', async () => {
     const customer = customerId();
     const order = await placedOrder(fx, customer);
-    await runStep(fx, 'rejectOrder', transition(order.orderId, { to: 'REJECTED', reason: 'OUT_OF_STOCK' }));
+    await runTask(fx, 'rejectOrder', transition(order.orderId, { to: 'REJECTED', reason: 'OUT_OF_STOCK' }));
     const { body } = await getOrder(fx, order.orderId, asCustomer(customer));
     expect(body.status).toBe('REJECTED');
     expect(body.statusReason).toBe('OUT_OF_STOCK');
@@ -307,7 +307,7 @@ describe('GET /orders', () => {
     const orders: Order[] = [];
     for (let i = 0; i < 3; i += 1) orders.push(await placedOrder(fx, customer));
     await placedOrder(fx, customerId());
-    await runStep(fx, 'confirmOrder', transition(orders[0]!.orderId, { to: 'CONFIRMED' }));
+    await runTask(fx, 'confirmOrder', transition(orders[0]!.orderId, { to: 'CONFIRMED' }));
 
     const response = await listOrders(fx, asCustomer(customer));
     expect(response.status).toBe(200);
@@ -376,10 +376,10 @@ describe('POST /orders/{orderId}/cancel', () => {
     // A PENDING order has no shipment to claim.
     expect(shipmentClaims(fx)).toEqual([]);
 
-    await expect(runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }))).rejects.toMatchObject({
+    await expect(runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }))).rejects.toMatchObject({
       name: 'CancellationRequested',
     });
-    await runStep(fx, 'recordCancellation', transition(order.orderId, { to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: true }));
+    await runTask(fx, 'cancelOrder', transition(order.orderId, { to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: true }));
     const { body } = await getOrder(fx, order.orderId, asCustomer(customer));
     expect(body.status).toBe('CANCELLED');
     expect(body.history.map((h) => [h.status, h.reason])).toEqual([['PENDING', undefined], ['CANCELLED', 'CUSTOMER_REQUEST']]);
@@ -395,7 +395,7 @@ describe('POST /orders/{orderId}/cancel', () => {
   it('claims the shipment of a CONFIRMED order, then starts its cancellation saga, and answers 202 again when it already runs', async () => {
     const customer = customerId();
     const order = await placedOrder(fx, customer);
-    await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+    await runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
     resetStepFunctions(fx);
 
     const response = await cancelOrder(fx, order.orderId, { ...asCustomer(customer), 'X-Correlation-Id': 'cancel-trace-1' });
@@ -417,7 +417,7 @@ describe('POST /orders/{orderId}/cancel', () => {
     async (shipmentStatus) => {
       const customer = customerId();
       const order = await placedOrder(fx, customer);
-      await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+      await runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
       resetStepFunctions(fx);
       answerShipmentClaims(fx.lambda, { claimed: false, status: shipmentStatus });
 
@@ -435,7 +435,7 @@ describe('POST /orders/{orderId}/cancel', () => {
   it('answers 500, starting nothing, when the shipment claim fails; the retried cancel goes through', async () => {
     const customer = customerId();
     const order = await placedOrder(fx, customer);
-    await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+    await runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
     resetStepFunctions(fx);
     answerShipmentClaims(fx.lambda, { functionError: 'Sandbox.Timedout' });
 
@@ -455,7 +455,7 @@ describe('POST /orders/{orderId}/cancel', () => {
   ] as const)('answers 409 for a %s order and starts nothing', async (_status, move) => {
     const customer = customerId();
     const order = await placedOrder(fx, customer);
-    await runStep(fx, move.to === 'REJECTED' ? 'rejectOrder' : 'recordCancellation', transition(order.orderId, move));
+    await runTask(fx, move.to === 'REJECTED' ? 'rejectOrder' : 'cancelOrder', transition(order.orderId, move));
     resetStepFunctions(fx);
     const response = await cancelOrder(fx, order.orderId, asCustomer(customer));
     expect(response.status).toBe(409);
@@ -486,7 +486,7 @@ describe('POST /orders/{orderId}/cancel', () => {
       resetStepFunctions(fx);
       const [cancelled, confirmed] = await Promise.allSettled([
         cancelOrder(fx, order.orderId, asCustomer(customer)),
-        runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' })),
+        runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' })),
       ]);
       expect(cancelled.status === 'fulfilled' && cancelled.value.status).toBe(202);
       const status = (await getOrder(fx, order.orderId, asCustomer(customer))).body.status;

@@ -4,7 +4,7 @@ import { ShipmentDelivered, ShipmentDispatched } from '../../../functions/contra
 import { lambdaContext } from '../../support/http';
 import {
   asAdmin, asCustomer, busEvent, cancelOrder, customerId, getOrder, orderItems, ordersFixture, outboxOf, placedOrder, problem,
-  resetStepFunctions, runStep, stateItem, transition, uniqueId, type OrdersFixture,
+  resetStepFunctions, runTask, stateItem, transition, uniqueId, type OrdersFixture,
 } from './fixture';
 
 let fx: OrdersFixture;
@@ -24,7 +24,7 @@ const eventItems = async (orderId: string) => (await orderItems(fx, orderId)).fi
 async function confirmedOrder() {
   const customer = customerId();
   const order = await placedOrder(fx, customer);
-  await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+  await runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
   return { orderId: order.orderId, customer };
 }
 
@@ -76,7 +76,7 @@ describe('ShipmentDispatched (on-shipment-event)', () => {
 
   it('fails, to be dead-lettered for an operator, for a cancelled order, changing nothing', async () => {
     const order = await placedOrder(fx, customerId());
-    await runStep(fx, 'recordCancellation', transition(order.orderId, { to: 'CANCELLED', reason: 'PAYMENT_DECLINED', refunded: false }));
+    await runTask(fx, 'cancelOrder', transition(order.orderId, { to: 'CANCELLED', reason: 'PAYMENT_DECLINED', refunded: false }));
     await expect(deliver(dispatched(order.orderId))).rejects.toThrow('An order cannot move from CANCELLED to SHIPPED');
     expect(await stateItem(fx, order.orderId)).toMatchObject({ status: 'CANCELLED', version: 2 });
   });
@@ -141,7 +141,7 @@ describe('ShipmentDelivered (on-shipment-event)', () => {
   it('fails for an order that never shipped: PENDING or cancelled', async () => {
     const pending = await placedOrder(fx, customerId());
     await expect(deliver(delivered(pending.orderId))).rejects.toThrow('An order cannot move from PENDING to DELIVERED');
-    await runStep(fx, 'recordCancellation', transition(pending.orderId, { to: 'CANCELLED', reason: 'PAYMENT_DECLINED', refunded: false }));
+    await runTask(fx, 'cancelOrder', transition(pending.orderId, { to: 'CANCELLED', reason: 'PAYMENT_DECLINED', refunded: false }));
     await expect(deliver(delivered(pending.orderId))).rejects.toThrow('An order cannot move from CANCELLED to DELIVERED');
     expect((await stateItem(fx, pending.orderId))!.status).toBe('CANCELLED');
   });

@@ -161,7 +161,7 @@ describe('the order saga', () => {
     expect(path).toEqual(['ReleaseStockPaymentUnavailable', 'CancelOrderPaymentUnavailable', 'Cancelled']);
     expect(definition.States[path[0]!]!.Resource).toBe(fnRef(stepFunctions.releaseStock));
     expect(definition.States[path[0]!]!.Parameters).toMatchObject({ reason: 'PAYMENT_UNAVAILABLE' });
-    expect(definition.States[path[1]!]!.Resource).toBe(fnRef(stack.tasks.recordCancellation));
+    expect(definition.States[path[1]!]!.Resource).toBe(fnRef(stack.tasks.cancelOrder));
     expect(definition.States[path[1]!]!.Parameters).toMatchObject({ to: 'CANCELLED', reason: 'PAYMENT_UNAVAILABLE', refunded: false });
   });
 
@@ -194,7 +194,7 @@ describe('the order saga', () => {
     expect(definition.States.RefundPayment!.Resource).toBe(fnRef(stepFunctions.refundPayment));
     expect(definition.States.ReturnStockCustomerRequest!.Resource).toBe(fnRef(stepFunctions.returnStock));
     expect(definition.States.ReturnStockCustomerRequest!.Parameters).toEqual({ 'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId' });
-    expect(definition.States.CancelOrderCustomerRequest!.Resource).toBe(fnRef(stack.tasks.recordCancellation));
+    expect(definition.States.CancelOrderCustomerRequest!.Resource).toBe(fnRef(stack.tasks.cancelOrder));
     // The order and its OrderCancelled say what RefundPayment did.
     expect(definition.States.CancelOrderCustomerRequest!.Parameters).toEqual({
       'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', 'refunded.$': '$.refund.refunded',
@@ -246,7 +246,7 @@ describe('the order saga', () => {
     });
     expect(definition.States.ReturnStockAfterFailure!).toMatchObject({ Resource: fnRef(stepFunctions.returnStock), Parameters: identity });
     expect(definition.States.CancelOrderAfterFailure!).toMatchObject({
-      Resource: fnRef(stack.tasks.recordCancellation),
+      Resource: fnRef(stack.tasks.cancelOrder),
       Parameters: { ...identity, to: 'CANCELLED', 'reason.$': '$.abort.reason', 'refunded.$': '$.refund.refunded' },
     });
     // The order is settled, and the execution fails with the step's error, so the alarm tells someone a step keeps failing.
@@ -269,7 +269,7 @@ describe('the cancellation saga', () => {
     expect(mainLine(definition)).toEqual(['RefundPayment', 'ReturnStock', 'CancelOrder', 'Cancelled']);
     expect(definition.States.RefundPayment!.Resource).toBe(fnRef(stepFunctions.refundPayment));
     expect(definition.States.ReturnStock!.Resource).toBe(fnRef(stepFunctions.returnStock));
-    expect(definition.States.CancelOrder!.Resource).toBe(fnRef(stack.tasks.recordCancellation));
+    expect(definition.States.CancelOrder!.Resource).toBe(fnRef(stack.tasks.cancelOrder));
     expect(definition.States.RefundPayment!.ResultPath).toBe('$.refund');
     expect(definition.States.CancelOrder!.Parameters).toEqual({
       'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', 'refunded.$': '$.refund.refunded',
@@ -419,11 +419,11 @@ describe('OrdersStack', () => {
     const ids = (fns: IConstruct[]) => new Set(fns.map(logicalId));
     expect(invoked(stack.orderSaga)).toEqual(ids([
       stepFunctions.reserveStock, stepFunctions.releaseStock, stepFunctions.commitStock, stepFunctions.returnStock, stepFunctions.chargePayment,
-      stepFunctions.refundPayment, stack.tasks.confirmOrder, stack.tasks.rejectOrder, stack.tasks.recordCancellation,
+      stepFunctions.refundPayment, stack.tasks.confirmOrder, stack.tasks.rejectOrder, stack.tasks.cancelOrder,
       stack.tasks.flagOrder,
     ]));
     expect(invoked(stack.cancellationSaga)).toEqual(ids([
-      stepFunctions.refundPayment, stepFunctions.returnStock, stack.tasks.recordCancellation, stack.tasks.flagOrder,
+      stepFunctions.refundPayment, stepFunctions.returnStock, stack.tasks.cancelOrder, stack.tasks.flagOrder,
     ]));
   });
 

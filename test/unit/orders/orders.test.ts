@@ -8,7 +8,7 @@ import type { OrderEvent, OrderState } from '../../../functions/orders/domain/or
 import {
   cancelOrder, MAX_CANCEL_ATTEMPTS, MAX_CREATE_ATTEMPTS, placeOrder, type OrderStore, type SagaStarter, type ShipmentClaimer, type StoredOrder,
 } from '../../../functions/orders/domain/orders';
-import { MAX_TRANSITION_ATTEMPTS, transitionOrder } from '../../../functions/orders/domain/saga-steps';
+import { MAX_TRANSITION_ATTEMPTS, transitionOrder } from '../../../functions/orders/domain/saga-tasks';
 import { recordDelivery, recordDispatch } from '../../../functions/orders/domain/shipment-events';
 import { OrderContendedError } from '../../../functions/orders/domain/transitions';
 

@@ -19,7 +19,7 @@ const admin = bearer('01ADMIN0000000000000000000', 'admin');
 const getPayment = (orderId: string, headers: Record<string, string>) =>
   call(getHandler, { method: 'GET', resource: '/payments/{orderId}', path: `/payments/${orderId}`, pathParameters: { orderId }, headers });
 
-/** A captured payment of a fresh customer's order, made through the saga step. */
+/** A captured payment of a fresh customer's order, made through the saga task. */
 async function paidOrder() {
   const customerId = `customer-${randomUUID()}`;
   const orderId = `order-${randomUUID()}`;

@@ -10,8 +10,8 @@ import { transactionConflicts } from '../../support/transaction-conflicts';
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 let env: Env;
-type StepHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
-let handlers: { charge: StepHandler; refund: StepHandler; get: Parameters<typeof call>[0] };
+type TaskHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+let handlers: { charge: TaskHandler; refund: TaskHandler; get: Parameters<typeof call>[0] };
 
 beforeAll(async () => {
   env = await useHandlerEnvironment('payments');

@@ -33,7 +33,7 @@ describe('PaymentsStack', () => {
     });
   });
 
-  it('exposes the getPayment route function and the two saga steps, each with its own handler', () => {
+  it('exposes the getPayment route function and the two saga tasks, each with its own handler', () => {
     const functions = {
       getPayment: stack.routeFunctions.getPayment,
       chargePayment: stack.tasks.chargePayment,
@@ -67,7 +67,7 @@ describe('PaymentsStack', () => {
     }
   });
 
-  it('gives getPayment read-only table access and the signing secret, the saga steps read-write and no secret', () => {
+  it('gives getPayment read-only table access and the signing secret, the saga tasks read-write and no secret', () => {
     const get = statementsOf(stack.routeFunctions.getPayment);
     expect(actionsOf(get).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(actionsOf(get)).toContain('secretsmanager:GetSecretValue');

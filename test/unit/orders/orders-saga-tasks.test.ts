@@ -7,7 +7,7 @@ import { dynamoOrderStore } from '../../../functions/orders/adapters/dynamo-orde
 import type { OrderEvent, OrderState } from '../../../functions/orders/domain/order';
 import { ORDERS_NEEDING_OPERATOR_METRIC } from '../../../functions/orders/orders-config';
 import {
-  address, asCustomer, cancelOrder, customerId, getOrder, orderItems, ordersFixture, outboxOf, placedOrder, pricedOrder, resetStepFunctions, runStep, stateItem,
+  address, asCustomer, cancelOrder, customerId, getOrder, orderItems, ordersFixture, outboxOf, placedOrder, pricedOrder, resetStepFunctions, runTask, stateItem,
   transition, uniqueId, type OrdersFixture,
 } from './fixture';
 
@@ -23,7 +23,7 @@ describe('ConfirmOrder (confirm-order)', () => {
   it('moves a PENDING order to CONFIRMED and records OrderConfirmed with the lines and address', async () => {
     const customer = customerId();
     const order = await placedOrder(fx, customer, 3);
-    const result = await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+    const result = await runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
     expect(result).toEqual({ orderId: order.orderId, status: 'CONFIRMED', changed: true });
 
     const outbox = await outboxOf(fx, order.orderId);
@@ -38,8 +38,8 @@ describe('ConfirmOrder (confirm-order)', () => {
   it('is idempotent: a repeated (or parallel) call writes one event and answers success', async () => {
     const order = await placedOrder(fx, customerId());
     const input = transition(order.orderId, { to: 'CONFIRMED' });
-    const results = await Promise.all([runStep(fx, 'confirmOrder', input), runStep(fx, 'confirmOrder', input)]);
-    const again = await runStep(fx, 'confirmOrder', input);
+    const results = await Promise.all([runTask(fx, 'confirmOrder', input), runTask(fx, 'confirmOrder', input)]);
+    const again = await runTask(fx, 'confirmOrder', input);
     expect(results.map((r) => (r as { changed: boolean }).changed).sort()).toEqual([false, true]);
     expect(again).toEqual({ orderId: order.orderId, status: 'CONFIRMED', changed: false });
     expect((await eventItems(order.orderId)).map((e) => e.type)).toEqual(['OrderPlaced', 'OrderConfirmed']);
@@ -50,7 +50,7 @@ describe('ConfirmOrder (confirm-order)', () => {
     const customer = customerId();
     const order = await placedOrder(fx, customer);
     expect((await cancelOrder(fx, order.orderId, asCustomer(customer))).status).toBe(202);
-    const error = await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' })).catch((e: unknown) => e);
+    const error = await runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).name).toBe(SagaError.CancellationRequested);
     expect(await stateItem(fx, order.orderId)).toMatchObject({ status: 'PENDING', version: 1, cancelRequested: true });
@@ -59,25 +59,25 @@ describe('ConfirmOrder (confirm-order)', () => {
 
   it('refuses to confirm an order that is already REJECTED: a fault, not a silent success', async () => {
     const order = await placedOrder(fx, customerId());
-    await runStep(fx, 'rejectOrder', transition(order.orderId, { to: 'REJECTED', reason: 'OUT_OF_STOCK' }));
-    await expect(runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }))).rejects.toThrow(
+    await runTask(fx, 'rejectOrder', transition(order.orderId, { to: 'REJECTED', reason: 'OUT_OF_STOCK' }));
+    await expect(runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }))).rejects.toThrow(
       'An order cannot move from REJECTED to CONFIRMED',
     );
     expect((await stateItem(fx, order.orderId))!.status).toBe('REJECTED');
   });
 
-  it('rejects an input of another step, or a malformed one, as a fault', async () => {
+  it('rejects an input of another state, or a malformed one, as a fault', async () => {
     const order = await placedOrder(fx, customerId());
-    await expect(runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'REJECTED', reason: 'OUT_OF_STOCK' }))).rejects.toThrow(
-      'This step moves orders to CONFIRMED',
+    await expect(runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'REJECTED', reason: 'OUT_OF_STOCK' }))).rejects.toThrow(
+      'This task moves orders to CONFIRMED',
     );
-    await expect(runStep(fx, 'confirmOrder', { orderId: order.orderId, to: 'CONFIRMED' })).rejects.toThrow();
-    await expect(runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'SHIPPED' }))).rejects.toThrow();
+    await expect(runTask(fx, 'confirmOrder', { orderId: order.orderId, to: 'CONFIRMED' })).rejects.toThrow();
+    await expect(runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'SHIPPED' }))).rejects.toThrow();
     expect((await stateItem(fx, order.orderId))!.status).toBe('PENDING');
   });
 
   it('fails as a fault for an unknown order', async () => {
-    await expect(runStep(fx, 'confirmOrder', transition(uniqueId('01NOORDER'), { to: 'CONFIRMED' }))).rejects.toThrow('No order');
+    await expect(runTask(fx, 'confirmOrder', transition(uniqueId('01NOORDER'), { to: 'CONFIRMED' }))).rejects.toThrow('No order');
   });
 });
 
@@ -86,8 +86,8 @@ describe('RejectOrder (reject-order)', () => {
     const customer = customerId();
     const order = await placedOrder(fx, customer);
     const input = transition(order.orderId, { to: 'REJECTED', reason: 'OUT_OF_STOCK' });
-    expect(await runStep(fx, 'rejectOrder', input)).toMatchObject({ status: 'REJECTED', changed: true });
-    expect(await runStep(fx, 'rejectOrder', input)).toMatchObject({ status: 'REJECTED', changed: false });
+    expect(await runTask(fx, 'rejectOrder', input)).toMatchObject({ status: 'REJECTED', changed: true });
+    expect(await runTask(fx, 'rejectOrder', input)).toMatchObject({ status: 'REJECTED', changed: false });
 
     const outbox = await outboxOf(fx, order.orderId);
     expect(outbox.map((r) => r.detailType)).toEqual([OrderPlaced.detailType, OrderRejected.detailType]);
@@ -105,8 +105,8 @@ describe('CancelOrder (record-cancellation)', () => {
     const customer = customerId();
     const order = await placedOrder(fx, customer);
     const input = transition(order.orderId, { to: 'CANCELLED', reason, refunded });
-    expect(await runStep(fx, 'recordCancellation', input)).toMatchObject({ status: 'CANCELLED', changed: true });
-    expect(await runStep(fx, 'recordCancellation', input)).toMatchObject({ status: 'CANCELLED', changed: false });
+    expect(await runTask(fx, 'cancelOrder', input)).toMatchObject({ status: 'CANCELLED', changed: true });
+    expect(await runTask(fx, 'cancelOrder', input)).toMatchObject({ status: 'CANCELLED', changed: false });
 
     const outbox = await outboxOf(fx, order.orderId);
     expect(outbox.map((r) => r.detailType)).toEqual([OrderPlaced.detailType, OrderCancelled.detailType]);
@@ -118,11 +118,11 @@ describe('CancelOrder (record-cancellation)', () => {
 
   it('cancels a CONFIRMED order on customer request (the cancellation saga), never for a payment failure', async () => {
     const order = await placedOrder(fx, customerId());
-    await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+    await runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
     await expect(
-      runStep(fx, 'recordCancellation', transition(order.orderId, { to: 'CANCELLED', reason: 'PAYMENT_DECLINED', refunded: false })),
+      runTask(fx, 'cancelOrder', transition(order.orderId, { to: 'CANCELLED', reason: 'PAYMENT_DECLINED', refunded: false })),
     ).rejects.toThrow('An order cannot move from CONFIRMED to CANCELLED');
-    await runStep(fx, 'recordCancellation', transition(order.orderId, { to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: true }));
+    await runTask(fx, 'cancelOrder', transition(order.orderId, { to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: true }));
     expect((await eventItems(order.orderId)).map((e) => [e.type, e.seq])).toEqual([
       ['OrderPlaced', 1], ['OrderConfirmed', 2], ['OrderCancelled', 3],
     ]);
@@ -135,8 +135,8 @@ describe('FlagOrder (flag-order)', () => {
     const addMetric = vi.spyOn(metrics, 'addMetric');
     try {
       const input = { ...transition(order.orderId, {}), error: 'States.TaskFailed', cause: 'ReleaseStock kept failing' };
-      expect(await runStep(fx, 'flagOrder', input)).toEqual({ orderId: order.orderId, newlyFlagged: true });
-      expect(await runStep(fx, 'flagOrder', { ...input, error: 'Other' })).toEqual({ orderId: order.orderId, newlyFlagged: false });
+      expect(await runTask(fx, 'flagOrder', input)).toEqual({ orderId: order.orderId, newlyFlagged: true });
+      expect(await runTask(fx, 'flagOrder', { ...input, error: 'Other' })).toEqual({ orderId: order.orderId, newlyFlagged: false });
       expect(addMetric.mock.calls.filter(([name]) => name === ORDERS_NEEDING_OPERATOR_METRIC)).toHaveLength(1);
     } finally {
       addMetric.mockRestore();
@@ -148,13 +148,13 @@ describe('FlagOrder (flag-order)', () => {
 
   it('keeps the flag when the order moves afterwards', async () => {
     const order = await placedOrder(fx, customerId());
-    await runStep(fx, 'flagOrder', { ...transition(order.orderId, {}), error: 'X' });
-    await runStep(fx, 'recordCancellation', transition(order.orderId, { to: 'CANCELLED', reason: 'PAYMENT_DECLINED', refunded: false }));
+    await runTask(fx, 'flagOrder', { ...transition(order.orderId, {}), error: 'X' });
+    await runTask(fx, 'cancelOrder', transition(order.orderId, { to: 'CANCELLED', reason: 'PAYMENT_DECLINED', refunded: false }));
     expect(await stateItem(fx, order.orderId)).toMatchObject({ status: 'CANCELLED', needsOperator: true });
   });
 
   it('fails as a fault for an unknown order', async () => {
-    await expect(runStep(fx, 'flagOrder', transition(uniqueId('01NOORDER'), {}))).rejects.toThrow('No order');
+    await expect(runTask(fx, 'flagOrder', transition(uniqueId('01NOORDER'), {}))).rejects.toThrow('No order');
   });
 });
 
@@ -169,7 +169,7 @@ describe('the order store: conditional appends (DynamoDB)', () => {
     const store = dynamoOrderStore(fx.env.tableName);
     const order = await placedOrder(fx, customerId());
     const { state } = (await store.get(order.orderId))!;
-    await runStep(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
+    await runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
     const [next, event] = confirmedFrom(state);
     expect(await store.append(next, event, pendingEvent(order.orderId), { expectedVersion: state.version, unlessCancelRequested: false })).toBe(false);
     expect((await eventItems(order.orderId)).map((e) => e.eventId)).not.toContain(event.eventId);

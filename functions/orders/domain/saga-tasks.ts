@@ -1,6 +1,6 @@
 import { SagaError, type OrderTransitionInput } from '../../contracts/saga';
 import { nowIso } from '../../shared/ids';
-import { SagaStepError } from '../../shared/saga-error';
+import { SagaTaskError } from '../../shared/saga-error';
 import { CancellationRequestedError, type OrderStatus } from './order';
 import type { OrderStore } from './orders';
 import { moveOrder, OrderContendedError } from './transitions';
@@ -8,21 +8,21 @@ import { moveOrder, OrderContendedError } from './transitions';
 export { MAX_TRANSITION_ATTEMPTS } from './transitions';
 
 /**
- * The orders context's own saga steps. Each is idempotent: a transition to the status the order
+ * The orders context's own saga tasks. Each is idempotent: a transition to the status the order
  * already has returns success and writes nothing, so Step Functions may retry any of them.
  */
 export interface TransitionResult {
   orderId: string;
   status: OrderStatus;
-  /** False when the order already had the status: a retried step. */
+  /** False when the order already had the status: a retried task. */
   changed: boolean;
 }
 
-/** A step function receives the transition input of its own step only; anything else is a wiring fault. */
+/** A task function receives the transition input of its own state only; anything else is a wiring fault. */
 export function expectTransition<To extends OrderTransitionInput['to']>(
   input: OrderTransitionInput, to: To,
 ): Extract<OrderTransitionInput, { to: To }> {
-  if (input.to !== to) throw new Error(`This step moves orders to ${to}, not to ${input.to}`);
+  if (input.to !== to) throw new Error(`This task moves orders to ${to}, not to ${input.to}`);
   return input as Extract<OrderTransitionInput, { to: To }>;
 }
 
@@ -36,15 +36,15 @@ export async function transitionOrder(store: OrderStore, input: OrderTransitionI
   try {
     return { orderId, ...(await moveOrder(store, orderId, transition, correlationId)) };
   } catch (error) {
-    if (error instanceof CancellationRequestedError) throw new SagaStepError(SagaError.CancellationRequested, error.message);
-    if (error instanceof OrderContendedError) throw new SagaStepError(SagaError.Transient, `Order ${orderId} kept changing under this step; retry it`);
+    if (error instanceof CancellationRequestedError) throw new SagaTaskError(SagaError.CancellationRequested, error.message);
+    if (error instanceof OrderContendedError) throw new SagaTaskError(SagaError.Transient, `Order ${orderId} kept changing under this task; retry it`);
     throw error;
   }
 }
 
 export interface FlagResult {
   orderId: string;
-  /** False when the order was already flagged: a retried step. */
+  /** False when the order was already flagged: a retried task. */
   newlyFlagged: boolean;
 }
 

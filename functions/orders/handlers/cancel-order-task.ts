@@ -1,10 +1,10 @@
 import { OrderTransitionInput } from '../../contracts/saga';
-import { sagaStep } from '../../shared/saga-step';
+import { sagaTask } from '../../shared/saga-task';
 import { orderStore } from '../composition';
-import { expectTransition, transitionOrder } from '../domain/saga-steps';
+import { expectTransition, transitionOrder } from '../domain/saga-tasks';
 
 /**
  * CancelOrder, the last step of every compensation and of the cancellation saga: PENDING or
  * CONFIRMED → CANCELLED. (cancel-order.ts is the handler of POST /orders/{orderId}/cancel.)
  */
-export const handler = sagaStep(OrderTransitionInput, (input) => transitionOrder(orderStore, expectTransition(input, 'CANCELLED')));
+export const handler = sagaTask(OrderTransitionInput, (input) => transitionOrder(orderStore, expectTransition(input, 'CANCELLED')));
