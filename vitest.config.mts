@@ -13,9 +13,19 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // Pure tests: no Java, no synth (`npm run test:fast`).
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/local/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 20_000,
+          pool: 'forks',
+          env: powertools,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/infra/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/local/**/*.test.ts'],
           // One DynamoDB Local (Java) per run; tests reach it via inject('dynamoEndpoint').
           globalSetup: ['test/support/global-dynamodb.ts'],
           testTimeout: 20_000,

@@ -1,4 +1,4 @@
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { EventBridgeEvent, SQSRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { EventContract, EventData } from '../../functions/contracts/events/envelope';
 import { domainEvent } from '../../functions/shared/events/outbox';
@@ -21,3 +21,22 @@ export function busEvent<E extends EventContract>(
     detail: domainEvent(event, data, correlationId).detail,
   };
 }
+
+/** One SQS record, as the event source mapping hands it to the function. */
+export function sqsRecord(body: string, messageId: string = randomUUID()): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `handle-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1', SentTimestamp: `${Date.now()}`, SenderId: 'AIDAEVENTS', ApproximateFirstReceiveTimestamp: `${Date.now()}`,
+    },
+    messageAttributes: {},
+    md5OfBody: 'md5',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:notifications-queue',
+    awsRegion: 'us-east-1',
+  };
+}
+
+export const queued = (event: EventBridgeEvent<string, unknown>, messageId?: string) => sqsRecord(JSON.stringify(event), messageId);

@@ -6,7 +6,7 @@ import { OrderPlaced } from '../../../functions/contracts/events/orders';
 import { eventConsumer, queuedEventConsumer } from '../../../functions/shared/events/event-consumer';
 import { busEvent } from '../../support/bus-event';
 import { lambdaContext } from '../../support/http';
-import { queued, sqsRecord } from '../notifications/fixture';
+import { queued, sqsRecord } from '../../support/bus-event';
 
 const created = busEvent(ProductCreated, { productId: 'p1', name: 'Mug', category: 'kitchen', priceCents: 1299, currency: 'USD', sku: 'SKU-1' });
 const archived = busEvent(ProductArchived, { productId: 'p1', version: 2 }, { correlationId: 'corr-2' });

@@ -40,25 +40,6 @@ export function withMetadata(event: EventBridgeEvent<string, unknown>, metadata:
 
 export const eventIdOf = (event: EventBridgeEvent<string, unknown>) => (event.detail as { metadata: { eventId: string } }).metadata.eventId;
 
-/** One SQS record, as the event source mapping hands it to the function. */
-export function sqsRecord(body: string, messageId: string = randomUUID()): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `handle-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1', SentTimestamp: `${Date.now()}`, SenderId: 'AIDAEVENTS', ApproximateFirstReceiveTimestamp: `${Date.now()}`,
-    },
-    messageAttributes: {},
-    md5OfBody: 'md5',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:notifications-queue',
-    awsRegion: 'us-east-1',
-  };
-}
-
-export const queued = (event: EventBridgeEvent<string, unknown>, messageId?: string) => sqsRecord(JSON.stringify(event), messageId);
-
 /** Invokes the consumer with one batch, the way the SQS event source mapping does. */
 export async function deliver(handlers: Handlers, ...records: SQSRecord[]): Promise<SQSBatchResponse> {
   const event: SQSEvent = { Records: records };

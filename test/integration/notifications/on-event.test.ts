@@ -1,10 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ProductCreated } from '../../../functions/contracts/events/catalog';
 import { useHandlerEnvironment } from '../../support/handler-env';
-import {
-  busEvent, deliver, eventIdOf, listNotifications, loadHandlers, newOrderId, newUserId, orderEvents, queued, recordedMessage,
-  registered, sqsRecord, storedItem, storedNotifications, unreadCounter, withMetadata, type Env, type Handlers,
-} from './fixture';
+import { busEvent, deliver, eventIdOf, listNotifications, loadHandlers, newOrderId, newUserId, orderEvents, recordedMessage, registered, storedItem, storedNotifications, unreadCounter, withMetadata, type Env, type Handlers } from './fixture';
+import { queued, sqsRecord } from '../../support/bus-event';
 
 let env: Env;
 let handlers: Handlers;

@@ -15,7 +15,7 @@ import {
   asCustomer, cancelOrder, customerId, getOrder, ordersFixture, outboxOf, placedOrder, resetStepFunctions, runTask, startedExecutions,
   stateItem, transition, type OrdersFixture,
 } from './fixture';
-import { buildOrdersApp, functionArn, type Definition, type StepName } from './saga-app';
+import { buildOrdersApp, functionArn, type Definition, type StepName } from '../../infra/orders/saga-app';
 
 let fx: OrdersFixture;
 let stack: OrdersStack;

@@ -3,10 +3,8 @@ import { encodeCursor } from '../../../functions/shared/cursor';
 import { testKeys, useHandlerEnvironment } from '../../support/handler-env';
 import { call, type ApiResponse } from '../../support/http';
 import { problem } from '../../support/problem';
-import {
-  deliver, eventIdOf, listNotifications, loadHandlers, newOrderId, newUserId, orderEvents, queued, registered, withMetadata,
-  type Handlers, type Page,
-} from './fixture';
+import { deliver, eventIdOf, listNotifications, loadHandlers, newOrderId, newUserId, orderEvents, registered, withMetadata, type Handlers, type Page } from './fixture';
+import { queued } from '../../support/bus-event';
 
 let handlers: Handlers;
 

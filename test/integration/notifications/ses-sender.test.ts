@@ -6,7 +6,8 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { NOTIFICATIONS_ENV } from '../../../functions/notifications/notifications-config';
 import { ENV } from '../../../functions/shared/environment';
 import { useHandlerEnvironment } from '../../support/handler-env';
-import { deliver, eventIdOf, loadHandlers, newOrderId, newUserId, orderEvents, queued, registered, storedNotifications } from './fixture';
+import { deliver, eventIdOf, loadHandlers, newOrderId, newUserId, orderEvents, registered, storedNotifications } from './fixture';
+import { queued } from '../../support/bus-event';
 
 /** A stand-in for the SESv2 endpoint: keeps each request and answers with the next queued answer (200 by default). */
 interface Received {
