@@ -24,8 +24,8 @@ export default defineConfig(
     },
   },
   {
-    // The offline runtime and the CDK app are kept in small named units (issue 11): keep them that way.
-    files: ['local/**/*.ts', 'lib/**/*.ts', 'bin/**/*.ts'],
+    // Small named units everywhere but the tests, whose describe blocks are long by nature.
+    files: ['bin/**/*.ts', 'lib/**/*.ts', 'functions/**/*.ts', 'local/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'max-lines-per-function': ['error', { max: 100, skipBlankLines: true, skipComments: true }] },
   },
 );
