@@ -13,21 +13,9 @@ import * as z from 'zod';
 
 import type { LocalAssembly, LocalResource } from '../types';
 import {
-  IntrinsicError,
-  isResourceEnabled,
-  resolveExports,
-  resolveOutputs,
-  resolveResourceProperties,
-  resolveValue,
-  type CfnTemplate,
+  IntrinsicError, isResourceEnabled, resolveExports, resolveOutputs, resolveResourceProperties, resolveValue, type CfnTemplate,
 } from './intrinsics';
-import {
-  arnFor,
-  createLocalResolveContext,
-  SUPPORTED_TYPES,
-  type LocalEnvironment,
-  type LocalStackContext,
-} from './physical-names';
+import { arnFor, createLocalResolveContext, SUPPORTED_TYPES, type LocalEnvironment, type LocalStackContext } from './physical-names';
 
 export interface LoadAssemblyOptions {
   /** Defaults to `us-east-1`. */
