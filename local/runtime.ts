@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { startApiGateway } from './apigateway/server';
 import { loadAssembly, readStackArtifacts } from './cloudformation/assembly';
 import { createTables } from './dynamodb/tables';
+import { emulationGapsNotice } from './emulation-coverage';
 import { checkJava, type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/local-dynamodb';
 import { startEventBridge, type RunningEventBridge } from './eventbridge/event-bus-service';
 import { startEventSourceMappings } from './lambda-event-sources/event-source-mappings';
@@ -105,6 +106,8 @@ async function startFoundation(options: RuntimeOptions, running: RunningService[
   });
   const nodeMismatch = nodeMismatchNotice(assembly);
   if (nodeMismatch) log(nodeMismatch);
+  const gaps = emulationGapsNotice(assembly);
+  if (gaps) log(gaps);
   await Promise.all([createTables(assembly, dynamo.endpoint), sqs.createQueues(assembly)]);
   return { dynamo, sqs, secretStore, assembly };
 }

@@ -859,6 +859,48 @@ describe('$or', () => {
 
 // ---- This project's events --------------------------------------------------------------------
 
+// ---- Where other emulators part from AWS ------------------------------------------------------
+
+// Local emulators have been reported to differ from EventBridge on these (e.g. localstack#12148:
+// an empty prefix stopped matching); each row states what AWS does.
+describe('where emulators differ from AWS', () => {
+  runTable([
+    // Stack Overflow 62406933 / localstack#12148: an empty prefix is the usual "match every event".
+    { name: 'empty prefix matches any source', pattern: { source: [{ prefix: '' }] }, event: { source: 'commerce.orders' }, matches: true },
+    { name: 'empty prefix matches an empty string', pattern: { detail: { note: [{ prefix: '' }] } }, event: withDetail({ note: '' }), matches: true },
+    { name: 'empty prefix does not match a number', pattern: { detail: { total: [{ prefix: '' }] } }, event: withDetail({ total: 12 }), matches: false },
+    { name: 'empty prefix does not match a missing field', pattern: { detail: { note: [{ prefix: '' }] } }, event: withDetail({}), matches: false },
+    { name: 'empty suffix matches any string', pattern: { detail: { note: [{ suffix: '' }] } }, event: withDetail({ note: 'x' }), matches: true },
+    // Comparison operators > Anything-but (begins with), with a list of prefixes.
+    {
+      name: 'anything-but a list of prefixes: none applies',
+      pattern: { detail: { state: [{ 'anything-but': { prefix: ['init', 'stop'] } }] } },
+      event: withDetail({ state: 'running' }),
+      matches: true,
+    },
+    {
+      name: 'anything-but a list of prefixes: the second applies',
+      pattern: { detail: { state: [{ 'anything-but': { prefix: ['init', 'stop'] } }] } },
+      event: withDetail({ state: 'stopped' }),
+      matches: false,
+    },
+    {
+      name: 'anything-but a list of suffixes: one applies',
+      pattern: { FileName: [{ 'anything-but': { suffix: ['.png', '.jpg'] } }] },
+      event: { FileName: 'photo.jpg' },
+      matches: false,
+    },
+    // anything-but with a list of values never matches a value in it, whatever the list order.
+    { name: 'anything-but a list: a listed value', pattern: { detail: { status: [{ 'anything-but': ['PAID', 'PLACED'] }] } }, event: withDetail({ status: 'PLACED' }), matches: false },
+    // Null values: [null] matches null only, exists:false does not match a null-valued field.
+    { name: 'exists:false does not match a null-valued field', pattern: { detail: { reason: [{ exists: false }] } }, event: withDetail({ reason: null }), matches: false },
+    { name: 'exists:false matches a missing field', pattern: { detail: { reason: [{ exists: false }] } }, event: withDetail({}), matches: true },
+    { name: 'exists:false in $or with a value', pattern: { $or: [{ detail: { reason: [{ exists: false }] } }, { detail: { reason: ['timeout'] } }] }, event: withDetail({ reason: 'timeout' }), matches: true },
+    { name: '$or: neither alternative', pattern: { $or: [{ detail: { reason: [{ exists: false }] } }, { detail: { reason: ['timeout'] } }] }, event: withDetail({ reason: 'declined' }), matches: false },
+    { name: '$or with [null]: a null value', pattern: { $or: [{ detail: { reason: [null] } }, { detail: { code: [500] } }] }, event: withDetail({ reason: null }), matches: true },
+  ]);
+});
+
 describe('commerce events', () => {
   function orderEvent(detailType: string, source = 'commerce.orders'): unknown {
     return {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -141,6 +141,21 @@ setInterval(() => appendFileSync(process.env.HEARTBEAT_FILE, '.'), 10);
 exports.handler = async () => 'beating';
 `;
 
+/** Counts its inits in a file: module code runs once per execution environment, as on Lambda. */
+const INIT_ONCE = `
+const { appendFileSync } = require('node:fs');
+const environmentId = require('node:crypto').randomUUID();
+appendFileSync(process.env.INIT_LOG, environmentId + '\\n');
+let invocations = 0;
+exports.handler = async (event) => {
+  invocations += 1;
+  if (event.ms) await new Promise((resolve) => setTimeout(resolve, event.ms));
+  return { environmentId, invocations };
+};
+`;
+/** Where INIT_ONCE writes a line per init. */
+const INIT_LOG = path.join(tmpdir(), `lambda-init-once-${process.pid}-${Date.now()}.log`);
+
 const CALLBACK = `exports.handler = (event, context, callback) => { setTimeout(() => callback(null, { doubled: event.n * 2 }), 5); };`;
 
 const SYNC_RETURN = `exports.handler = (event) => ({ ignored: true });`;
@@ -162,6 +177,7 @@ const FUNCTIONS: readonly FixtureFunction[] = [
   { logicalId: 'Slow9F8E7D6C', source: SLOW },
   { logicalId: 'FailE5F6A7B8', source: FAIL },
   { logicalId: 'Busy12345678', source: BUSY, timeout: 1 },
+  { logicalId: 'InitOnce5A5B5C5D', source: INIT_ONCE, timeout: 1, variables: { INIT_LOG } },
   { logicalId: 'InitErrorAAAA1111', source: `throw new TypeError('SIGNING_SECRET_ARN is not set');\nexports.handler = async () => 1;` },
   { logicalId: 'SyntaxBBBB2222', source: 'exports.handler = async () => {' },
   { logicalId: 'NoHandlerCCCC3333', source: 'exports.other = async () => 1;' },
@@ -331,6 +347,26 @@ describe('local Lambda service', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(lines.some((line) => line.startsWith('[Busy] ') && line.endsWith('Task timed out after 1.00 seconds'))).toBe(true);
+  });
+
+  it('runs init once per environment, keeps its globals, and replaces the environment a timeout killed', async () => {
+    const name = functionName('InitOnce5A5B5C5D');
+    const inits = () => readFileSync(INIT_LOG, 'utf8').split('\n').filter(Boolean);
+    try {
+      const warm = [await service.invoke(name, {}), await service.invoke(name, {}), await service.invoke(name, {})].map(payloadOf);
+      expect(new Set(warm.map((payload) => payload.environmentId)).size).toBe(1);
+      expect(warm.map((payload) => payload.invocations)).toEqual([1, 2, 3]);
+      expect(inits()).toEqual([warm[0]!.environmentId]);
+
+      expect(expectError(await service.invoke(name, { ms: 1500 })).errorType).toBe('Sandbox.Timedout');
+      // The killed environment's globals are gone: the next invocation inits a new one.
+      const fresh = payloadOf(await service.invoke(name, {}));
+      expect(fresh.environmentId).not.toBe(warm[0]!.environmentId);
+      expect(fresh.invocations).toBe(1);
+      expect(inits()).toEqual([warm[0]!.environmentId, fresh.environmentId]);
+    } finally {
+      rmSync(INIT_LOG, { force: true });
+    }
   });
 
   it('reports init errors as Lambda does and retries init on the next invocation', async () => {
