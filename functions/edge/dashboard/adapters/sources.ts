@@ -3,10 +3,10 @@ import { routes } from '../../../contracts/routes';
 import { logger } from '../../../shared/observability';
 import { edgeConfig } from '../../edge-config';
 import { RECENT_ORDERS, SECTIONS, type DashboardSources, type Section } from '../domain/dashboard';
-import { CircuitBreaker } from '../resilience/circuit-breaker';
-import { retrying, type RetryPolicy } from '../resilience/retry';
-import { breakerVerdict, getValidated, isTransient } from './api-client';
-import { requestedFaults, unreachable } from './fault-injection';
+import { breakerVerdict, getValidated, isTransient } from '../../../shared/resilience/api-client';
+import { CircuitBreaker } from '../../../shared/resilience/circuit-breaker';
+import { requestedFaults, unreachable } from '../../../shared/resilience/fault-injection';
+import { retrying, type RetryPolicy } from '../../../shared/resilience/retry';
 
 const config = edgeConfig.dashboard();
 
@@ -49,7 +49,7 @@ export interface DashboardRequest {
 
 /** The three sections of the caller's dashboard, each read from its context's API with timeouts, retries and a breaker. */
 export function dashboardSources(request: DashboardRequest): DashboardSources {
-  const faults = requestedFaults(request.headers, config.faultInjection);
+  const faults = requestedFaults(request.headers, config.faultInjection, SECTIONS);
   if (faults.size > 0) logger.warn('Fault injection: dependencies made unreachable', { sections: [...faults] });
   // One deadline for the whole dashboard: the sections run in parallel, each within it.
   const deadline = Date.now() + config.deadlineMs;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TimeoutError, withTimeout } from '../../../functions/edge/dashboard/resilience/timeout';
+import { TimeoutError, withTimeout } from '../../../../functions/shared/resilience/timeout';
 
 const never = () => new Promise<never>(() => {});
 

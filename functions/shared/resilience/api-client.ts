@@ -1,7 +1,7 @@
 import type * as z from 'zod';
-import type { ErrorVerdict } from '../resilience/circuit-breaker';
-import { isRetryableStatus } from '../resilience/retry';
-import { TimeoutError, withTimeout } from '../resilience/timeout';
+import type { ErrorVerdict } from './circuit-breaker';
+import { isRetryableStatus } from './retry';
+import { TimeoutError, withTimeout } from './timeout';
 
 /** The dependency answered with a status other than 2xx. */
 export class UnexpectedStatusError extends Error {
@@ -62,11 +62,29 @@ export interface GetOptions {
 
 /** One GET attempt, its 2xx JSON answer validated against `schema`; any other outcome is a typed error. */
 export function getValidated<S extends z.ZodType>(url: string, schema: S, options: GetOptions): Promise<z.output<S>> {
+  return exchangeValidated(url, schema, { method: 'GET' }, options);
+}
+
+/**
+ * One POST attempt of the JSON `body`, its 2xx JSON answer validated against `schema`; any other
+ * outcome is a typed error. Retry it only when the route makes a repeat harmless (an Idempotency-Key).
+ */
+export function postValidated<S extends z.ZodType>(url: string, body: unknown, schema: S, options: GetOptions): Promise<z.output<S>> {
+  return exchangeValidated(url, schema, { method: 'POST', body: JSON.stringify(body), contentType: 'application/json' }, options);
+}
+
+function exchangeValidated<S extends z.ZodType>(
+  url: string,
+  schema: S,
+  request: { method: 'GET' | 'POST'; body?: string; contentType?: string },
+  options: GetOptions,
+): Promise<z.output<S>> {
   const fetcher = options.fetcher ?? fetch;
   return withTimeout(options.timeoutMs, async (signal) => {
     let response: Response;
     try {
-      response = await fetcher(url, { method: 'GET', headers: { Accept: 'application/json', ...options.headers }, signal });
+      const headers = { Accept: 'application/json', ...(request.contentType ? { 'Content-Type': request.contentType } : {}), ...options.headers };
+      response = await fetcher(url, { method: request.method, headers, body: request.body, signal });
     } catch (error) {
       throw new NetworkError({ cause: error });
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   backoffDelay, DeadlineExceededError, isRetryableStatus, retrying, type RetryOptions, type RetryPolicy,
-} from '../../../functions/edge/dashboard/resilience/retry';
+} from '../../../../functions/shared/resilience/retry';
 
 const policy: RetryPolicy = { maxRetries: 2, baseDelayMs: 100, maxDelayMs: 1000 };
 

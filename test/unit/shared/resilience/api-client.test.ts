@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { describe, expect, it, vi } from 'vitest';
 import {
-  breakerVerdict, getValidated, InvalidAnswerError, isTransient, NetworkError, UnexpectedStatusError,
-} from '../../../functions/edge/dashboard/adapters/api-client';
-import { TimeoutError } from '../../../functions/edge/dashboard/resilience/timeout';
+  breakerVerdict, getValidated, InvalidAnswerError, postValidated, isTransient, NetworkError, UnexpectedStatusError,
+} from '../../../../functions/shared/resilience/api-client';
+import { TimeoutError } from '../../../../functions/shared/resilience/timeout';
 
 const Schema = z.object({ unreadCount: z.number() });
 const json = (status: number, body: unknown) =>
@@ -65,6 +65,28 @@ describe('getValidated', () => {
 
   it('turns a body that is not JSON into an InvalidAnswerError', async () => {
     expect(await get(async () => new Response('<html>', { status: 200 }))).toBeInstanceOf(InvalidAnswerError);
+  });
+});
+
+describe('postValidated', () => {
+  it('POSTs the body as JSON with the given headers and returns the validated answer', async () => {
+    const fetcher = vi.fn<typeof fetch>(async () => json(202, { unreadCount: 1 }));
+    const answer = await postValidated('https://api.example.com/orders', { items: [1] }, Schema, {
+      headers: { 'Idempotency-Key': 'k' }, timeoutMs: 1000, fetcher,
+    });
+    expect(answer).toEqual({ unreadCount: 1 });
+    const [, init] = fetcher.mock.calls[0]!;
+    expect(init).toMatchObject({
+      method: 'POST', body: '{"items":[1]}', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'k' },
+    });
+  });
+
+  it('turns a 4xx into a typed error that is not transient', async () => {
+    const error = await postValidated('https://api.example.com/orders', {}, Schema, {
+      headers: {}, timeoutMs: 1000, fetcher: async () => json(422, { title: 'no' }),
+    }).catch((e: unknown) => e);
+    expect(error).toEqual(new UnexpectedStatusError(422));
+    expect(isTransient(error)).toBe(false);
   });
 });
 

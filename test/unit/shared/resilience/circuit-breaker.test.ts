@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions, type CircuitStateChange,
-} from '../../../functions/edge/dashboard/resilience/circuit-breaker';
+} from '../../../../functions/shared/resilience/circuit-breaker';
 
 const COOL_DOWN = 10_000;
 const WINDOW = 30_000;
