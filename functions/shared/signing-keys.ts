@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { secretsClient } from './aws-clients';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { sdkClient } from './aws-clients';
 import { ENV } from './environment';
 
 /**
@@ -23,6 +23,7 @@ export function assertSigningSecretConfigured(env: NodeJS.ProcessEnv = process.e
   if (!env[ENV.signingSecretArn]) throw new Error(`Invalid function configuration: ${ENV.signingSecretArn} is not set`);
 }
 
+const secretsClient = /* @__PURE__ */ sdkClient(SecretsManagerClient, {});
 let loading: Promise<SigningKeys> | undefined;
 
 /** Read once per execution environment; a failed read is retried by the next invocation. */

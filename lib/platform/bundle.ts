@@ -46,8 +46,10 @@ function bundleAll(root: string): string {
     mainFields: ['module', 'main'],
     minify: true,
     keepNames: true,
-    // The Lambda runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts short.
-    external: ['@aws-sdk/*'],
+    // The AWS SDK is bundled, not left to the one the Lambda runtime ships: the versions in
+    // package-lock.json are the ones tested and the ones that run, and the tree-shaken ESM build
+    // of the clients a function uses starts faster than the runtime's whole CommonJS packages
+    // (measured with `npm run bench -- init`: see the README's Measure section).
     logLevel: 'warning',
     legalComments: 'none',
   });

@@ -1,5 +1,5 @@
 import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
-import { documentClient } from '../../functions/shared/aws-clients';
+import { documentClient } from '../../functions/shared/dynamo/document-client';
 
 const WRITES = new Set(['TransactWriteItemsCommand', 'PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
 

@@ -7,7 +7,7 @@ import { edgeConfig } from '../edge-config';
 
 const tables = edgeConfig.healthTables();
 // One attempt: a table that does not answer at once is reported, not waited for.
-const dynamodb = sdkClient(DynamoDBClient, { maxAttempts: 1 });
+const dynamodb = /* @__PURE__ */ sdkClient(DynamoDBClient, { maxAttempts: 1 });
 const CHECK_TIMEOUT_MS = 2000;
 
 /** A context is healthy when its table answers and is ACTIVE, within the timeout. */

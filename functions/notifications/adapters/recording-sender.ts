@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../../shared/aws-clients';
+import { documentClient } from '../../shared/dynamo/document-client';
 import { nowIso } from '../../shared/ids';
 import type { NotificationSender } from '../domain/sender';
 

@@ -3,7 +3,7 @@ import { sdkClient } from '../../shared/aws-clients';
 import type { NotificationSender } from '../domain/sender';
 
 // Two attempts at most: then the record fails, and the queue redelivers it later.
-const sesClient = sdkClient(SESv2Client, { maxAttempts: 2 });
+const sesClient = /* @__PURE__ */ sdkClient(SESv2Client, { maxAttempts: 2 });
 
 export interface SesSenderOptions {
   /** The From address: a verified SES identity, or an address of a verified domain. */

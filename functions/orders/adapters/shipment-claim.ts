@@ -3,7 +3,7 @@ import { ClaimShipmentResult } from '../../contracts/shipment-claim';
 import { sdkClient } from '../../shared/aws-clients';
 import type { ShipmentClaimer } from '../domain/orders';
 
-const lambdaClient = sdkClient(LambdaClient, {});
+const lambdaClient = /* @__PURE__ */ sdkClient(LambdaClient, {});
 
 /**
  * Invokes shipping's claim function synchronously (RequestResponse). The claim is idempotent, so

@@ -1,6 +1,6 @@
-import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { eventBridgeClient } from '../../shared/aws-clients';
+import { sdkClient } from '../../shared/aws-clients';
 import { sharedConfig } from '../../shared/environment';
 import { outboxEntries } from '../../shared/events/outbox';
 import { logger, metrics } from '../../shared/observability';
@@ -8,6 +8,7 @@ import { withObservability } from '../../shared/middleware-stack';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 const eventBusName = sharedConfig.eventBusName();
+const eventBridgeClient = /* @__PURE__ */ sdkClient(EventBridgeClient, {});
 
 // PutEvents takes at most 10 entries per call.
 const PUT_EVENTS_LIMIT = 10;
@@ -15,9 +16,14 @@ const PUT_EVENTS_LIMIT = 10;
 /** The events of one outbox record: one, or several when a transaction caused several (see outboxPuts). */
 function entriesOf(record: DynamoDBRecord): PutEventsRequestEntry[] {
   const image = record.dynamodb?.NewImage;
-  const stored = { source: image?.source?.S, detailType: image?.detailType?.S, detail: image?.detail?.S, entries: image?.entries?.S };
-  return outboxEntries(stored).map(({ source, detailType, detail }) => ({
+  const stored = {
+    source: image?.source?.S, detailType: image?.detailType?.S, detail: image?.detail?.S, entries: image?.entries?.S,
+    traceHeader: image?.traceHeader?.S,
+  };
+  return outboxEntries(stored).map(({ source, detailType, detail, traceHeader }) => ({
     EventBusName: eventBusName, Source: source, DetailType: detailType, Detail: detail,
+    // The trace of the request that caused the event, not the relay's own (see OutboxEntry).
+    ...(traceHeader === undefined ? {} : { TraceHeader: traceHeader }),
   }));
 }
 

@@ -3,7 +3,7 @@ import {
   type DynamoDBDocumentClient, type PutCommandInput, type QueryCommandInput, type TransactWriteCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../aws-clients';
+import { documentClient } from './document-client';
 import { outboxPuts, type PendingEvent } from '../events/outbox';
 import { cancellationOf, collidedWithTransaction, isConditionFailure, type Cancellation } from './errors';
 import { INDEX_KEYS, ITEM_ABSENT, TABLE_KEYS, type IndexName } from './keys';

@@ -1,6 +1,7 @@
 import type { EventContract, EventData, EventDetail } from '../../contracts/events/envelope';
 import { newId, nowIso } from '../ids';
 import { ITEM_ABSENT } from '../dynamo/keys';
+import { traceHeader } from '../observability';
 import { OUTBOX_KIND } from './outbox-kind';
 
 export { OUTBOX_KIND };
@@ -22,6 +23,8 @@ export interface OutboxItem {
   createdAt: string;
   /** Removed by TTL after a day: by then the relay has long published it. */
   ttl: number;
+  /** The X-Ray trace header of the invocation that wrote it (see {@link OutboxEntry.traceHeader}). */
+  traceHeader?: string;
 }
 
 /**
@@ -36,6 +39,8 @@ export interface OutboxBatchItem {
   entries: string;
   createdAt: string;
   ttl: number;
+  /** The trace header of the transaction, shared by its events. */
+  traceHeader?: string;
 }
 
 /** One event as the relay hands it to PutEvents. */
@@ -43,6 +48,12 @@ export interface OutboxEntry {
   source: string;
   detailType: string;
   detail: string;
+  /**
+   * The trace the event belongs to: the table's stream starts a new one in the relay, so the
+   * header written with the event is what PutEvents passes on (TraceHeader), and the bus on to
+   * the rule targets, so one order's trace runs from the API through the saga to the consumers.
+   */
+  traceHeader?: string;
 }
 
 export interface PendingEvent {
@@ -58,12 +69,14 @@ export function domainEvent<E extends EventContract>(event: E, data: EventData<E
 
 /** The key and expiry of the record of the event with `metadata`: keyed on its id, which is unique. */
 function recordOf(metadata: EventDetail<EventContract>['metadata']) {
+  const trace = traceHeader();
   return {
     pk: `OUTBOX#${metadata.eventId}`,
     sk: 'OUTBOX',
     kind: OUTBOX_KIND,
     createdAt: metadata.occurredAt,
     ttl: Math.floor(Date.parse(metadata.occurredAt) / 1000) + OUTBOX_RETENTION_SECONDS,
+    ...(trace === undefined ? {} : { traceHeader: trace }),
   } as const;
 }
 
@@ -95,10 +108,13 @@ export function outboxPuts(events: readonly PendingEvent[]): { Put: { Item: Outb
   return [{ Put: { Item, ConditionExpression: ITEM_ABSENT } }];
 }
 
-/** The events of an outbox item as stored (either form), in the order they are published. */
-export function outboxEntries(item: { source?: unknown; detailType?: unknown; detail?: unknown; entries?: unknown }): OutboxEntry[] {
-  if (typeof item.entries === 'string') return (JSON.parse(item.entries) as unknown[]).map(checkedEntry);
-  return [checkedEntry(item)];
+/** The events of an outbox item as stored (either form), in the order they are published, with the record's trace header. */
+export function outboxEntries(
+  item: { source?: unknown; detailType?: unknown; detail?: unknown; entries?: unknown; traceHeader?: unknown },
+): OutboxEntry[] {
+  const entries = typeof item.entries === 'string' ? (JSON.parse(item.entries) as unknown[]).map(checkedEntry) : [checkedEntry(item)];
+  const trace = typeof item.traceHeader === 'string' && item.traceHeader ? { traceHeader: item.traceHeader } : {};
+  return entries.map((entry) => ({ ...entry, ...trace }));
 }
 
 function checkedEntry(value: unknown): OutboxEntry {

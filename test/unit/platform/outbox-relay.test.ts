@@ -83,4 +83,33 @@ describe('outbox relay', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: broken.dynamodb!.SequenceNumber }] });
     expect(published().flat()).toHaveLength(1);
   });
+
+  describe('trace propagation', () => {
+    const TRACE = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    // The table's stream starts a trace of its own in the relay: only the stored header links them.
+    const writtenIn = <T>(trace: string | undefined, write: () => T): T => {
+      const saved = process.env._X_AMZN_TRACE_ID;
+      if (trace === undefined) delete process.env._X_AMZN_TRACE_ID;
+      else process.env._X_AMZN_TRACE_ID = trace;
+      try {
+        return write();
+      } finally {
+        if (saved === undefined) delete process.env._X_AMZN_TRACE_ID;
+        else process.env._X_AMZN_TRACE_ID = saved;
+      }
+    };
+
+    it('publishes every event with the trace header of the invocation that wrote its record', async () => {
+      const single = writtenIn(TRACE, () => record(outboxItem(reserved())));
+      const batch = writtenIn(TRACE, () => record(outboxBatchItem([low(1), low(2)])));
+      const relayTrace = 'Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=1';
+      await writtenIn(relayTrace, () => relay({ Records: [single, batch] }, lambdaContext()));
+      expect(published().flat().map((entry) => entry.TraceHeader)).toEqual([TRACE, TRACE, TRACE]);
+    });
+
+    it('publishes an event written outside any trace without a header', async () => {
+      await relay({ Records: [writtenIn(undefined, () => record(outboxItem(reserved())))] }, lambdaContext());
+      expect(published().flat()[0]).not.toHaveProperty('TraceHeader');
+    });
+  });
 });
