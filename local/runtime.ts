@@ -25,6 +25,8 @@ import { synthesize } from './synth';
 import type { LambdaInvoker, LocalAssembly, LogSink, RunningService } from './types';
 
 export const ACCOUNT_ID = '000000000000';
+/** Under the outdir: V8's compiled code of the functions, shared by every start of the same assembly. */
+export const COMPILE_CACHE_DIR = '.local-compile-cache';
 
 export interface RuntimeOptions {
   /** The API's port; 0 for a free one. */
@@ -209,6 +211,8 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       log,
       quiet: options.quiet,
       deadLetter: (arn, body) => sqs.sendToQueue(arn, body),
+      // In the assembly, which outlives a start: the next start's cold starts reuse it.
+      compileCacheDirectory: path.join(options.outdir, COMPILE_CACHE_DIR),
     });
     started.lambda = lambda;
     running.push(lambda);

@@ -1,12 +1,24 @@
 /**
- * A small demo catalog with stock, created through the public API as the admin, so seeding
- * exercises the same path as any client (validation, outbox, events, the inventory consumer).
+ * A small demo catalog with stock, written through the catalog's and the inventory's domains as
+ * the admin creation writes the administrator (create-admin.ts): the same validation, the same
+ * records and the same events (ProductCreated through the catalog's outbox, which the inventory
+ * consumer turns into a stock record; StockReplenished through the inventory's outbox) as the
+ * public API would make, without a cold start of every function on the way (login, create,
+ * read stock, restock: about half of a ready start on a busy 2-core machine).
  */
+import { routes } from '../functions/contracts/routes';
+import { dynamoProductStore } from '../functions/catalog/adapters/dynamo-product-store';
+import { createProduct } from '../functions/catalog/domain/catalog';
+import { dynamoInventoryStore } from '../functions/inventory/adapters/dynamo-inventory-store';
+import { restock, type InventoryStore } from '../functions/inventory/domain/inventory';
+import { newId } from '../functions/shared/ids';
+import type { LocalAssembly } from './types';
+
 const DEMO_STOCK = 25;
 // Generous: it only ends a seeding whose consumer is broken, and the chain it waits for (stream
-// poll, outbox relay, bus, inventory consumer) may meet three cold starts on a busy 2-core machine.
+// poll, outbox relay, bus, inventory consumer) may meet cold starts on a busy 2-core machine.
 const STOCK_RECORD_TIMEOUT_MS = 60_000;
-const REQUEST_TIMEOUT_MS = 30_000;
+const STOCK_POLL_MS = 50;
 const DEMO_PRODUCTS = [
   { name: 'Espresso Cup', description: 'Porcelain, 90 ml', category: 'kitchen', priceCents: 1200, sku: 'DEMO-CUP-ESPRESSO' },
   { name: 'Pour-over Kettle', description: 'Gooseneck, 1 l', category: 'kitchen', priceCents: 4900, sku: 'DEMO-KETTLE-1L' },
@@ -16,59 +28,39 @@ const DEMO_PRODUCTS = [
   { name: 'Fountain Pen', description: 'Steel nib, medium', category: 'stationery', priceCents: 3600, sku: 'DEMO-PEN-M' },
 ] as const;
 
-async function call(url: string, init: RequestInit & { token?: string }): Promise<Record<string, unknown>> {
-  const request = `${init.method ?? 'GET'} ${url}`;
-  const response = await fetch(url, {
-    ...init,
-    headers: { 'Content-Type': 'application/json', ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}) },
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  }).catch((error: unknown) => {
-    // A bare "TimeoutError: The operation was aborted" would not say which request hung.
-    throw new Error(`${request} failed: ${describe(error)}`, { cause: error });
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${request} answered ${response.status}: ${text}`);
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-}
-
-function describe(error: unknown, timeoutMs = REQUEST_TIMEOUT_MS): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`;
-  return error instanceof Error ? error.message : String(error);
+/** The one table of a context's stack (ContextStack gives each context one). */
+function tableOf(assembly: LocalAssembly, stackName: string): string {
+  const tables = assembly.ofType('AWS::DynamoDB::Table').filter((table) => table.stackName === stackName);
+  if (tables.length !== 1) throw new Error(`expected one table in ${stackName}, found ${tables.length}`);
+  return tables[0]!.ref;
 }
 
 /**
  * The stock record appears once inventory has consumed ProductCreated: wait for it, bounded by
- * one deadline. A poll that fails (e.g. a slow cold start of the inventory function on a busy
- * machine) is retried until then, instead of ending the whole seeding.
+ * one deadline, reading the table directly (a read through the API would cold-start GetStock).
  */
-async function stockRecordOf(baseUrl: string, productId: string): Promise<void> {
-  const deadline = Date.now() + STOCK_RECORD_TIMEOUT_MS;
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    const timeoutMs = Math.max(1, deadline - Date.now());
-    try {
-      const response = await fetch(`${baseUrl}/inventory/${productId}`, { signal: AbortSignal.timeout(timeoutMs) });
-      if (response.ok) return;
-      last = `GET /inventory/${productId} answered ${response.status}`;
-    } catch (error) {
-      last = `GET /inventory/${productId} failed: ${describe(error, timeoutMs)}`;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+async function stockRecordOf(store: InventoryStore, productId: string, deadline: number): Promise<void> {
+  while (!(await store.stock(productId))) {
+    if (Date.now() > deadline) throw new Error(`no stock record for ${productId} after ${STOCK_RECORD_TIMEOUT_MS} ms: is the inventory consumer failing?`);
+    await new Promise((resolve) => setTimeout(resolve, STOCK_POLL_MS));
   }
-  throw new Error(`no stock record for ${productId} after ${STOCK_RECORD_TIMEOUT_MS} ms (${last}): is the inventory consumer failing?`);
 }
 
-export async function seedDemoCatalog(baseUrl: string, admin: { email: string; password: string }): Promise<number> {
-  const { accessToken } = await call(`${baseUrl}/auth/login`, { method: 'POST', body: JSON.stringify(admin) });
-  const token = String(accessToken);
+/** Needs the SDK's DynamoDB endpoint in process.env (the runtime's clientEnvironment). */
+export async function seedDemoCatalog(assembly: LocalAssembly): Promise<number> {
+  const products = dynamoProductStore(tableOf(assembly, 'commerce-dev-catalog'));
+  const inventory = dynamoInventoryStore(tableOf(assembly, 'commerce-dev-inventory'));
+  const correlationId = `seed-${newId()}`;
   const ids: string[] = [];
   for (const product of DEMO_PRODUCTS) {
-    const created = await call(`${baseUrl}/products`, { method: 'POST', token, body: JSON.stringify({ ...product, currency: 'USD' }) });
-    ids.push(String(created.id));
+    const input = routes.createProduct.body.parse({ ...product, currency: 'USD' });
+    ids.push((await createProduct(products, input, correlationId)).id);
   }
+  const deadline = Date.now() + STOCK_RECORD_TIMEOUT_MS;
+  const { quantity } = routes.restock.body.parse({ quantity: DEMO_STOCK });
   for (const productId of ids) {
-    await stockRecordOf(baseUrl, productId);
-    await call(`${baseUrl}/inventory/${productId}/restock`, { method: 'POST', token, body: JSON.stringify({ quantity: DEMO_STOCK }) });
+    await stockRecordOf(inventory, productId, deadline);
+    await restock(inventory, productId, quantity, correlationId);
   }
   return DEMO_PRODUCTS.length;
 }

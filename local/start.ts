@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   log(`admin: ${admin.email} (password from COMMERCE_ADMIN_PASSWORD, or the README's default)`);
   const adminDone = Date.now();
 
-  if (seed) log(`seeded ${await seedDemoCatalog(runtime.url, admin)} demo products with stock`);
+  if (seed) log(`seeded ${await seedDemoCatalog(runtime.assembly)} demo products with stock`);
   const seconds = (from: number, to = Date.now()) => `${((to - from) / 1000).toFixed(1)} s`;
   const phases = `services ${seconds(started, servicesUp)}, admin ${seconds(servicesUp, adminDone)}, seed ${seconds(adminDone)}`;
   log(`Commerce is ready at ${runtime.url} (in ${seconds(started)}: ${phases}; Ctrl+C stops it)`);

@@ -15,6 +15,8 @@ export class EnvironmentPool {
   /** Most recently used last: the warmest environment is reused first. */
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly waiting: Waiter[] = [];
+  /** Environments still in their init phase. */
+  private starting = 0;
   private stopped = false;
 
   /**
@@ -30,8 +32,9 @@ export class EnvironmentPool {
     return this.all.size;
   }
 
-  async run(request: InvocationRequest): Promise<InvocationOutcome> {
-    const environment = await this.acquire();
+  /** @param patient an asynchronous invocation: it waits for an environment that is starting rather than start another. */
+  async run(request: InvocationRequest, patient = false): Promise<InvocationOutcome> {
+    const environment = await this.acquire(patient);
     try {
       return await environment.invoke(request);
     } finally {
@@ -55,7 +58,7 @@ export class EnvironmentPool {
     this.all.clear();
   }
 
-  private acquire(): Promise<ExecutionEnvironment> {
+  private acquire(patient: boolean): Promise<ExecutionEnvironment> {
     if (this.stopped) return Promise.reject(new Error('the Lambda service is stopped'));
     let warm = this.idle.pop();
     // Bounded by the idle list: skip environments that died since they were released.
@@ -64,7 +67,8 @@ export class EnvironmentPool {
       warm = this.idle.pop();
     }
     if (warm) return Promise.resolve(warm);
-    if (this.all.size < this.maxEnvironments) return Promise.resolve(this.start());
+    const wait = patient && this.starting > 0;
+    if (!wait && this.all.size < this.maxEnvironments) return Promise.resolve(this.start());
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
@@ -84,6 +88,18 @@ export class EnvironmentPool {
   private start(): ExecutionEnvironment {
     const environment = this.create();
     this.all.add(environment);
+    this.starting++;
+    void environment.initialized.then(() => {
+      this.starting--;
+      this.rampUp();
+    });
     return environment;
+  }
+
+  /** A backlog left once no environment is starting gets one more (its invocation waits for the init). */
+  private rampUp(): void {
+    if (this.stopped || this.starting > 0 || this.all.size >= this.maxEnvironments) return;
+    const next = this.waiting.shift();
+    if (next) next.resolve(this.start());
   }
 }

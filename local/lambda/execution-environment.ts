@@ -53,6 +53,8 @@ export interface EnvironmentOptions {
   readonly variables: Readonly<Record<string, string>>;
   readonly log: LogSink;
   readonly quiet: boolean;
+  /** Where the thread keeps V8's compiled code of what it loads, for the next cold start; none when unset. */
+  readonly compileCacheDirectory?: string;
   /** Called once when the thread is gone (crash, timeout, init error or terminate). */
   readonly onExit: (environment: ExecutionEnvironment) => void;
 }
@@ -77,7 +79,8 @@ export class ExecutionEnvironment {
   /** Unique per environment: its log stream name (also `context.logStreamName`). */
   readonly id = logStreamName();
   private readonly worker: Worker;
-  private readonly initialized: Promise<LambdaError | undefined>;
+  /** Settles when the init phase is over: the error it failed with, or undefined. */
+  readonly initialized: Promise<LambdaError | undefined>;
   private settleInit: ((error: LambdaError | undefined) => void) | undefined;
   private readonly initTimer: NodeJS.Timeout;
   private pending: Pending | undefined;
@@ -98,6 +101,7 @@ export class ExecutionEnvironment {
         memoryLimitInMB: String(fn.memoryMb),
         logGroupName: fn.logGroupName,
         logStreamName: this.id,
+        compileCacheDirectory: options.compileCacheDirectory,
       },
       // Never inherit the parent's loaders (tsx, vitest): the bundle is plain JavaScript.
       execArgv: [],

@@ -53,6 +53,8 @@ export interface LambdaServiceOptions {
   readonly port?: number;
   /** Concurrent execution environments per function (ReservedConcurrentExecutions wins if lower). Default 10. */
   readonly maxEnvironmentsPerFunction?: number;
+  /** Where execution environments keep V8's compiled code for the next cold start (kept between starts); none when unset. */
+  readonly compileCacheDirectory?: string;
 }
 
 export interface LambdaService extends LambdaInvoker, RunningService {
@@ -208,7 +210,12 @@ class LambdaFunctions {
       const { log, quiet, maxEnvironments } = this;
       const cap = Math.max(1, Math.min(maxEnvironments, fn.reservedConcurrency ?? maxEnvironments));
       const created: EnvironmentPool = new EnvironmentPool(
-        () => new ExecutionEnvironment({ fn, codeDirectory, variables, log, quiet, onExit: (environment) => created.forget(environment) }),
+        () =>
+          new ExecutionEnvironment({
+            fn, codeDirectory, variables, log, quiet,
+            ...(this.options.compileCacheDirectory === undefined ? {} : { compileCacheDirectory: this.options.compileCacheDirectory }),
+            onExit: (environment) => created.forget(environment),
+          }),
         cap,
       );
       pool = created;
@@ -217,7 +224,8 @@ class LambdaFunctions {
     return pool;
   }
 
-  async run(fn: FunctionDefinition, eventJson: string, requestId: string, invokedFunctionArn: string, clientContextJson?: string): Promise<InvocationOutcome> {
+  /** @param patient an asynchronous invocation (see EnvironmentPool). */
+  async run(fn: FunctionDefinition, eventJson: string, requestId: string, invokedFunctionArn: string, clientContextJson?: string, patient = false): Promise<InvocationOutcome> {
     if (this.stopped) throw new Error('the Lambda service is stopped');
     if (!fn.runtime.startsWith('nodejs')) {
       return { ok: false, error: { errorType: 'Runtime.InvalidRuntime', errorMessage: `runtime ${fn.runtime} cannot run offline: only nodejs runtimes are emulated` } };
@@ -229,7 +237,7 @@ class LambdaFunctions {
       eventJson,
       invokedFunctionArn,
       ...(clientContextJson === undefined ? {} : { clientContextJson }),
-    });
+    }, patient);
   }
 
   // ------------------------------------------------------- async invocation
@@ -269,7 +277,7 @@ class LambdaFunctions {
   private async attemptAsync(job: AsyncJob): Promise<void> {
     let outcome: InvocationOutcome;
     try {
-      outcome = await this.run(job.fn, job.eventJson, job.requestId, job.invokedFunctionArn);
+      outcome = await this.run(job.fn, job.eventJson, job.requestId, job.invokedFunctionArn, undefined, true);
     } catch (error) {
       if (this.stopped) return;
       outcome = { ok: false, error: { errorType: 'ServiceException', errorMessage: messageOf(error) } };

@@ -14,6 +14,7 @@
  *   payload: JSON string } | { type: 'error', requestId, error } | { type: 'fatal', error }
  */
 import { existsSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -102,7 +103,22 @@ async function loadModule(directory, moduleName) {
   throw new RuntimeError('ImportModuleError', `Error: Cannot find module '${moduleName}'\nRequire stack:\n- ${fileURLToPath(import.meta.url)}`);
 }
 
+/**
+ * V8's compiled code for the bundle and the modules it loads kept on disk (the runtime's choice
+ * of directory; none when unset), so the next cold start of any environment of any start skips
+ * compiling them again: a quarter of a bundle's load time. The function sees no difference.
+ */
+function useCompileCache() {
+  if (settings.compileCacheDirectory && typeof nodeModule.enableCompileCache === 'function') nodeModule.enableCompileCache(settings.compileCacheDirectory);
+}
+
+/** Written at the end of init: a worker that is terminated never flushes the cache itself. */
+function saveCompileCache() {
+  if (settings.compileCacheDirectory && typeof nodeModule.flushCompileCache === 'function') nodeModule.flushCompileCache();
+}
+
 async function loadHandler() {
+  useCompileCache();
   const [moduleRoot, moduleName, handlerPath] = splitHandler(settings.handler);
   const loaded = await loadModule(path.resolve(settings.codeDirectory, moduleRoot), moduleName);
   const find = (root) => handlerPath.split('.').reduce((value, key) => (value == null ? undefined : value[key]), root);
@@ -192,6 +208,7 @@ try {
     if (message?.type === 'invoke') void invoke(handler, message);
   });
   port.postMessage({ type: 'ready' });
+  saveCompileCache();
 } catch (thrown) {
   const error = toLambdaError(thrown);
   logError('undefined', 'Uncaught Exception', error);

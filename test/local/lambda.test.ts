@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -455,6 +455,49 @@ describe('local Lambda service', () => {
     } finally {
       await small.stop();
       rmSync(capped, { recursive: true, force: true });
+    }
+  });
+
+  it('lets asynchronous invocations wait for an environment that is starting instead of each starting one', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'lambda-async-scale-test-'));
+    const successes: string[] = [];
+    const onSuccess: LocalResource = {
+      ...EVENT_INVOKE_CONFIG,
+      logicalId: 'SlowEventInvokeConfig56EF78AB',
+      properties: { FunctionName: functionName('Slow9F8E7D6C'), Qualifier: '$LATEST', DestinationConfig: { OnSuccess: { Destination: ON_FAILURE_QUEUE } } },
+    };
+    const patient = await startLambdaService(buildAssembly(root, [{ logicalId: 'Slow9F8E7D6C', source: SLOW }], [onSuccess]), {
+      endpoints: {},
+      log: () => undefined,
+      deadLetter: async (_targetArn, body) => void successes.push(body),
+    });
+    try {
+      // A burst, as a relay's batch of events reaches a consumer: synchronous calls would start six environments.
+      for (let event = 0; event < 6; event++) patient.invokeAsync(functionName('Slow9F8E7D6C'), { ms: 0 });
+      await eventually(() => (successes.length === 6 ? true : undefined), 15_000);
+      const environments = new Set(successes.map((body) => (JSON.parse(body) as { responsePayload: { environmentId: string } }).responsePayload.environmentId));
+      expect(environments.size).toBeLessThanOrEqual(2);
+      expect(patient.environmentCount()).toBeLessThanOrEqual(2);
+    } finally {
+      await patient.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the compiled code of what an environment loads in the compile cache directory, for the next cold start', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'lambda-compile-cache-test-'));
+    const cache = path.join(root, 'compile-cache');
+    const cached = await startLambdaService(buildAssembly(root, [{ logicalId: 'Slow9F8E7D6C', source: SLOW }]), {
+      endpoints: {},
+      log: () => undefined,
+      compileCacheDirectory: cache,
+    });
+    try {
+      expect(payloadOf(await cached.invoke(functionName('Slow9F8E7D6C'), { ms: 0 })).environmentId).toBeDefined();
+      expect(readdirSync(cache, { recursive: true }).length).toBeGreaterThan(0);
+    } finally {
+      await cached.stop();
+      rmSync(root, { recursive: true, force: true });
     }
   });
 

@@ -322,6 +322,10 @@ describe('the offline runtime as a process (local/start.ts)', { concurrent: fals
     const kitchenItems = (kitchen.body as { items: { category: string }[] }).items;
     expect(kitchenItems).toHaveLength(2);
     expect(kitchenItems.every((item) => item.category === 'kitchen')).toBe(true);
+    // Ready means stocked: the inventory consumer made each product's record, then the restock.
+    for (const item of (all.body as { items: { id: string }[] }).items) {
+      expect((await request(`${ready.url}/inventory/${item.id}`)).body).toMatchObject({ productId: item.id, available: 25 });
+    }
     expect((await login(ready.url, DEFAULT_ADMIN)).status).toBe(200);
 
     const stopSeconds = await expectCleanStop(runtime, ready.url, 'SIGINT');
