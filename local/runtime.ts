@@ -56,6 +56,8 @@ export interface OfflineRuntime {
   readonly assembly: LocalAssembly;
   /** Environment for code in this process that talks to the local services (the admin script). */
   readonly clientEnvironment: Record<string, string>;
+  /** Every emulated service's endpoint by SDK key (`DYNAMODB`, `SQS`, `LAMBDA`...), for tools such as the ops CLI. */
+  readonly endpoints: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -229,6 +231,9 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     return {
       url: api.url,
       assembly,
+      endpoints: {
+        DYNAMODB: dynamo.endpoint, SQS: sqs.endpoint, EVENTBRIDGE: eventBridge.endpoint, SFN: stepFunctions.endpoint, LAMBDA: lambda.endpoint,
+      },
       clientEnvironment: {
         AWS_REGION: LOCAL_REGION,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

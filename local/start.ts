@@ -5,8 +5,10 @@
  * delivered twice to every target: a fault switch for testing the consumers' idempotency),
  * --events-log FILE (every event published on a bus appended to FILE as a JSON line),
  * --no-throttle (the API stage's throttle lifted, for load tests; offline only).
+ * Once up, it writes <outdir>/local-runtime.json (endpoints and stack outputs) for `npm run ops -- --local`.
  * The first administrator comes from COMMERCE_ADMIN_EMAIL / COMMERCE_ADMIN_PASSWORD.
  */
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { JavaMissingError, startOfflineRuntime, type OfflineRuntime } from './runtime';
@@ -18,6 +20,9 @@ process.env.TZ = 'UTC';
 
 
 class UsageError extends Error {}
+
+/** In the outdir: this runtime's endpoints and stack outputs, for the ops CLI. */
+const LOCAL_RUNTIME_FILE = 'local-runtime.json';
 
 function options() {
   const { values } = parseArgs({
@@ -64,6 +69,9 @@ async function main(): Promise<void> {
   const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle });
   current.runtime = runtime;
   const servicesUp = Date.now();
+  // What `npm run ops -- --local` reads to find this runtime: its endpoints and the stacks' outputs.
+  const runtimeFile = path.join(outdir, LOCAL_RUNTIME_FILE);
+  writeFileSync(runtimeFile, JSON.stringify({ url: runtime.url, region: runtime.assembly.region, endpoints: runtime.endpoints, outputs: runtime.assembly.outputs }, null, 2));
 
   // The code `npm run admin` uses writes the administrator, as it would into a deployed table;
   // the SDK clients are created on first use, so they pick up the runtime's endpoints set here.

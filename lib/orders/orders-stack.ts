@@ -1,3 +1,4 @@
+import { CfnOutput } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -6,6 +7,7 @@ import { OrderPlaced } from '../../functions/contracts/events/orders';
 import { ShipmentDelivered, ShipmentDispatched } from '../../functions/contracts/events/shipping';
 import { ORDERS_ENV, ORDERS_NEEDING_OPERATOR_METRIC } from '../../functions/orders/orders-config';
 import { ContextStack, type ContextStackProps } from '../platform/context-stack';
+import { OPS_OUTPUT } from '../platform/ops-outputs';
 import type { ServiceFunction } from '../platform/service-function';
 import { CancellationSaga, OrderSaga, type InventoryTasks, type OrderTasks, type PaymentTasks } from './order-saga';
 
@@ -78,6 +80,11 @@ export class OrdersStack extends ContextStack {
       handler: 'on-shipment-event',
       description: 'ShipmentDispatched and ShipmentDelivered events: the order becomes SHIPPED, then DELIVERED',
     });
+
+    // For the operator CLI: flagged orders, their retry, the read view's rebuild.
+    new CfnOutput(this, OPS_OUTPUT.ordersTableName, { value: this.table.tableName });
+    new CfnOutput(this, OPS_OUTPUT.orderSagaArn, { value: this.orderSaga.stateMachineArn });
+    new CfnOutput(this, OPS_OUTPUT.cancellationSagaArn, { value: this.cancellationSaga.stateMachineArn });
 
     this.alarmOnCount(
       'OrdersNeedingOperator',

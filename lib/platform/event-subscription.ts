@@ -6,6 +6,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { patternFor, type EventContract } from '../../functions/contracts/events/envelope';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { deadLetterOutput } from './ops-outputs';
 import type { ServiceFunction } from './service-function';
 
 export interface EventSubscriptionProps {
@@ -51,5 +52,6 @@ export class EventSubscription extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(this.deadLetters.queue),
     });
+    deadLetterOutput(this.deadLetters, this.deadLetters.queue, `${names} events for ${props.consumer.node.id}`, { function: props.consumer });
   }
 }

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { OUTBOX_KIND } from '../../functions/shared/events/outbox-kind';
 import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { deadLetterOutput } from './ops-outputs';
 import { ServiceFunction } from './service-function';
 import type { ServiceTable } from './service-table';
 import type { Stage } from './stage';
@@ -61,6 +62,8 @@ export class OutboxRelay extends Construct {
         ],
       }),
     );
+    // Its messages point at stream records, which expire after a day: nothing to send back.
+    deadLetterOutput(this.deadLetters, this.deadLetters.queue, `${props.service} outbox records that could not be published`, 'none');
     acknowledgeNagFinding(
       this.function.role!,
       'AwsSolutions-IAM5[Resource::*]',

@@ -1,9 +1,10 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { acknowledgeNagFinding } from './acknowledge-nag-finding';
+import { OPS_OUTPUT } from './ops-outputs';
 import type { Stage } from './stage';
 
 export interface PlatformStackProps extends StackProps {
@@ -30,11 +31,14 @@ export class PlatformStack extends Stack implements Platform {
     this.stage = props.stage;
 
     this.bus = new EventBus(this, 'Bus', { eventBusName: `commerce-${props.stage.name}` });
-    this.bus.archive('Archive', {
+    const archive = this.bus.archive('Archive', {
       description: 'Every commerce event, for replay',
       eventPattern: { account: [this.account] },
       retention: props.stage.archiveRetention,
     });
+    // For the operator CLI's `events replay`.
+    new CfnOutput(this, OPS_OUTPUT.eventBusArn, { value: this.bus.eventBusArn });
+    new CfnOutput(this, OPS_OUTPUT.eventArchiveArn, { value: archive.archiveArn });
 
     this.signingSecret = new Secret(this, 'SigningSecret', {
       description: 'Key material for access tokens (HS256) and pagination cursors',

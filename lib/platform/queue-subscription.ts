@@ -7,6 +7,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { patternFor, type EventContract } from '../../functions/contracts/events/envelope';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { deadLetterOutput } from './ops-outputs';
 import type { ServiceFunction } from './service-function';
 
 export interface QueueSubscriptionProps {
@@ -90,5 +91,6 @@ export class QueueSubscription extends Construct {
         reportBatchItemFailures: true,
       }),
     );
+    deadLetterOutput(this.deadLetters, this.deadLetters.queue, `${names} events for ${props.consumer.node.id}`, { queue: this.queue });
   }
 }

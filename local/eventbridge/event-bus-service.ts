@@ -14,7 +14,8 @@
  *   Functions) with Input / InputPath / InputTransformer, RetryPolicy, DeadLetterConfig and
  *   SqsParameters.MessageGroupId (see ./delivery and ./input-transform);
  * - archives (`AWS::Events::Archive`): the matching events of the source bus kept in memory, the
- *   newest {@link ARCHIVE_LIMIT} per archive, readable through `archived()` (no replay);
+ *   newest {@link ARCHIVE_LIMIT} per archive, readable through `archived()`, replayed by StartReplay
+ *   (see ./replay);
  * - read operations: DescribeEventBus, ListEventBuses, ListRules, DescribeRule, ListTargetsByRule.
  *
  * Deliberate differences:
@@ -38,6 +39,7 @@ import {
 } from './delivery';
 import { matchesEventPattern, validateEventPattern, type EventPattern } from './event-pattern';
 import { compileTargetInput, type EventEnvelope } from './input-transform';
+import { replayOperations } from './replay';
 import { serviceOf, targetKindOf, type EventTargets } from './targets';
 
 export type { EventTargets, QueueMessageOptions } from './targets';
@@ -127,6 +129,7 @@ interface Rule {
 
 interface Archive {
   readonly name: string;
+  readonly arn?: string;
   readonly bus: Bus;
   readonly pattern?: EventPattern;
   /** With their ingestion sequence number, to merge several archives of one bus in order. */
@@ -284,7 +287,7 @@ function loadArchives(assembly: LocalAssembly, buses: BusDirectory, log: LogSink
         continue;
       }
     }
-    archives.push({ name: resource.ref, bus, ...(pattern === undefined ? {} : { pattern }), events: [] });
+    archives.push({ name: resource.ref, ...(resource.arn === undefined ? {} : { arn: resource.arn }), bus, ...(pattern === undefined ? {} : { pattern }), events: [] });
   }
   return archives;
 }
@@ -467,6 +470,18 @@ export async function startEventBridge(assembly: LocalAssembly, targets: EventTa
         return { FailedEntryCount: result.FailedEntryCount, Entries: result.Entries };
       },
       ...describeOperations(buses, rules),
+      ...replayOperations({
+        archivedByArn: (arn) => archives.find((archive) => archive.arn === arn)?.events.map((entry) => entry.event),
+        busByArn: (arn) => buses.find(arn)?.name,
+        // A replayed event goes to the rules only: it is neither archived again nor logged as published.
+        redeliver: (busName, event, ruleArns) => {
+          for (const rule of rules) {
+            if (rule.bus.name !== busName || rule.state === 'DISABLED' || rule.pattern === undefined) continue;
+            if ((ruleArns !== undefined && !ruleArns.includes(rule.arn)) || !matchesEventPattern(rule.pattern, event)) continue;
+            for (const target of rule.targets) delivery.deliver(target, event, Date.now());
+          }
+        },
+      }, assembly.region, assembly.accountId),
     },
   });
 

@@ -29,7 +29,23 @@ export interface InvokeBackend {
   invokeAsyncJson(functionNameOrArn: string, eventJson: string, requestId: string): void;
   /** A fresh request id. */
   newRequestId(): string;
+  /** The fault switch (see FAULT_ROUTE): invocations of the function fail, until cleared (undefined). */
+  setFault?(functionNameOrArn: string, fault: InjectedFault | undefined): void;
 }
+
+/** Fails the invocations of a function whose event contains `matching` (every one without it), with `message`. */
+export interface InjectedFault {
+  readonly message: string;
+  readonly matching?: string;
+}
+
+/**
+ * Offline only, no AWS API: `PUT /local/faults/{FunctionName}` with a JSON body `{message?, matching?}`
+ * makes the function's invocations fail (those whose event's JSON contains `matching`, when given:
+ * so a test fails its own events only), however it is invoked; `DELETE` clears it. For tests of the
+ * failure paths (retries, DLQs) and of the ops CLI's redrive.
+ */
+const FAULT_ROUTE = /^\/local\/faults\/([^/]+)\/?$/;
 
 export interface InvokeApiOptions {
   readonly region: string;
@@ -117,6 +133,16 @@ export async function startInvokeApi(backend: InvokeBackend, options: InvokeApiO
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    const fault = FAULT_ROUTE.exec(url.pathname);
+    if (fault && backend.setFault && (request.method === 'PUT' || request.method === 'DELETE')) {
+      const functionName = decodeURIComponent(fault[1] ?? '');
+      if (!backend.has(functionName)) throw notFound(functionName);
+      const body = request.method === 'PUT' ? (JSON.parse(eventJsonOf(await readBody(request, MAX_ASYNC_REQUEST_BYTES))) as Partial<InjectedFault>) : undefined;
+      backend.setFault(functionName, body && { message: String(body.message ?? 'Fault injected'), ...(typeof body.matching === 'string' ? { matching: body.matching } : {}) });
+      response.writeHead(204);
+      response.end();
+      return;
+    }
     const route = ROUTES.map(({ pattern, operation }) => ({ match: pattern.exec(url.pathname), operation })).find(({ match }) => match);
     if (!route?.match || request.method !== 'POST') {
       throw new ApiError(404, 'UnknownOperationException', `Unknown operation ${request.method ?? ''} ${url.pathname} (only Invoke is emulated locally)`);

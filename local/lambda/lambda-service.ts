@@ -19,7 +19,7 @@ import type { InvokeResult, LambdaError, LambdaInvoker, LocalAssembly, LogSink, 
 import { EnvironmentPool } from './environment-pool';
 import { ExecutionEnvironment, type InvocationOutcome } from './execution-environment';
 import { findFunction, readFunctionDefinitions, withLocalAddresses, type FunctionDefinition, type LocalAddress } from './function-definitions';
-import { startInvokeApi } from './invoke-api';
+import { startInvokeApi, type InjectedFault } from './invoke-api';
 
 /**
  * Bundles leave `@aws-sdk/*` external because the Lambda runtime provides it; offline the
@@ -120,6 +120,8 @@ class LambdaFunctions {
   private readonly byName: Map<string, FunctionDefinition>;
   private readonly endpointVariables: Record<string, string>;
   private readonly pools = new Map<string, EnvironmentPool>();
+  /** Functions made to fail by the fault switch (invoke-api.ts), by name, with their error message. */
+  readonly faults = new Map<string, InjectedFault>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly deliveries = new Set<Promise<void>>();
   private inlineCodeRoot: string | undefined;
@@ -227,6 +229,10 @@ class LambdaFunctions {
   /** @param patient an asynchronous invocation (see EnvironmentPool). */
   async run(fn: FunctionDefinition, eventJson: string, requestId: string, invokedFunctionArn: string, clientContextJson?: string, patient = false): Promise<InvocationOutcome> {
     if (this.stopped) throw new Error('the Lambda service is stopped');
+    const fault = this.faults.get(fn.name);
+    if (fault && (fault.matching === undefined || eventJson.includes(fault.matching))) {
+      return { ok: false, error: { errorType: 'InjectedFault', errorMessage: fault.message } };
+    }
     if (!fn.runtime.startsWith('nodejs')) {
       return { ok: false, error: { errorType: 'Runtime.InvalidRuntime', errorMessage: `runtime ${fn.runtime} cannot run offline: only nodejs runtimes are emulated` } };
     }
@@ -329,6 +335,13 @@ export async function startLambdaService(assembly: LocalAssembly, options: Lambd
     {
       has,
       newRequestId: () => randomUUID(),
+      setFault: (functionNameOrArn, fault) => {
+        const fn = functions.resolve(functionNameOrArn);
+        if (!fn) return;
+        if (fault === undefined) functions.faults.delete(fn.name);
+        else functions.faults.set(fn.name, fault);
+        log(`[lambda] ${fn.shortName}: ${fault === undefined ? 'fault cleared' : `invocations fail (fault switch): ${JSON.stringify(fault)}`}`);
+      },
       invokeJson: async (functionNameOrArn, eventJson, requestId, clientContextJson) => {
         const fn = functions.resolve(functionNameOrArn);
         if (!fn) throw notFound(functionNameOrArn);

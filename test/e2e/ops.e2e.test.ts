@@ -1,0 +1,121 @@
+/**
+ * The operator CLI (`npm run ops`, scripts/ops) against the offline runtime the suite runs on:
+ * a consumer made to fail (the runtime's fault switch) leaves its event in its DLQ, and once the
+ * fault is cleared `dlq redrive` delivers it; `events replay` re-delivers a window's events, and
+ * the consumers, getting them again, apply nothing twice. Offline only: the fault switch and the
+ * runtime's description file exist nowhere else.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../scripts/ops/main';
+import type { Reporter } from '../../scripts/ops/report';
+import { localTarget } from '../../scripts/ops/target';
+import { adminToken, api, eventually, unique } from './support/api';
+
+const eventsLog = process.env.E2E_EVENTS_LOG;
+const runtimeFile = eventsLog && path.join(path.dirname(eventsLog), 'local-runtime.json');
+
+/** Runs the CLI on the offline runtime, collecting what it prints. */
+async function ops(...argv: string[]): Promise<{ code: number; out: string[]; errors: string[] }> {
+  const out: string[] = [];
+  const errors: string[] = [];
+  const report: Reporter = { out: (line) => out.push(line), progress: () => undefined, error: (line) => errors.push(line) };
+  const code = await runCli([...argv, '--runtime-file', runtimeFile!], report);
+  return { code, out, errors };
+}
+
+/** The fault switch of the runtime's Lambda service: the function's invocations whose event contains `matching` fail. */
+async function setFault(functionArn: string, matching: string | undefined): Promise<void> {
+  const { endpoints } = JSON.parse(readFileSync(runtimeFile!, 'utf8')) as { endpoints: { LAMBDA: string } };
+  const url = `${endpoints.LAMBDA}/local/faults/${encodeURIComponent(functionArn)}`;
+  const reply = await fetch(url, matching === undefined ? { method: 'DELETE' } : { method: 'PUT', body: JSON.stringify({ message: 'ops e2e fault', matching }) });
+  expect(reply.status).toBe(204);
+}
+
+/** Inventory's consumer of ProductCreated (it creates the product's stock record) and its DLQ. */
+function stockRecordConsumer() {
+  const queue = localTarget(runtimeFile).resources.deadLetterQueues.find((candidate) => candidate.purpose.includes('OnProductCreated'));
+  if (queue?.redrive.kind !== 'function') throw new Error('no dead-letter queue redriving to OnProductCreated');
+  return { queue: queue.name, functionArn: queue.redrive.arn };
+}
+
+async function createProduct(name: string): Promise<string> {
+  const created = await api.post('/products', {
+    token: await adminToken(),
+    body: { name, category: unique('ops'), priceCents: 500, currency: 'USD', sku: unique('OPS') },
+  });
+  expect(created.status).toBe(201);
+  return created.body.id as string;
+}
+
+async function depthOf(queue: string): Promise<number> {
+  const { out } = await ops('dlq', 'list', '--local');
+  const row = out.find((line) => line.startsWith(`${queue} `));
+  return Number(row?.split(/\s+/)[1] ?? Number.NaN);
+}
+
+describe.runIf(runtimeFile)('ops CLI on the offline runtime', () => {
+  it('prints its help', async () => {
+    const { code, out } = await ops('--help');
+    expect(code).toBe(0);
+    expect(out.join('\n')).toContain('dlq redrive <queue>');
+  });
+
+  it('refuses an unknown command with its usage, exit code 2', async () => {
+    const { code, errors } = await ops('dlq', 'drain');
+    expect(code).toBe(2);
+    expect(errors.join('\n')).toContain('unknown command "dlq drain"');
+  });
+
+  it('leaves a failing consumer\'s event in its DLQ, and redrives it once the fault is cleared', async () => {
+    const { queue, functionArn } = stockRecordConsumer();
+    const name = unique('Redriven');
+    await setFault(functionArn, name);
+    let productId: string;
+    try {
+      productId = await createProduct(name);
+      // Lambda's two async retries, then its on-failure destination: every delivery of the event ends in the DLQ.
+      await eventually('the event in the DLQ', async () => ((await depthOf(queue)) >= 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 500 });
+      expect((await api.get(`/inventory/${productId}`)).status).toBe(404);
+    } finally {
+      await setFault(functionArn, undefined);
+    }
+
+    const dryRun = await ops('dlq', 'redrive', 'OnProductCreated', '--local', '--dry-run');
+    expect(dryRun.out.join('\n')).toMatch(/^dry run: would send \d+ message/);
+    expect(await depthOf(queue)).toBeGreaterThanOrEqual(1);
+
+    const redrive = await ops('dlq', 'redrive', 'OnProductCreated', '--local');
+    expect(redrive.code).toBe(0);
+    expect(redrive.out.at(-1)).toMatch(/^redrove [1-9]\d* message\(s\) from .* to function /);
+    await eventually('the stock record', async () => ((await api.get(`/inventory/${productId}`)).status === 200 ? true : undefined), { timeoutMs: 15_000 });
+    expect(await depthOf(queue)).toBe(0);
+  }, 90_000);
+
+  it('replays a window of the archive: its events are delivered again and applied once', async () => {
+    const from = new Date(Date.now() - 1000);
+    const productId = await createProduct(unique('Replayed'));
+    const admin = await adminToken();
+    await eventually('the stock record', async () => ((await api.get(`/inventory/${productId}`)).status === 200 ? true : undefined));
+    expect((await api.post(`/inventory/${productId}/restock`, { token: admin, body: { quantity: 7 } })).status).toBe(200);
+    const to = new Date(Date.now() + 1000);
+
+    // Only a replayed event carries `replay-name`: failing those proves the replay reached the consumer.
+    const { queue, functionArn } = stockRecordConsumer();
+    await setFault(functionArn, '"replay-name"');
+    try {
+      const replay = await ops('events', 'replay', '--local', '--from', from.toISOString(), '--to', to.toISOString(), '--detail-type', 'ProductCreated');
+      expect(replay.code).toBe(0);
+      expect(replay.out.at(-1)).toMatch(/^replay ops-\d+ COMPLETED: .* rule\(s\): /);
+      await eventually('the replayed event in the DLQ', async () => ((await depthOf(queue)) >= 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 500 });
+    } finally {
+      await setFault(functionArn, undefined);
+    }
+    // Delivered again, for real this time: the consumer keeps the record as it is (a second apply would reset the stock).
+    expect((await ops('dlq', 'redrive', 'OnProductCreated', '--local')).code).toBe(0);
+    expect(await depthOf(queue)).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect((await api.get<{ available: number }>(`/inventory/${productId}`)).body.available).toBe(7);
+  }, 90_000);
+});
