@@ -11,7 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/ops/main';
 import type { Reporter } from '../../scripts/ops/report';
 import { localTarget } from '../../scripts/ops/target';
-import { adminToken, api, eventually, unique } from './support/api';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { adminToken, api, eventually, registerAndLogin, unique } from './support/api';
+import { orderBody, placeOrder, settled, stockedProduct, type Order } from './support/shop';
 
 const eventsLog = process.env.E2E_EVENTS_LOG;
 const runtimeFile = eventsLog && path.join(path.dirname(eventsLog), 'local-runtime.json');
@@ -117,5 +120,33 @@ describe.runIf(runtimeFile)('ops CLI on the offline runtime', () => {
     expect(await depthOf(queue)).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect((await api.get<{ available: number }>(`/inventory/${productId}`)).body.available).toBe(7);
+  }, 90_000);
+
+  it('rebuilds an order\'s view from its events, and lists no flagged order it did not flag', async () => {
+    const customer = await registerAndLogin();
+    const productId = await stockedProduct(3);
+    const order = await settled(customer.token, (await placeOrder(customer.token, orderBody(productId, 'tok_visa'))).body.orderId, ['CONFIRMED']);
+    // The view drifts from the events (as a bad deploy or a hand edit could make it).
+    const target = localTarget(runtimeFile);
+    const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(target.clientConfig('DYNAMODB')));
+    await dynamo.send(new UpdateCommand({
+      TableName: target.resources.ordersTableName, Key: { pk: `ORDER#${order.orderId}`, sk: 'STATE' },
+      UpdateExpression: 'SET #status = :pending', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':pending': 'PENDING' },
+    }));
+    expect((await api.get<Order>(`/orders/${order.orderId}`, { token: customer.token })).body.status).toBe('PENDING');
+
+    const dryRun = await ops('rebuild', 'orders', '--local', '--dry-run');
+    expect(dryRun.out).toContain(`order ${order.orderId}: status PENDING → CONFIRMED`);
+    expect((await api.get<Order>(`/orders/${order.orderId}`, { token: customer.token })).body.status).toBe('PENDING');
+
+    const rebuilt = await ops('rebuild', 'orders', '--local');
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.out.at(-1)).toMatch(/^rebuilt the orders view: \d+ order\(s\), [1-9]\d* drifted \([1-9]\d* rewritten/);
+    expect((await api.get<Order>(`/orders/${order.orderId}`, { token: customer.token })).body.status).toBe('CONFIRMED');
+
+    const flagged = await ops('orders', 'flagged', '--local');
+    expect(flagged.code).toBe(0);
+    expect(flagged.out.at(-1)).toMatch(/^\d+ order\(s\) need an operator$/);
+    expect(flagged.out.join('\n')).not.toContain(order.orderId);
   }, 90_000);
 });

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { parseInvocation, UsageError } from '../../../scripts/ops/cli';
+import { eventOf, findQueue } from '../../../scripts/ops/dlq';
+import { patternNames } from '../../../scripts/ops/events';
+import { drift, foldOrderEvents } from '../../../scripts/ops/orders';
+import { table } from '../../../scripts/ops/report';
+import { opsResources, type DeadLetterQueueInfo } from '../../../scripts/ops/target';
+
+describe('ops command line', () => {
+  it('reads a command, its target and --dry-run', () => {
+    expect(parseInvocation(['dlq', 'redrive', 'Orders', '--local', '--dry-run', '--max', '5'])).toEqual({
+      help: false, command: { name: 'dlq redrive', queue: 'Orders', max: 5 }, target: { kind: 'local' }, dryRun: true,
+    });
+    expect(parseInvocation(['orders', 'flagged', '--stage', 'prod'])).toMatchObject({ target: { kind: 'stage', stage: 'prod' }, dryRun: false });
+    expect(parseInvocation(['rebuild', 'orders'])).toMatchObject({ target: { kind: 'stage', stage: 'dev' } });
+    expect(parseInvocation(['--help'])).toEqual({ help: true });
+  });
+
+  it('reads the replay window and its detail-type', () => {
+    const invocation = parseInvocation(['events', 'replay', '--from', '2026-12-01T10:00:00Z', '--to', '2026-12-01T11:00:00Z', '--detail-type', 'OrderPlaced']);
+    expect(invocation).toMatchObject({ command: { name: 'events replay', detailType: 'OrderPlaced' } });
+    if (invocation.help || invocation.command.name !== 'events replay') throw new Error('not a replay');
+    expect(invocation.command.from.toISOString()).toBe('2026-12-01T10:00:00.000Z');
+  });
+
+  it.each([
+    [['dlq'], /unknown command "dlq"/],
+    [[], /no command given/],
+    [['dlq', 'redrive'], /needs the queue/],
+    [['dlq', 'redrive', 'q', '--max', '0'], /--max must be a positive whole number/],
+    [['events', 'replay', '--to', '2026-12-01T11:00:00Z'], /needs --from/],
+    [['events', 'replay', '--from', 'yesterday', '--to', '2026-12-01T11:00:00Z'], /--from must be an ISO 8601 time/],
+    [['dlq', 'list', 'extra'], /unexpected argument "extra"/],
+    [['dlq', 'list', '--local', '--stage', 'dev'], /two targets/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseInvocation(argv)).toThrow(message);
+    expect(() => parseInvocation(argv)).toThrow(UsageError);
+  });
+});
+
+const dlq = (name: string, purpose: string): DeadLetterQueueInfo => ({
+  name, url: `http://sqs/000/${name}`, arn: `arn:aws:sqs:us-east-1:000:${name}`, purpose, redrive: { kind: 'none' },
+});
+
+describe('ops resources from stack outputs', () => {
+  it('finds the dead-letter queues, the bus, its archive and the orders table by the ids inside the output keys', () => {
+    const resources = opsResources({
+      'commerce-dev-platform': { OpsEventBusArn: 'arn:bus', OpsEventArchiveArn: 'arn:archive' },
+      'commerce-dev-orders': {
+        OpsOrdersTableName: 'orders-table',
+        CatalogEventsDeadLettersOpsDeadLetterQueue1A2B3C4D: JSON.stringify({ url: 'http://sqs/000/orders-dlq', arn: 'arn:q', purpose: 'p', redrive: { kind: 'function', arn: 'arn:fn' } }),
+        Unrelated: 'x',
+      },
+    });
+    expect(resources).toEqual({
+      eventBusArn: 'arn:bus', eventArchiveArn: 'arn:archive', ordersTableName: 'orders-table',
+      deadLetterQueues: [{ name: 'orders-dlq', url: 'http://sqs/000/orders-dlq', arn: 'arn:q', purpose: 'p', redrive: { kind: 'function', arn: 'arn:fn' } }],
+    });
+  });
+
+  it('chooses a queue by name, URL or a fragment only it has, and names the candidates otherwise', () => {
+    const queues = [dlq('a-OnProductCreated', 'ProductCreated events for OnProductCreated'), dlq('b-OnOrderEvent', 'OrderConfirmed events for OnOrderEvent')];
+    expect(findQueue(queues, 'b-OnOrderEvent').name).toBe('b-OnOrderEvent');
+    expect(findQueue(queues, 'http://sqs/000/a-OnProductCreated').name).toBe('a-OnProductCreated');
+    expect(findQueue(queues, 'productcreated').name).toBe('a-OnProductCreated');
+    expect(() => findQueue(queues, 'events')).toThrow(/More than one dead-letter queue matches "events"/);
+    expect(() => findQueue(queues, 'nothing')).toThrow(/No dead-letter queue matches "nothing"; they are:\n {2}a-OnProductCreated/);
+  });
+});
+
+describe('dead letters and replays', () => {
+  it('takes the event out of a Lambda destination record, and an EventBridge dead letter as it is', () => {
+    const event = { id: 'e1', 'detail-type': 'ProductCreated', detail: {} };
+    expect(eventOf(JSON.stringify({ version: '1.0', requestContext: {}, requestPayload: event, responsePayload: {} }))).toEqual(event);
+    expect(eventOf(JSON.stringify(event))).toEqual(event);
+  });
+
+  it('knows which rules select a detail-type by name', () => {
+    expect(patternNames(JSON.stringify({ source: ['commerce.catalog'], 'detail-type': ['ProductCreated', 'ProductUpdated'] }), 'ProductUpdated')).toBe(true);
+    expect(patternNames(JSON.stringify({ source: ['commerce.catalog'] }), 'ProductUpdated')).toBe(false);
+    expect(patternNames(undefined, 'ProductUpdated')).toBe(false);
+  });
+});
+
+describe('the orders view from its events', () => {
+  const events = [
+    { seq: 1, status: 'PENDING', at: '2026-12-01T10:00:00Z' },
+    { seq: 2, status: 'CANCELLED', at: '2026-12-01T10:00:05Z', reason: 'PAYMENT_DECLINED' },
+  ] as const;
+
+  it('folds the events into the status, version, time and reason of the last change', () => {
+    expect(foldOrderEvents(events)).toEqual({ status: 'CANCELLED', version: 2, updatedAt: '2026-12-01T10:00:05Z', statusReason: 'PAYMENT_DECLINED' });
+    expect(foldOrderEvents(events.slice(0, 1))).toEqual({ status: 'PENDING', version: 1, updatedAt: '2026-12-01T10:00:00Z' });
+    expect(foldOrderEvents([])).toBeUndefined();
+  });
+
+  it('names the fields a stored view disagrees on', () => {
+    const derived = foldOrderEvents(events)!;
+    expect(drift({ status: 'CANCELLED', version: 2, updatedAt: '2026-12-01T10:00:05Z', statusReason: 'PAYMENT_DECLINED' }, derived)).toEqual([]);
+    expect(drift({ status: 'PENDING', version: 1, updatedAt: '2026-12-01T10:00:00Z' }, derived)).toEqual(['status', 'version', 'updatedAt', 'statusReason']);
+  });
+
+  it('prints aligned columns', () => {
+    expect(table(['A', 'BB'], [['xxx', 'y']])).toEqual(['A    BB', 'xxx  y']);
+  });
+});
