@@ -41,6 +41,7 @@ export const GAPS: Readonly<Record<string, Gap>> = {
   'AWS::ApiGateway::Model': { extent: 'none', why: 'request bodies are not validated by the gateway' },
   'AWS::ApiGateway::RequestValidator': { extent: 'none', why: 'request bodies are not validated by the gateway' },
   'AWS::CloudWatch::Alarm': { extent: 'none', why: 'no metrics: alarms never fire' },
+  'AWS::CloudWatch::Dashboard': { extent: 'none', why: 'no metrics: dashboards are not served' },
   'AWS::Logs::LogGroup': { extent: 'none', why: 'function logs go to the console' },
   'AWS::SNS::Topic': { extent: 'none', why: 'nothing is published or delivered' },
   'AWS::IAM::Role': PERMISSIONS,

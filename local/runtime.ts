@@ -9,6 +9,7 @@ import { appendFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startApiGateway } from './apigateway/server';
 import { loadAssembly, readStackArtifacts } from './cloudformation/assembly';
+import { createOfflineConsole, CONSOLE_PATH, type OfflineConsole } from './console/offline-console';
 import { createTables } from './dynamodb/tables';
 import { emulationGapsNotice } from './emulation-coverage';
 import { checkJava, type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/local-dynamodb';
@@ -56,6 +57,8 @@ export interface OfflineRuntime {
   readonly assembly: LocalAssembly;
   /** Environment for code in this process that talks to the local services (the admin script). */
   readonly clientEnvironment: Record<string, string>;
+  /** The offline console: the app at work, live (local/console). */
+  readonly consoleUrl: string;
   /** Every emulated service's endpoint by SDK key (`DYNAMODB`, `SQS`, `LAMBDA`...), for tools such as the ops CLI. */
   readonly endpoints: Readonly<Record<string, string>>;
   stop(): Promise<void>;
@@ -137,14 +140,16 @@ function startEventBus(
   started: StartedServices,
   options: RuntimeOptions,
   chatter: LogSink,
+  observer: OfflineConsole,
 ): Promise<RunningEventBridge> {
   const deliveries = options.duplicateEvents ? 2 : 1;
   const repeat = async (deliver: () => Promise<unknown>) => {
     for (let delivery = 0; delivery < deliveries; delivery++) await deliver();
   };
+  const eventsLog = options.eventsLog === undefined ? undefined : eventsLogger(options.eventsLog);
   return startEventBridge(
     assembly,
-    {
+    observer.observeTargets({
       invokeLambda: (arn, event) =>
         repeat(async () => {
           // Async invocation never fails once queued; an unknown function is the only target error.
@@ -153,10 +158,13 @@ function startEventBus(
         }),
       sendToQueue: (arn, body, queueOptions) => repeat(() => sqs.sendToQueue(arn, body, queueOptions?.messageAttributes)),
       startExecution: (arn, input) => repeat(() => reach(started.stepFunctions, 'Step Functions').startExecution(arn, input)),
-    },
+    }),
     {
       log: chatter,
-      ...(options.eventsLog === undefined ? {} : { onEvent: eventsLogger(options.eventsLog) }),
+      onEvent: (bus, event) => {
+        eventsLog?.(bus, event);
+        observer.onEvent(bus, event);
+      },
     },
   );
 }
@@ -182,7 +190,10 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     // every endpoint when it starts: so Lambda starts last and the others reach it (and each other) late.
     const started: StartedServices = {};
     const functions = lateLambda(started, assembly);
-    const eventBridge = await startEventBus(foundation, functions, started, options, chatter);
+    // The offline console (/_console): told of what every service does from here on.
+    const observer = createOfflineConsole(assembly, { dynamo: dynamo.endpoint, sqs: sqs.endpoint });
+    running.push(observer);
+    const eventBridge = await startEventBus(foundation, functions, started, options, chatter, observer);
     running.push(eventBridge);
 
     const stepFunctions = await startStepFunctions(assembly, {
@@ -194,10 +205,11 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     });
     started.stepFunctions = stepFunctions;
     running.push(stepFunctions);
+    observer.attach({ stepFunctionsEndpoint: stepFunctions.endpoint, putEvents: (entries) => eventBridge.putEvents(entries) });
 
     // The API listens before the functions start, so that its address is known to them: the
     // templates give callers of the API its execute-api URL, which offline is this gateway's.
-    const api = await startApiGateway(assembly, functions, { port: options.port, log: chatter, stageThrottle: options.stageThrottle ?? true });
+    const api = await startApiGateway(assembly, functions, { port: options.port, log: chatter, stageThrottle: options.stageThrottle ?? true, console: observer });
     running.push(api);
 
     const lambda = await startLambdaService(assembly, {
@@ -212,7 +224,8 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       },
       log,
       quiet: options.quiet,
-      deadLetter: (arn, body) => sqs.sendToQueue(arn, body),
+      deadLetter: observer.observeDeadLetter('lambda', (arn, body) => sqs.sendToQueue(arn, body)),
+      onInvocation: (invocation) => observer.onInvocation(invocation),
       // In the assembly, which outlives a start: the next start's cold starts reuse it.
       compileCacheDirectory: path.join(options.outdir, COMPILE_CACHE_DIR),
     });
@@ -223,13 +236,14 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       lambda,
       sqsEndpoint: sqs.endpoint,
       dynamoEndpoint: dynamo.endpoint,
-      sendToQueue: (arn: string, body: string) => sqs.sendToQueue(arn, body),
+      sendToQueue: observer.observeDeadLetter('event source mapping', (arn: string, body: string) => sqs.sendToQueue(arn, body)),
       log: chatter,
     });
     running.push(mappings);
 
     return {
       url: api.url,
+      consoleUrl: `${api.url}${CONSOLE_PATH}`,
       assembly,
       endpoints: {
         DYNAMODB: dynamo.endpoint, SQS: sqs.endpoint, EVENTBRIDGE: eventBridge.endpoint, SFN: stepFunctions.endpoint, LAMBDA: lambda.endpoint,

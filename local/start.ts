@@ -85,6 +85,7 @@ async function main(): Promise<void> {
   if (seed) log(`seeded ${await seedDemoCatalog(runtime.assembly)} demo products with stock`);
   const seconds = (from: number, to = Date.now()) => `${((to - from) / 1000).toFixed(1)} s`;
   const phases = `services ${seconds(started, servicesUp)}, admin ${seconds(servicesUp, adminDone)}, seed ${seconds(adminDone)}`;
+  log(`console: ${runtime.consoleUrl} (events, sagas, DLQs and tables, live; offline only)`);
   log(`Commerce is ready at ${runtime.url} (in ${seconds(started)}: ${phases}; Ctrl+C stops it)`);
 }
 

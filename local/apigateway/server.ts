@@ -9,6 +9,7 @@
  * VTL beyond variable references, response compression, caching and access logs.
  */
 import { listen } from '../http/listen';
+import { isConsolePath } from '../console/console-http';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { InvokeResult, LambdaInvoker, LocalAssembly, LogSink, RunningService } from '../types';
@@ -36,6 +37,16 @@ export interface ApiGatewayOptions {
    * @default true
    */
   readonly stageThrottle?: boolean;
+  /**
+   * The offline console (local/console), served at `/_console` beside the API: that exact path
+   * only, so no stage path or route of the API reaches it; and told of every API request.
+   */
+  readonly console?: GatewayConsole;
+}
+
+export interface GatewayConsole {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  onRequest(request: { method: string; path: string; status: number; ms: number; correlationId?: string }): void;
 }
 
 export interface RunningApiGateway extends RunningService {
@@ -322,6 +333,29 @@ function describeApi(model: RestApiModel, lambda: LambdaInvoker, url: string, lo
   log(`REST API ${model.name} (stage ${model.stage.name}): ${methods} methods on ${resources.length} resources at ${url}/`);
 }
 
+/** Tells the console of a request once it is answered, with the correlation id the app gave it. */
+function observeRequest(req: IncomingMessage, res: ServerResponse, console: GatewayConsole): void {
+  const started = Date.now();
+  // The gateway passes its headers to writeHead, which does not keep them for getHeader: read them there.
+  let correlationId: unknown;
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.writeHead = ((...args: unknown[]) => {
+    const headers = args.find((arg): arg is Record<string, unknown> => typeof arg === 'object' && arg !== null && !Array.isArray(arg));
+    const value = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'x-correlation-id')?.[1];
+    correlationId = Array.isArray(value) ? value[0] : value;
+    return writeHead(...args);
+  }) as ServerResponse['writeHead'];
+  res.once('finish', () => {
+    console.onRequest({
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0]!,
+      status: res.statusCode,
+      ms: Date.now() - started,
+      ...(typeof correlationId === 'string' ? { correlationId } : {}),
+    });
+  });
+}
+
 /** Serves the app's one REST API until stop(). */
 export async function startApiGateway(
   assembly: LocalAssembly,
@@ -331,6 +365,8 @@ export async function startApiGateway(
   const model = buildRestApiModel(assembly);
   const gateway = new LocalApiGateway(model, assembly, lambda, options.log, options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS, options.stageThrottle ?? true);
   const server = createServer((req, res) => {
+    if (options.console && isConsolePath(req.url)) return options.console.handle(req, res);
+    if (options.console) observeRequest(req, res, options.console);
     gateway.handle(req, res).catch((error: unknown) => {
       // Only a broken client connection gets here (the body could not be read): nobody to answer.
       options.log(`${req.method ?? '?'} ${req.url ?? '/'}: request aborted: ${error instanceof Error ? error.message : String(error)}`);

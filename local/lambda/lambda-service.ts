@@ -53,6 +53,8 @@ export interface LambdaServiceOptions {
   readonly port?: number;
   /** Concurrent execution environments per function (ReservedConcurrentExecutions wins if lower). Default 10. */
   readonly maxEnvironmentsPerFunction?: number;
+  /** Told of every invocation once it has ended (the offline console's view of the functions). */
+  readonly onInvocation?: (invocation: { functionName: string; requestId: string; ok: boolean; errorType?: string; ms: number; eventJson: string }) => void;
   /** Where execution environments keep V8's compiled code for the next cold start (kept between starts); none when unset. */
   readonly compileCacheDirectory?: string;
 }
@@ -141,6 +143,17 @@ class LambdaFunctions {
     this.endpointVariables = Object.fromEntries(
       Object.entries(options.endpoints).map(([key, url]) => [`AWS_ENDPOINT_URL_${key.toUpperCase()}`, url]),
     );
+    const { onInvocation } = options;
+    if (onInvocation) {
+      // Every invocation (sync, async attempt, Invoke API) goes through run(): observe it there.
+      const run = this.run.bind(this);
+      this.run = async (fn, eventJson, requestId, ...rest) => {
+        const started = Date.now();
+        const outcome = await run(fn, eventJson, requestId, ...rest);
+        onInvocation({ functionName: fn.name, requestId, ok: outcome.ok, ...(outcome.ok ? {} : { errorType: outcome.error.errorType }), ms: Date.now() - started, eventJson });
+        return outcome;
+      };
+    }
   }
 
   resolve(functionNameOrArn: string): FunctionDefinition | undefined {
