@@ -18,6 +18,7 @@ import { UsersStack } from './users/users-stack';
  */
 export function buildCommerceApp(app: App, env?: Environment) {
   const stage = stageFrom(app.node.tryGetContext('stage'), {
+    sagaWorkflow: app.node.tryGetContext('sagaWorkflow'),
     notificationSender: app.node.tryGetContext('notificationSender'),
     notificationFrom: app.node.tryGetContext('notificationFrom'),
   });

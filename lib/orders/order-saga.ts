@@ -2,11 +2,11 @@ import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import {
-  Errors, Fail, JsonPath, Pass, Result, Succeed, type Chain, type IChainable, type StateMachine, type TaskStateBase,
+  Errors, Fail, JsonPath, Pass, Result, type Chain, type IChainable, type StateMachine, type TaskStateBase,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { SagaError, STEP_FAILURE_REASON } from '../../functions/contracts/saga';
-import type { Stage } from '../platform/stage';
+import type { SagaWorkflow, Stage } from '../platform/stage';
 import { SagaStateMachine } from './saga-state-machine';
 import { ABORT_PATH, chainOf, COMPENSATION_RETRY, FAILURE_PATH, PAYMENT_UNAVAILABLE_RETRY, REFUND_PATH, REFUNDED, SagaStates } from './saga-states';
 
@@ -48,7 +48,7 @@ abstract class Saga extends Construct {
   readonly stateMachine: StateMachine;
   readonly failedAlarm: Alarm;
 
-  protected constructor(scope: Construct, id: string, props: SagaProps, comment: string) {
+  protected constructor(scope: Construct, id: string, props: SagaProps, comment: string, workflow: SagaWorkflow) {
     super(scope, id);
     const states = new SagaStates(this, props.orders.flagOrder);
     const saga = new SagaStateMachine(this, 'Machine', {
@@ -56,6 +56,7 @@ abstract class Saga extends Construct {
       alarmTopic: props.alarmTopic,
       definition: this.define(states, props),
       comment,
+      workflow,
       invokes: states.invoked,
     });
     this.stateMachine = saga.stateMachine;
@@ -67,13 +68,14 @@ abstract class Saga extends Construct {
 }
 
 /**
- * The order saga (execution name = orderId, input = OrderSagaInput):
+ * The order saga (execution name = orderId, input = OrderSagaInput), Standard or Express as the
+ * stage says (`-c sagaWorkflow`); each path ends on its last task, with no state that only ends:
  *
- *   ReserveStock → ChargePayment → CommitStock → ConfirmOrder → Confirmed
- *   ReserveStock  ─OutOfStock→            RejectOrder(OUT_OF_STOCK) → Rejected
- *   ChargePayment ─PaymentDeclined→       ReleaseStock → CancelOrder(PAYMENT_DECLINED) → Cancelled
- *   ChargePayment ─PaymentUnavailable→    (after its retries) ReleaseStock → CancelOrder(PAYMENT_UNAVAILABLE) → Cancelled
- *   ConfirmOrder  ─CancellationRequested→ RefundPayment → ReturnStock → CancelOrder(CUSTOMER_REQUEST, refunded?) → Cancelled
+ *   ReserveStock → ChargePayment → CommitStock → ConfirmOrder
+ *   ReserveStock  ─OutOfStock→            RejectOrder(OUT_OF_STOCK)
+ *   ChargePayment ─PaymentDeclined→       ReleaseStock → CancelOrder(PAYMENT_DECLINED)
+ *   ChargePayment ─PaymentUnavailable→    (after its retries) ReleaseStock → CancelOrder(PAYMENT_UNAVAILABLE)
+ *   ConfirmOrder  ─CancellationRequested→ RefundPayment → ReturnStock → CancelOrder(CUSTOMER_REQUEST, refunded?)
  *   any of the four ─any other error→     (after its retries) <Step>Failed → RefundPayment → ReleaseStock → ReturnStock
  *                                         → CancelOrder(STEP_FAILURE_REASON[step], refunded?) → StepFailed
  *
@@ -90,14 +92,11 @@ abstract class Saga extends Construct {
  */
 export class OrderSaga extends Saga {
   constructor(scope: Construct, id: string, props: SagaProps) {
-    super(scope, id, props, 'Order saga: reserve stock, charge, commit stock, confirm; compensates on every failure');
+    super(scope, id, props, 'Order saga: reserve stock, charge, commit stock, confirm; compensates on every failure', props.stage.sagaWorkflow);
   }
 
   protected define(states: SagaStates, props: SagaProps): IChainable {
     const { inventory, payments, orders } = props;
-    const confirmed = new Succeed(this, 'Confirmed');
-    const rejected = new Succeed(this, 'Rejected');
-    const cancelled = new Succeed(this, 'Cancelled');
     const release = (suffix: string, reason: string) =>
       states.compensation(`ReleaseStock${suffix}`, inventory.releaseStock, { reason }, '$.release');
     const cancel = (suffix: string, reason: string, refunded: unknown) =>
@@ -122,21 +121,16 @@ export class OrderSaga extends Saga {
     const commit = states.forward('CommitStock', inventory.commitStock, {}, '$.commit', COMPENSATION_RETRY);
     const confirm = states.forward('ConfirmOrder', orders.confirmOrder, { to: 'CONFIRMED' }, '$.confirmation');
 
-    const reject = chainOf(
-      states.compensation('RejectOrder', orders.rejectOrder, { to: 'REJECTED', reason: 'OUT_OF_STOCK' }, '$.rejection'),
-      rejected,
-    );
-    const afterDecline = chainOf(release('PaymentDeclined', 'PAYMENT_DECLINED'), cancel('PaymentDeclined', 'PAYMENT_DECLINED', false), cancelled);
+    const reject = states.compensation('RejectOrder', orders.rejectOrder, { to: 'REJECTED', reason: 'OUT_OF_STOCK' }, '$.rejection');
+    const afterDecline = chainOf(release('PaymentDeclined', 'PAYMENT_DECLINED'), cancel('PaymentDeclined', 'PAYMENT_DECLINED', false));
     const afterUnavailable = chainOf(
       release('PaymentUnavailable', 'PAYMENT_UNAVAILABLE'),
       cancel('PaymentUnavailable', 'PAYMENT_UNAVAILABLE', false),
-      cancelled,
     );
     const afterCancellationRequest = chainOf(
       refund('RefundPayment'),
       states.compensation('ReturnStockCustomerRequest', inventory.returnStock, {}, '$.return'),
       cancel('CustomerRequest', 'CUSTOMER_REQUEST', REFUNDED),
-      cancelled,
     );
     const afterStepFailure = this.afterStepFailure(states, props, refund);
 
@@ -157,7 +151,7 @@ export class OrderSaga extends Saga {
       step.addCatch(reason.next(afterStepFailure), { errors: [Errors.ALL], resultPath: FAILURE_PATH });
     }
 
-    return chainOf(reserve, charge, commit, confirm, confirmed);
+    return chainOf(reserve, charge, commit, confirm);
   }
 
   /**
@@ -186,12 +180,14 @@ export class OrderSaga extends Saga {
 /**
  * The cancellation saga of a CONFIRMED order whose shipment the cancel request has already
  * claimed (execution name `cancel-<orderId>`, input OrderCancellationInput): RefundPayment →
- * ReturnStock → CancelOrder(CUSTOMER_REQUEST, refunded: what RefundPayment did) → Cancelled;
- * each step retried on any error, then FlagOrder → NeedsOperator.
+ * ReturnStock → CancelOrder(CUSTOMER_REQUEST, refunded: what RefundPayment did); each step
+ * retried on any error, then FlagOrder → NeedsOperator. Always Standard: it runs for the few
+ * orders cancelled after confirmation, where its name's de-duplication and its history are worth
+ * more than the cost.
  */
 export class CancellationSaga extends Saga {
   constructor(scope: Construct, id: string, props: SagaProps) {
-    super(scope, id, props, 'Cancellation saga of a confirmed order: refund, return the stock, cancel');
+    super(scope, id, props, 'Cancellation saga of a confirmed order: refund, return the stock, cancel', 'STANDARD');
   }
 
   protected define(states: SagaStates, { inventory, payments, orders }: SagaProps): IChainable {
@@ -201,7 +197,6 @@ export class CancellationSaga extends Saga {
       states.compensation(
         'CancelOrder', orders.cancelOrder, { to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', refunded: REFUNDED }, '$.cancellation',
       ),
-      new Succeed(this, 'Cancelled'),
     );
   }
 }

@@ -7,7 +7,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType, type IChainab
 import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from '../platform/acknowledge-nag-finding';
 import { alarmOnFirst } from '../platform/alarm';
-import type { Stage } from '../platform/stage';
+import type { SagaWorkflow, Stage } from '../platform/stage';
 
 /** How cdk-nag prints a resolved reference: `<LogicalId.Attr>` for Fn::GetAtt, the export name for Fn::ImportValue. */
 function nagReference(value: unknown): string {
@@ -24,15 +24,18 @@ export interface SagaStateMachineProps {
   readonly alarmTopic: ITopic;
   readonly definition: IChainable;
   readonly comment: string;
+  /** Standard, or Express (see SagaWorkflow). */
+  readonly workflow: SagaWorkflow;
   /** The functions the definition invokes. */
   readonly invokes: Iterable<IFunction>;
 }
 
 /**
- * A saga's state machine: Standard (exactly-once steps, a year of history, names refused twice),
- * traced, and an alarm on the first failed execution. Every event is logged (which state ran,
- * failed, was retried: what an operator needs to follow an order), in prod without its execution
- * data, which holds payment tokens and addresses (the execution history keeps it, behind IAM).
+ * A saga's state machine, Standard or Express (see SagaWorkflow), traced, and an alarm on the first
+ * failed execution (and, Express, on the first one cut off by its five-minute limit). Every event
+ * is logged (which state ran, failed, was retried: what an operator needs to follow an order, and
+ * an Express execution's only history), in prod without its execution data, which holds payment
+ * tokens and addresses (a Standard execution's history keeps it, behind IAM).
  */
 export class SagaStateMachine extends Construct {
   readonly stateMachine: StateMachine;
@@ -43,7 +46,7 @@ export class SagaStateMachine extends Construct {
     const logs = new LogGroup(this, 'Logs', { retention: props.stage.logRetention, removalPolicy: props.stage.removalPolicy });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromChainable(props.definition),
-      stateMachineType: StateMachineType.STANDARD,
+      stateMachineType: props.workflow === 'EXPRESS' ? StateMachineType.EXPRESS : StateMachineType.STANDARD,
       comment: props.comment,
       tracingEnabled: true,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: !props.stage.prod },
@@ -55,6 +58,15 @@ export class SagaStateMachine extends Construct {
       metric: this.stateMachine.metricFailed({ period: Duration.minutes(1), statistic: 'Sum' }),
       topic: props.alarmTopic,
     });
+    if (props.workflow === 'EXPRESS') {
+      alarmOnFirst(this, 'ExecutionsTimedOut', {
+        description:
+          `${props.comment}: an Express execution reached its five-minute limit mid-saga (steps kept failing for that long): ` +
+          'its order may be half done; settle it with `npm run ops -- orders retry <orderId>`',
+        metric: this.stateMachine.metricTimedOut({ period: Duration.minutes(1), statistic: 'Sum' }),
+        topic: props.alarmTopic,
+      });
+    }
     this.acknowledgeNagFindings([...props.invokes]);
   }
 

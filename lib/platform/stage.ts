@@ -11,6 +11,16 @@ export type NotificationSenderConfig =
   /** Emailed through Amazon SES, from an address of a verified identity. */
   | { readonly kind: 'ses'; readonly fromAddress: string };
 
+/**
+ * The order saga's workflow type (`-c sagaWorkflow=EXPRESS|STANDARD`). STANDARD: every state runs
+ * exactly once, an execution may last a year and its history is kept 90 days, a name already used
+ * is refused; billed per state transition. EXPRESS: at least once, at most five minutes, history
+ * in CloudWatch Logs only, no name de-duplication (every task is idempotent, so a duplicated
+ * execution changes nothing); billed per request and duration, about a fifth of the cost per order.
+ */
+export const SAGA_WORKFLOWS = ['EXPRESS', 'STANDARD'] as const;
+export type SagaWorkflow = (typeof SAGA_WORKFLOWS)[number];
+
 /** Everything that differs between stages, decided in one place. */
 export interface Stage {
   readonly name: StageName;
@@ -18,6 +28,8 @@ export interface Stage {
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
   readonly archiveRetention: Duration;
+  /** prod: EXPRESS (the cost per order, see the README's Measure section); dev: STANDARD (each execution's history, to follow). */
+  readonly sagaWorkflow: SagaWorkflow;
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   /**
    * The one origin browsers may call the API from (Access-Control-Allow-Origin), wherever the
@@ -32,6 +44,7 @@ export interface Stage {
 }
 
 export interface StageOptions {
+  readonly sagaWorkflow?: unknown;
   readonly notificationSender?: unknown;
   readonly notificationFrom?: unknown;
 }
@@ -42,6 +55,13 @@ function notificationSenderFrom({ notificationSender, notificationFrom }: StageO
     return { kind: 'ses', fromAddress: notificationFrom };
   }
   throw new Error('notificationSender must be "record" or "ses" (with -c notificationFrom=<verified address>)');
+}
+
+function sagaWorkflowFrom(value: unknown, prod: boolean): SagaWorkflow {
+  if (value === undefined) return prod ? 'EXPRESS' : 'STANDARD';
+  const workflow = typeof value === 'string' ? value.toUpperCase() : value;
+  if ((SAGA_WORKFLOWS as readonly unknown[]).includes(workflow)) return workflow as SagaWorkflow;
+  throw new Error(`sagaWorkflow must be EXPRESS or STANDARD (-c sagaWorkflow=EXPRESS), not ${JSON.stringify(value)}`);
 }
 
 export function stageFrom(value: unknown, options: StageOptions = {}): Stage {
@@ -57,6 +77,7 @@ export function stageFrom(value: unknown, options: StageOptions = {}): Stage {
     removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     logRetention: prod ? RetentionDays.THREE_MONTHS : RetentionDays.ONE_WEEK,
     archiveRetention: prod ? Duration.days(365) : Duration.days(7),
+    sagaWorkflow: sagaWorkflowFrom(options.sagaWorkflow, prod),
     apiThrottle: prod ? { rateLimit: 500, burstLimit: 1000 } : { rateLimit: 50, burstLimit: 100 },
     allowedOrigin: '*',
     notificationSender: notificationSenderFrom(options),

@@ -108,7 +108,7 @@ describe('the order saga', () => {
     definition = definitionOf(stack.orderSaga);
   });
 
-  it('is a Standard state machine, logged at level ALL with execution data, and traced', () => {
+  it('is a Standard state machine in dev, logged at level ALL with execution data, and traced', () => {
     const machine = resources[logicalId(stack.orderSaga)]!.Properties!;
     expect(machine.StateMachineType).toBe('STANDARD');
     expect(machine.TracingConfiguration).toEqual({ Enabled: true });
@@ -118,10 +118,10 @@ describe('the order saga', () => {
     expect(resources[logGroup]!.Properties!.RetentionInDays).toBeGreaterThan(0);
   });
 
-  it('runs ReserveStock → ChargePayment → CommitStock → ConfirmOrder → Confirmed, each on its function', () => {
+  it('runs ReserveStock → ChargePayment → CommitStock → ConfirmOrder, each on its function, and ends there', () => {
     // The stock is committed before the order is confirmed: a CONFIRMED order has nothing left to commit.
-    expect(mainLine(definition)).toEqual(['ReserveStock', 'ChargePayment', 'CommitStock', 'ConfirmOrder', 'Confirmed']);
-    expect(definition.States.Confirmed!.Type).toBe('Succeed');
+    expect(mainLine(definition)).toEqual(['ReserveStock', 'ChargePayment', 'CommitStock', 'ConfirmOrder']);
+    expect(definition.States.ConfirmOrder!.End).toBe(true);
     expect(definition.States.ReserveStock!.Resource).toBe(fnRef(stepFunctions.reserveStock));
     expect(definition.States.ChargePayment!.Resource).toBe(fnRef(stepFunctions.chargePayment));
     expect(definition.States.CommitStock!.Resource).toBe(fnRef(stepFunctions.commitStock));
@@ -158,7 +158,7 @@ describe('the order saga', () => {
     const catcher = charge.Catch!.find((c) => c.ErrorEquals.includes(SagaError.PaymentUnavailable))!;
     expect(catcher.ResultPath).toBe('$.failure');
     const path = pathFrom(definition, catcher.Next);
-    expect(path).toEqual(['ReleaseStockPaymentUnavailable', 'CancelOrderPaymentUnavailable', 'Cancelled']);
+    expect(path).toEqual(['ReleaseStockPaymentUnavailable', 'CancelOrderPaymentUnavailable']);
     expect(definition.States[path[0]!]!.Resource).toBe(fnRef(stepFunctions.releaseStock));
     expect(definition.States[path[0]!]!.Parameters).toMatchObject({ reason: 'PAYMENT_UNAVAILABLE' });
     expect(definition.States[path[1]!]!.Resource).toBe(fnRef(stack.tasks.cancelOrder));
@@ -169,17 +169,16 @@ describe('the order saga', () => {
     const [outOfStock, anyOther] = definition.States.ReserveStock!.Catch!;
     expect(outOfStock).toEqual({ ErrorEquals: [SagaError.OutOfStock], ResultPath: '$.failure', Next: 'RejectOrder' });
     expect(anyOther).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'ReserveStockFailed' });
-    expect(pathFrom(definition, 'RejectOrder')).toEqual(['RejectOrder', 'Rejected']);
+    expect(pathFrom(definition, 'RejectOrder')).toEqual(['RejectOrder']);
     expect(definition.States.RejectOrder!.Resource).toBe(fnRef(stack.tasks.rejectOrder));
     expect(definition.States.RejectOrder!.Parameters).toMatchObject({ to: 'REJECTED', reason: 'OUT_OF_STOCK' });
-    expect(definition.States.Rejected!.Type).toBe('Succeed');
   });
 
   it('releases the stock and cancels (PAYMENT_DECLINED, not refunded) when the payment is declined', () => {
     const catches = definition.States.ChargePayment!.Catch!;
     expect(catches.map((c) => c.ErrorEquals)).toEqual([[SagaError.PaymentDeclined], [SagaError.PaymentUnavailable], ['States.ALL']]);
     const path = pathFrom(definition, catches[0]!.Next);
-    expect(path).toEqual(['ReleaseStockPaymentDeclined', 'CancelOrderPaymentDeclined', 'Cancelled']);
+    expect(path).toEqual(['ReleaseStockPaymentDeclined', 'CancelOrderPaymentDeclined']);
     expect(definition.States[path[0]!]!.Parameters).toMatchObject({ reason: 'PAYMENT_DECLINED' });
     expect(definition.States[path[1]!]!.Parameters).toMatchObject({ to: 'CANCELLED', reason: 'PAYMENT_DECLINED', refunded: false });
   });
@@ -189,7 +188,7 @@ describe('the order saga', () => {
     expect(requested).toEqual({ ErrorEquals: [SagaError.CancellationRequested], ResultPath: '$.failure', Next: 'RefundPayment' });
     expect(anyOther!.ErrorEquals).toEqual(['States.ALL']);
     // CommitStock already ran, so the units are COMMITTED: they are returned, never released.
-    expect(pathFrom(definition, 'RefundPayment')).toEqual(['RefundPayment', 'ReturnStockCustomerRequest', 'CancelOrderCustomerRequest', 'Cancelled']);
+    expect(pathFrom(definition, 'RefundPayment')).toEqual(['RefundPayment', 'ReturnStockCustomerRequest', 'CancelOrderCustomerRequest']);
     expect(definition.States.ReleaseStockCustomerRequest).toBeUndefined();
     expect(definition.States.RefundPayment!.Resource).toBe(fnRef(stepFunctions.refundPayment));
     expect(definition.States.ReturnStockCustomerRequest!.Resource).toBe(fnRef(stepFunctions.returnStock));
@@ -259,6 +258,19 @@ describe('the order saga', () => {
   });
 });
 
+describe('the sagas', () => {
+  // Each state transition is billed (Standard): a state that does nothing but end costs one per order.
+  it('have no state that exists only to end: every path ends on a task, or on a Fail that fails the execution', () => {
+    for (const machine of [stack.orderSaga, stack.cancellationSaga]) {
+      const states = Object.entries(definitionOf(machine).States);
+      expect(states.filter(([, state]) => state.Type === 'Succeed').map(([name]) => name)).toEqual([]);
+      for (const [name, state] of states.filter(([, s]) => s.Type === 'Pass')) expect(state.Next, name).toBeDefined();
+      const ends = states.filter(([, state]) => state.End === true || state.Type === 'Fail');
+      expect(ends.every(([, state]) => state.Type === 'Task' || state.Type === 'Fail')).toBe(true);
+    }
+  });
+});
+
 describe('the cancellation saga', () => {
   let definition: Definition;
   beforeAll(() => {
@@ -266,7 +278,7 @@ describe('the cancellation saga', () => {
   });
 
   it('refunds, returns the stock and cancels (CUSTOMER_REQUEST, refunded), each step retried and then flagged', () => {
-    expect(mainLine(definition)).toEqual(['RefundPayment', 'ReturnStock', 'CancelOrder', 'Cancelled']);
+    expect(mainLine(definition)).toEqual(['RefundPayment', 'ReturnStock', 'CancelOrder']);
     expect(definition.States.RefundPayment!.Resource).toBe(fnRef(stepFunctions.refundPayment));
     expect(definition.States.ReturnStock!.Resource).toBe(fnRef(stepFunctions.returnStock));
     expect(definition.States.CancelOrder!.Resource).toBe(fnRef(stack.tasks.cancelOrder));
@@ -289,8 +301,29 @@ describe('the cancellation saga', () => {
 });
 
 describe('the sagas in prod', () => {
+  let prod: ReturnType<typeof buildOrdersApp>;
+  beforeAll(() => {
+    prod = buildOrdersApp('prod');
+  }, 120_000);
+
+  it('run the order saga as Express (its cost, see the README), alarmed on a failed and on a timed-out execution; the cancellation saga stays Standard', () => {
+    const typeOf = (machine: IConstruct) => prod.resources[prod.logicalId(machine)]!.Properties!.StateMachineType;
+    expect(typeOf(prod.stack.orderSaga)).toBe('EXPRESS');
+    expect(typeOf(prod.stack.cancellationSaga)).toBe('STANDARD');
+    const alarmsOn = (machine: IConstruct) =>
+      Object.values(prod.resources)
+        .filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && references(r.Properties!.Dimensions).has(prod.logicalId(machine)))
+        .map((r) => r.Properties!.MetricName)
+        .sort();
+    expect(alarmsOn(prod.stack.orderSaga)).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut']);
+    expect(alarmsOn(prod.stack.cancellationSaga)).toEqual(['ExecutionsFailed']);
+  });
+
+  it('pass the AwsSolutions checks with the Express order saga (its logging and tracing as cdk-nag asks)', () => {
+    expect(unacknowledgedNagFindings(prod.stack)).toEqual([]);
+  });
+
   it('log every event without its execution data (payment tokens, addresses); dev logs it with its data', () => {
-    const prod = buildOrdersApp('prod');
     for (const machine of [prod.stack.orderSaga, prod.stack.cancellationSaga]) {
       const logging = prod.resources[prod.logicalId(machine)]!.Properties!.LoggingConfiguration as Record<string, unknown>;
       expect(logging).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
@@ -299,7 +332,7 @@ describe('the sagas in prod', () => {
     for (const machine of [stack.orderSaga, stack.cancellationSaga]) {
       expect(resources[logicalId(machine)]!.Properties!.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
     }
-  }, 120_000);
+  });
 });
 
 describe('OrdersStack', () => {

@@ -236,10 +236,36 @@ describe('the order saga, run', () => {
   it('runs again harmlessly for an order it already settled (every step is idempotent)', async () => {
     const { order, customer, input } = await placed();
     await runSaga(stack.orderSaga, input);
+    const settled = { outbox: await outboxOf(fx, order.orderId), stock: inventory.outcomeOf(input), state: await stateItem(fx, order.orderId) };
     const again = await runSaga(stack.orderSaga, input);
     expect(again.outcome.status).toBe('SUCCEEDED');
     expect(again.calls.find((c) => c.state === 'ConfirmOrder')).toBeDefined();
     expect((await statusOf(order.orderId, customer)).history.map((h) => h.status)).toEqual(['PENDING', 'CONFIRMED']);
+    // Changed nothing: no event, no stock moved, the order's item as it was.
+    expect({ outbox: await outboxOf(fx, order.orderId), stock: inventory.outcomeOf(input), state: await stateItem(fx, order.orderId) }).toEqual(settled);
+  });
+
+  // An Express saga de-duplicates no name: a redelivered OrderPlaced starts a second execution
+  // while the first may still run. Inventory's and payments' own tests prove their steps
+  // idempotent under parallel calls; here, the orders steps run for real on the same order.
+  it('settles an order once when two executions of its saga run at once (Express)', async () => {
+    const { order, customer, input } = await placed();
+    const runs = await Promise.all([runSaga(stack.orderSaga, input), runSaga(stack.orderSaga, input)]);
+    expect(runs.map((run) => run.outcome.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect((await statusOf(order.orderId, customer)).history.map((h) => h.status)).toEqual(['PENDING', 'CONFIRMED']);
+    const events = (await outboxOf(fx, order.orderId)).map((r) => r.detailType);
+    expect(events.filter((type) => type === 'OrderConfirmed')).toHaveLength(1);
+    expect(inventory.outcomeOf(input)).toEqual({ reservation: 'COMMITTED', stock: { available: SHELF - 2, reserved: 0 } });
+    expect(payments.payments.get(order.orderId)).toBe('CAPTURED');
+  });
+
+  it('cancels an order once when two executions of its saga meet a declined payment at once (Express)', async () => {
+    const { order, customer, input } = await placed();
+    const declined = { chargePayment: fails(SagaError.PaymentDeclined) };
+    await Promise.all([runSaga(stack.orderSaga, input, declined), runSaga(stack.orderSaga, input, declined)]);
+    expect((await statusOf(order.orderId, customer)).history.map((h) => h.status)).toEqual(['PENDING', 'CANCELLED']);
+    expect((await outboxOf(fx, order.orderId)).filter((r) => r.detailType === 'OrderCancelled')).toHaveLength(1);
+    expect(inventory.outcomeOf(input)).toEqual({ reservation: 'RELEASED', stock: { available: SHELF, reserved: 0 } });
   });
 
   it('rejects (OUT_OF_STOCK) when ReserveStock fails with OutOfStock, without charging or retrying', async () => {
