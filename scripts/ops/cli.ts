@@ -10,6 +10,8 @@ Commands:
   events replay --from T --to T     replays the bus archive over [from, to) (ISO 8601 times)
          [--detail-type TYPE]       only to the rules that select TYPE
   orders flagged                    orders a saga handed to an operator (needsOperator)
+  orders retry <orderId>            runs the rest of the flagged order's saga path from the
+                                    step that failed, then removes the flag
   rebuild orders                    checks each order's view against its events; rewrites drift
 
 Target (one of):
@@ -28,6 +30,7 @@ export type Command =
   | { readonly name: 'dlq redrive'; readonly queue: string; readonly max?: number }
   | { readonly name: 'events replay'; readonly from: Date; readonly to: Date; readonly detailType?: string }
   | { readonly name: 'orders flagged' }
+  | { readonly name: 'orders retry'; readonly orderId: string }
   | { readonly name: 'rebuild orders' };
 
 export type TargetChoice = { readonly kind: 'stage'; readonly stage: string } | { readonly kind: 'local'; readonly file?: string };
@@ -64,6 +67,10 @@ function command(words: readonly string[], values: Values): Command {
       if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new UsageError(`--max must be a positive whole number, not "${String(values.max)}"`);
       return { name, queue: argument, ...(max === undefined ? {} : { max }) };
     }
+    case 'orders retry':
+      if (argument === undefined) throw new UsageError('orders retry needs the order: npm run ops -- orders retry <orderId> (see orders flagged)');
+      noMore(3);
+      return { name, orderId: argument };
     case 'events replay': {
       noMore(2);
       const detailType = values['detail-type'];

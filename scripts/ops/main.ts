@@ -7,6 +7,7 @@ import { parseInvocation, USAGE, UsageError, type Command, type TargetChoice } f
 import { listDeadLetterQueues, redriveDeadLetters } from './dlq';
 import { replayEvents } from './events';
 import { flaggedOrders, rebuildOrders } from './orders';
+import { retryOrder } from './retry';
 import { consoleReporter, type Reporter } from './report';
 import { deployedTarget, localTarget, TargetError, type Target } from './target';
 
@@ -31,6 +32,9 @@ export async function runCommand(command: Command, target: Target, dryRun: boole
       return 0;
     case 'orders flagged':
       await flaggedOrders(target, report);
+      return 0;
+    case 'orders retry':
+      await retryOrder(target, command.orderId, { dryRun }, report);
       return 0;
     case 'rebuild orders':
       await rebuildOrders(target, { dryRun }, report);

@@ -27,6 +27,8 @@ export interface OpsResources {
   readonly eventBusArn?: string;
   readonly eventArchiveArn?: string;
   readonly ordersTableName?: string;
+  readonly orderSagaArn?: string;
+  readonly cancellationSagaArn?: string;
 }
 
 export interface Target {
@@ -56,6 +58,8 @@ export function opsResources(outputs: Outputs): OpsResources {
     ...optional('eventBusArn', OPS_OUTPUT.eventBusArn),
     ...optional('eventArchiveArn', OPS_OUTPUT.eventArchiveArn),
     ...optional('ordersTableName', OPS_OUTPUT.ordersTableName),
+    ...optional('orderSagaArn', OPS_OUTPUT.orderSagaArn),
+    ...optional('cancellationSagaArn', OPS_OUTPUT.cancellationSagaArn),
   };
 }
 

@@ -13,8 +13,9 @@ import type { Reporter } from '../../scripts/ops/report';
 import { localTarget } from '../../scripts/ops/target';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { adminToken, api, eventually, registerAndLogin, unique } from './support/api';
-import { orderBody, placeOrder, settled, stockedProduct, type Order } from './support/shop';
+import { orderBody, placeOrder, settled, stockedProduct, stockOf, type Order } from './support/shop';
 
 const eventsLog = process.env.E2E_EVENTS_LOG;
 const runtimeFile = eventsLog && path.join(path.dirname(eventsLog), 'local-runtime.json');
@@ -149,4 +150,41 @@ describe.runIf(runtimeFile)('ops CLI on the offline runtime', () => {
     expect(flagged.out.at(-1)).toMatch(/^\d+ order\(s\) need an operator$/);
     expect(flagged.out.join('\n')).not.toContain(order.orderId);
   }, 90_000);
+
+  it('lists an order flagged by a compensation that kept failing, and settles it with orders retry', async () => {
+    const target = localTarget(runtimeFile);
+    const sfn = new SFNClient(target.clientConfig('SFN'));
+    const { definition } = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: target.resources.orderSagaArn }));
+    const release = (JSON.parse(definition!) as { States: Record<string, { Resource: string }> }).States.ReleaseStockPaymentDeclined!.Resource;
+    const customer = await registerAndLogin();
+    const productId = await stockedProduct(4);
+    // Every step's payload carries the correlation id: only this order's release fails.
+    const correlationId = unique('flagged');
+    await setFault(release, correlationId);
+    let orderId: string;
+    try {
+      orderId = (await placeOrder(customer.token, orderBody(productId, 'tok_decline'), { 'X-Correlation-Id': correlationId })).body.orderId;
+      // The release's retries (about a minute and a half at most), then FlagOrder.
+      await eventually('the order to be flagged', async () => ((await ops('orders', 'flagged', '--local')).out.some((line) => line.startsWith(orderId)) ? true : undefined), { timeoutMs: 150_000, intervalMs: 2000 });
+    } finally {
+      await setFault(release, undefined);
+    }
+    expect((await api.get<Order>(`/orders/${orderId}`, { token: customer.token })).body.status).toBe('PENDING');
+    expect((await stockOf(productId)).reserved).toBe(1);
+
+    const dryRun = await ops('orders', 'retry', orderId, '--local', '--dry-run');
+    expect(dryRun.out).toEqual([
+      `order ${orderId}: ReleaseStockPaymentDeclined failed; the retry runs ReleaseStockPaymentDeclined → CancelOrderPaymentDeclined`,
+      'dry run: nothing invoked, the order stays flagged',
+    ]);
+
+    const retried = await ops('orders', 'retry', orderId, '--local');
+    expect(retried.errors).toEqual([]);
+    expect(retried.out.at(-1)).toBe(`order ${orderId} settled: CANCELLED, no longer flagged`);
+    const order = (await api.get<Order>(`/orders/${orderId}`, { token: customer.token })).body;
+    expect(order).toMatchObject({ status: 'CANCELLED', statusReason: 'PAYMENT_DECLINED' });
+    expect(await stockOf(productId)).toMatchObject({ available: 4, reserved: 0 });
+    expect((await ops('orders', 'flagged', '--local')).out.some((line) => line.startsWith(orderId))).toBe(false);
+    expect((await ops('orders', 'retry', orderId, '--local')).errors.join('\n')).toContain(`order ${orderId} is not flagged (status CANCELLED)`);
+  }, 240_000);
 });

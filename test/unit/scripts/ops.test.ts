@@ -4,6 +4,7 @@ import { eventOf, findQueue } from '../../../scripts/ops/dlq';
 import { patternNames } from '../../../scripts/ops/events';
 import { drift, foldOrderEvents } from '../../../scripts/ops/orders';
 import { table } from '../../../scripts/ops/report';
+import { applyParameters, placeResult, planFrom, readPath } from '../../../scripts/ops/retry';
 import { opsResources, type DeadLetterQueueInfo } from '../../../scripts/ops/target';
 
 describe('ops command line', () => {
@@ -32,6 +33,7 @@ describe('ops command line', () => {
     [['events', 'replay', '--from', 'yesterday', '--to', '2026-12-01T11:00:00Z'], /--from must be an ISO 8601 time/],
     [['dlq', 'list', 'extra'], /unexpected argument "extra"/],
     [['dlq', 'list', '--local', '--stage', 'dev'], /two targets/],
+    [['orders', 'retry'], /orders retry needs the order/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseInvocation(argv)).toThrow(message);
     expect(() => parseInvocation(argv)).toThrow(UsageError);
@@ -102,5 +104,41 @@ describe('the orders view from its events', () => {
 
   it('prints aligned columns', () => {
     expect(table(['A', 'BB'], [['xxx', 'y']])).toEqual(['A    BB', 'xxx  y']);
+  });
+});
+
+describe('orders retry: the saga path it runs', () => {
+  const states = {
+    ReleaseStockPaymentDeclined: {
+      Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:0:function:release', ResultPath: '$.release', Next: 'CancelOrderPaymentDeclined',
+      Parameters: { 'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', reason: 'PAYMENT_DECLINED' },
+    },
+    CancelOrderPaymentDeclined: {
+      Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:0:function:cancel', ResultPath: '$.cancellation', Next: 'Cancelled',
+      Parameters: { 'orderId.$': '$.orderId', to: 'CANCELLED', nested: { 'refunded.$': '$.refund.refunded' } },
+    },
+    Cancelled: { Type: 'Succeed' },
+    Check: { Type: 'Choice' },
+    ToChoice: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:0:function:x', Next: 'Check' },
+  };
+
+  it('follows Next from the failed state to the end of the path', () => {
+    expect(planFrom(states, 'ReleaseStockPaymentDeclined')).toEqual([
+      { state: 'ReleaseStockPaymentDeclined', functionArn: 'arn:aws:lambda:us-east-1:0:function:release' },
+      { state: 'CancelOrderPaymentDeclined', functionArn: 'arn:aws:lambda:us-east-1:0:function:cancel' },
+    ]);
+    expect(() => planFrom(states, 'ToChoice')).toThrow(/reaches Check \(Choice\), which the retry cannot run/);
+    expect(() => planFrom(states, 'Nowhere')).toThrow(/no state Nowhere/);
+  });
+
+  it('builds each payload from its Parameters and places each result at its ResultPath', () => {
+    const input = { orderId: 'o1', correlationId: 'c1', refund: { refunded: true } };
+    expect(applyParameters(states.ReleaseStockPaymentDeclined.Parameters, input)).toEqual({ orderId: 'o1', correlationId: 'c1', reason: 'PAYMENT_DECLINED' });
+    expect(applyParameters(states.CancelOrderPaymentDeclined.Parameters, input)).toEqual({ orderId: 'o1', to: 'CANCELLED', nested: { refunded: true } });
+    expect(placeResult(input, '$.release.outcome', 'RELEASED')).toEqual({ ...input, release: { outcome: 'RELEASED' } });
+    expect(placeResult(input, null, 'ignored')).toBe(input);
+    expect(placeResult(input, '$', { whole: 1 })).toEqual({ whole: 1 });
+    expect(readPath(input, '$.refund.refunded')).toBe(true);
+    expect(() => readPath(input, 'States.JsonToString($.failure)')).toThrow(/cannot evaluate the path/);
   });
 });
