@@ -1,3 +1,5 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { parseInvocation, UsageError } from '../../../scripts/ops/cli';
 import { eventOf, findQueue } from '../../../scripts/ops/dlq';
@@ -5,7 +7,7 @@ import { patternNames } from '../../../scripts/ops/events';
 import { drift, foldOrderEvents } from '../../../scripts/ops/orders';
 import { table } from '../../../scripts/ops/report';
 import { applyParameters, placeResult, planFrom, readPath } from '../../../scripts/ops/retry';
-import { opsResources, type DeadLetterQueueInfo } from '../../../scripts/ops/target';
+import { deployedTarget, localTarget, opsResources, type DeadLetterQueueInfo } from '../../../scripts/ops/target';
 
 describe('ops command line', () => {
   it('reads a command, its target and --dry-run', () => {
@@ -140,5 +142,26 @@ describe('orders retry: the saga path it runs', () => {
     expect(placeResult(input, '$', { whole: 1 })).toEqual({ whole: 1 });
     expect(readPath(input, '$.refund.refunded')).toBe(true);
     expect(() => readPath(input, 'States.JsonToString($.failure)')).toThrow(/cannot evaluate the path/);
+  });
+});
+
+describe('ops targets', () => {
+  it('reads a deployed stage from the outputs of its own stacks only', async () => {
+    const cloudFormation = mockClient(CloudFormationClient);
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        { StackName: 'commerce-dev-orders', CreationTime: new Date(), StackStatus: 'UPDATE_COMPLETE', Outputs: [{ OutputKey: 'OpsOrdersTableName', OutputValue: 'dev-orders' }] },
+        { StackName: 'commerce-prod-orders', CreationTime: new Date(), StackStatus: 'UPDATE_COMPLETE', Outputs: [{ OutputKey: 'OpsOrdersTableName', OutputValue: 'prod-orders' }] },
+      ],
+    });
+    const target = await deployedTarget('prod', new CloudFormationClient({ region: 'us-east-1' }));
+    expect(target.description).toBe('stage prod');
+    expect(target.resources.ordersTableName).toBe('prod-orders');
+    await expect(deployedTarget('staging', new CloudFormationClient({ region: 'us-east-1' }))).rejects.toThrow(/No stacks named commerce-staging-\*/);
+    cloudFormation.restore();
+  });
+
+  it('says to start the offline runtime when its description is missing', () => {
+    expect(() => localTarget('/nonexistent/local-runtime.json')).toThrow(/start it with npm start/);
   });
 });
