@@ -55,11 +55,18 @@ interface RuntimeProcess {
 const launched: RuntimeProcess[] = [];
 const outdirs: string[] = [];
 
-function launch(args: string[], env: NodeJS.ProcessEnv): RuntimeProcess {
+let sharedOutdir: string | undefined;
+
+/**
+ * @param shareAssembly starts that run to the ready line share one assembly: the first
+ *   synthesizes, the next reuses it as `npm start` reuses an unchanged app (a synth less).
+ */
+function launch(args: string[], env: NodeJS.ProcessEnv, shareAssembly = false): RuntimeProcess {
   const startedAt = Date.now();
   // Its own cloud assembly: other suites read and write the project's cdk.out meanwhile.
-  const outdir = mkdtempSync(path.join(tmpdir(), 'commerce-lifecycle-'));
-  outdirs.push(outdir);
+  const outdir = shareAssembly && sharedOutdir !== undefined ? sharedOutdir : mkdtempSync(path.join(tmpdir(), 'commerce-lifecycle-'));
+  if (outdir !== sharedOutdir) outdirs.push(outdir);
+  if (shareAssembly) sharedOutdir = outdir;
   const child = spawn(process.execPath, [...START_ARGS, '--outdir', outdir, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error('could not spawn local/start.ts');
   let output = '';
@@ -291,6 +298,7 @@ describe('the offline runtime as a process (local/start.ts)', { concurrent: fals
     const runtime = launch(
       ['--port', '0', '--quiet', '--no-seed'],
       baseEnv({ COMMERCE_ADMIN_EMAIL: CUSTOM_ADMIN.email, COMMERCE_ADMIN_PASSWORD: CUSTOM_ADMIN.password }),
+      true,
     );
     const ready = await waitForReady(runtime);
     // Lambda runs the functions on nodejs24.x: on that major not a word about Node, on any other
@@ -311,7 +319,7 @@ describe('the offline runtime as a process (local/start.ts)', { concurrent: fals
   }, READY_TIMEOUT_MS + 60_000);
 
   it('seeds the demo catalog by default and exits 0 on SIGINT leaving nothing behind', async () => {
-    const runtime = launch(['--port', '0', '--quiet'], baseEnv());
+    const runtime = launch(['--port', '0', '--quiet'], baseEnv(), true);
     const ready = await waitForReady(runtime);
 
     const all = await request(`${ready.url}/products`);
