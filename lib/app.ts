@@ -21,6 +21,9 @@ export function buildCommerceApp(app: App, env?: Environment) {
     sagaWorkflow: app.node.tryGetContext('sagaWorkflow'),
     notificationSender: app.node.tryGetContext('notificationSender'),
     notificationFrom: app.node.tryGetContext('notificationFrom'),
+    alarmEmail: app.node.tryGetContext('alarmEmail'),
+    canary: app.node.tryGetContext('canary'),
+    concurrency: app.node.tryGetContext('concurrency'),
   });
   const prefix = `commerce-${stage.name}`;
 
@@ -46,6 +49,11 @@ export function buildCommerceApp(app: App, env?: Environment) {
     platform,
     routeFunctions: Object.assign({}, ...Object.values(contexts).map((context) => context.routeFunctions)),
     healthTables: Object.fromEntries(Object.entries(contexts).map(([name, context]) => [name, context.table])),
+    overview: {
+      orderFlow: orders.orderFlow,
+      sagaDuration: orders.sagaDuration,
+      contextDashboards: Object.keys(contexts).map((name) => `${prefix}-${name}`),
+    },
   });
 
   Tags.of(app).add('project', 'commerce');

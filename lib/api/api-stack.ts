@@ -6,7 +6,9 @@ import type { Construct } from 'constructs';
 import { routes, type RouteId } from '../../functions/contracts/routes';
 import { EDGE_ENV, FAULT_INJECTION_ENABLED } from '../../functions/edge/edge-config';
 import type { Platform } from '../platform/platform-stack';
+import { StackMonitoring } from '../platform/monitoring';
 import { CommerceRestApi } from '../platform/rest-api';
+import { SystemDashboard, type SystemDashboardProps } from '../platform/system-dashboard';
 import { routeFunction } from '../platform/route-function';
 
 export interface ApiStackProps extends StackProps {
@@ -15,6 +17,8 @@ export interface ApiStackProps extends StackProps {
   readonly routeFunctions: Partial<Record<RouteId, IFunction>>;
   /** Each context's table, checked by GET /health. */
   readonly healthTables: Record<string, ITable>;
+  /** What the system overview dashboard shows of the contexts (it lives here: this stack deploys last). */
+  readonly overview: Pick<SystemDashboardProps, 'orderFlow' | 'sagaDuration' | 'contextDashboards'>;
 }
 
 /**
@@ -27,7 +31,10 @@ export class ApiStack extends Stack {
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { platform } = props;
+    // First, so that every function made below registers with it.
+    const monitoring = new StackMonitoring(this, { alarmTopic: platform.alarmTopic, dashboardName: `commerce-${platform.stage.name}-api` });
     this.restApi = new CommerceRestApi(this, 'Rest', { stage: platform.stage });
+    monitoring.watchApi(this.restApi.api, Object.values(routes));
 
     const health = routeFunction(this, 'health', platform, {
       environment: {
@@ -58,6 +65,7 @@ export class ApiStack extends Stack {
       this.restApi.addRoute(routeId, route, target);
     }
 
+    new SystemDashboard(this, 'Overview', { stage: platform.stage, api: this.restApi.api, ...props.overview });
     new CfnOutput(this, 'ApiUrl', { value: this.restApi.api.url, description: 'Base URL of the commerce API' });
   }
 }

@@ -1,4 +1,5 @@
-import { CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
+import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -7,6 +8,7 @@ import { OrderPlaced } from '../../functions/contracts/events/orders';
 import { ShipmentDelivered, ShipmentDispatched } from '../../functions/contracts/events/shipping';
 import { ORDERS_ENV, ORDERS_NEEDING_OPERATOR_METRIC } from '../../functions/orders/orders-config';
 import { ContextStack, type ContextStackProps } from '../platform/context-stack';
+import { StackMonitoring } from '../platform/monitoring';
 import { OPS_OUTPUT } from '../platform/ops-outputs';
 import type { ServiceFunction } from '../platform/service-function';
 import { CancellationSaga, OrderSaga, type InventoryTasks, type OrderTasks, type PaymentTasks } from './order-saga';
@@ -31,6 +33,13 @@ export class OrdersStack extends ContextStack {
   readonly cancellationSaga: StateMachine;
   /** The consumer of OrderPlaced that starts the order saga: the only function allowed to. */
   readonly sagaStarter: ServiceFunction;
+  /**
+   * Orders per minute by outcome, for the dashboards: placed is order sagas started; confirmed,
+   * rejected and cancelled the invocations of the tasks that make an order so (a retried task counts twice).
+   */
+  readonly orderFlow: IMetric[];
+  /** The order saga's duration, p50 and p99. */
+  readonly sagaDuration: IMetric[];
 
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     // gsi1: a customer's orders by creation time. Sparse: only order states carry its keys.
@@ -85,6 +94,19 @@ export class OrdersStack extends ContextStack {
     new CfnOutput(this, OPS_OUTPUT.ordersTableName, { value: this.table.tableName });
     new CfnOutput(this, OPS_OUTPUT.orderSagaArn, { value: this.orderSaga.stateMachineArn });
     new CfnOutput(this, OPS_OUTPUT.cancellationSagaArn, { value: this.cancellationSaga.stateMachineArn });
+
+    const perMinute = { period: Duration.minutes(1), statistic: 'Sum' };
+    this.orderFlow = [
+      this.orderSaga.metricStarted({ ...perMinute, label: 'placed' }),
+      this.tasks.confirmOrder.metricInvocations({ ...perMinute, label: 'confirmed' }),
+      this.tasks.rejectOrder.metricInvocations({ ...perMinute, label: 'rejected' }),
+      this.tasks.cancelOrder.metricInvocations({ ...perMinute, label: 'cancelled' }),
+    ];
+    this.sagaDuration = ['p50', 'p99'].map((statistic) => this.orderSaga.metricTime({ period: Duration.minutes(1), statistic, label: statistic }));
+    const monitoring = StackMonitoring.of(this)!;
+    monitoring.plot({ key: 'orderFlow', title: 'Orders per minute' }, ...this.orderFlow);
+    monitoring.watchStateMachine(this.orderSaga, 'OrderSaga');
+    monitoring.watchStateMachine(this.cancellationSaga, 'CancellationSaga');
 
     this.alarmOnCount(
       'OrdersNeedingOperator',

@@ -2,6 +2,7 @@ import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-c
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { StackMonitoring } from './monitoring';
 
 export interface FirstOccurrenceAlarmProps {
   /** What happened, for whoever receives the alarm. */
@@ -26,5 +27,6 @@ export function alarmOnFirst(scope: Construct, id: string, props: FirstOccurrenc
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });
   alarm.addAlarmAction(new SnsAction(props.topic));
+  StackMonitoring.of(scope)?.register(alarm);
   return alarm;
 }

@@ -6,6 +6,7 @@ import type { RouteId } from '../../functions/contracts/routes';
 import { METRICS_NAMESPACE } from '../../functions/shared/environment';
 import { alarmOnFirst } from './alarm';
 import { EventSubscription } from './event-subscription';
+import { StackMonitoring } from './monitoring';
 import { OutboxRelay } from './outbox-relay';
 import type { Platform } from './platform-stack';
 import { QueueSubscription, type QueueSubscriptionProps } from './queue-subscription';
@@ -71,7 +72,10 @@ export abstract class ContextStack extends Stack {
     super(scope, id, props);
     this.platform = props.platform;
     this.service = definition.service;
+    // First, so that every function, queue and alarm made below registers with it.
+    new StackMonitoring(this, { alarmTopic: this.platform.alarmTopic, dashboardName: `commerce-${this.platform.stage.name}-${this.service}` });
     this.table = new ServiceTable(this, 'Table', { stage: this.platform.stage, stream: definition.publishes, indexes: definition.indexes });
+    StackMonitoring.of(this)!.watchTable(this.table, 'Table');
     if (definition.publishes) {
       new OutboxRelay(this, 'Outbox', {
         stage: this.platform.stage, service: this.service, table: this.table, bus: this.platform.bus, alarmTopic: this.platform.alarmTopic,

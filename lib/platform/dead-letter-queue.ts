@@ -5,6 +5,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 import { alarmOnFirst } from './alarm';
+import { labelOf, StackMonitoring } from './monitoring';
 
 export interface DeadLetterQueueProps {
   /** What lands here, for the alarm's description. */
@@ -28,6 +29,7 @@ export class DeadLetterQueue extends Construct {
       enforceSSL: true,
     });
     acknowledgeNagFinding(this.queue, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue; its messages are alarmed on, not redriven further');
+    StackMonitoring.of(this)?.watchDeadLetters(this.queue, labelOf(this));
     this.alarm = alarmOnFirst(this, 'NotEmpty', {
       description: `Dead letters: ${props.purpose}`,
       metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),

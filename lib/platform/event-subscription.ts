@@ -6,6 +6,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { patternFor, type EventContract } from '../../functions/contracts/events/envelope';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { labelOf, StackMonitoring } from './monitoring';
 import { deadLetterOutput } from './ops-outputs';
 import type { ServiceFunction } from './service-function';
 
@@ -47,6 +48,7 @@ export class EventSubscription extends Construct {
         deadLetterQueue: this.deadLetters.queue,
       }),
     );
+    StackMonitoring.of(this)?.watchRule(this.rule, props.bus, labelOf(this));
     props.consumer.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),

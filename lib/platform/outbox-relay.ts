@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { OUTBOX_KIND } from '../../functions/shared/events/outbox-kind';
 import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { labelOf, StackMonitoring } from './monitoring';
 import { deadLetterOutput } from './ops-outputs';
 import { ServiceFunction } from './service-function';
 import type { ServiceTable } from './service-table';
@@ -64,6 +65,7 @@ export class OutboxRelay extends Construct {
     );
     // Its messages point at stream records, which expire after a day: nothing to send back.
     deadLetterOutput(this.deadLetters, this.deadLetters.queue, `${props.service} outbox records that could not be published`, 'none');
+    StackMonitoring.of(this)?.watchIteratorAge(this.function, labelOf(this));
     acknowledgeNagFinding(
       this.function.role!,
       'AwsSolutions-IAM5[Resource::*]',

@@ -1,7 +1,8 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 import { OPS_OUTPUT } from './ops-outputs';
@@ -57,5 +58,14 @@ export class PlatformStack extends Stack implements Platform {
       'AwsSolutions-SNS2',
       'Alarm notifications carry alarm names and states, no customer data; CloudWatch cannot publish to a topic under the AWS managed key',
     );
+    if (props.stage.alarmEmail) {
+      this.alarmTopic.addSubscription(new EmailSubscription(props.stage.alarmEmail));
+    } else {
+      Annotations.of(this).addWarningV2(
+        'commerce:alarm-email',
+        'The alarm topic has no subscriber: every alarm reaches nobody. Pass -c alarmEmail=ops@example.com to subscribe an address.',
+      );
+    }
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Every alarm of the stage notifies this topic' });
   }
 }

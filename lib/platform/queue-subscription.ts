@@ -7,6 +7,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { patternFor, type EventContract } from '../../functions/contracts/events/envelope';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { labelOf, StackMonitoring } from './monitoring';
 import { deadLetterOutput } from './ops-outputs';
 import type { ServiceFunction } from './service-function';
 
@@ -83,6 +84,10 @@ export class QueueSubscription extends Construct {
         deadLetterQueue: this.deadLetters.queue,
       }),
     );
+
+    const monitoring = StackMonitoring.of(this);
+    monitoring?.watchRule(this.rule, props.bus, labelOf(this));
+    monitoring?.watchQueueAge(this.queue, labelOf(this));
 
     props.consumer.addEventSource(
       new SqsEventSource(this.queue, {

@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import { ENV, METRICS_NAMESPACE } from '../../functions/shared/environment';
 import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 import { bundledHandler } from './bundle';
+import { labelOf, StackMonitoring } from './monitoring';
 import type { ServiceTable } from './service-table';
 import type { Stage } from './stage';
 
@@ -78,6 +79,7 @@ export class ServiceFunction extends LambdaFunction {
         ...props.environment,
       },
     });
+    StackMonitoring.of(this)?.watchFunction(this, labelOf(this));
     acknowledgeNagFinding(
       role,
       'AwsSolutions-IAM5[Resource::*]',

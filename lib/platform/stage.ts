@@ -41,12 +41,95 @@ export interface Stage {
   readonly notificationSender: NotificationSenderConfig;
   /** The dashboard's fault switch (X-Fault-Inject), for tests; never on in prod. */
   readonly faultInjection: boolean;
+  /** `-c alarmEmail=ops@example.com`: subscribed to the alarm topic. Without it, alarms reach nobody (synth warns). */
+  readonly alarmEmail: string | undefined;
+  /**
+   * prod: every function behind a `live` alias, rolled out by CodeDeploy as a canary (`-c canary=10:5`,
+   * percent:minutes) that rolls back on the function's alarms. dev (LocalStack: no CodeDeploy): none.
+   */
+  readonly canary: Canary | undefined;
+  /** prod: reserved concurrency (bulkheads) and SQS consumers' maximum concurrency. dev: none. */
+  readonly concurrency: Concurrency | undefined;
+  /** prod: the WAF web ACL's per-IP rate limits (requests per 5 minutes). dev (LocalStack: no WAF): none. */
+  readonly waf: WafLimits | undefined;
 }
+
+export interface Canary {
+  /** The share of traffic the new version gets first. */
+  readonly percent: number;
+  /** How long it gets it before CodeDeploy shifts the rest (or rolls back on an alarm). */
+  readonly minutes: number;
+}
+
+/**
+ * Concurrency per function, from `-c concurrency='{"login":50,...}'` (or the same object in
+ * cdk.json), each key optional. Reserved concurrency is taken out of the account's quota, and
+ * Lambda refuses to leave less than 100 unreserved: the sum must stay at or under
+ * `accountLimit - 100`, which synth checks.
+ */
+export interface Concurrency {
+  /** POST /auth/login: capped so a credential-stuffing flood cannot take the account's concurrency. */
+  readonly login: number;
+  /** POST /auth/register: capped likewise. */
+  readonly register: number;
+  /** Each saga task (10 of them): guaranteed, so the saga keeps running whatever else is flooded. */
+  readonly sagaTask: number;
+  /** Each SQS consumer's maximum concurrency (its event source mapping; 2 to 1000). */
+  readonly queueConsumer: number;
+  /** The account's concurrent executions quota in the region. */
+  readonly accountLimit: number;
+}
+
+export interface WafLimits {
+  /** Requests one IP may make in 5 minutes, to any route. */
+  readonly perIp: number;
+  /** Requests one IP may make in 5 minutes to /auth/*. */
+  readonly authPerIp: number;
+}
+
+/** Fits an account with the default quota (1000): 50 + 20 + 10 × 20 = 270 reserved, 730 left unreserved. */
+export const DEFAULT_CONCURRENCY: Concurrency = { login: 50, register: 20, sagaTask: 20, queueConsumer: 10, accountLimit: 1000 };
+export const DEFAULT_CANARY: Canary = { percent: 10, minutes: 5 };
+export const DEFAULT_WAF_LIMITS: WafLimits = { perIp: 2000, authPerIp: 100 };
+/** What Lambda keeps unreserved in every account. */
+export const UNRESERVED_MINIMUM = 100;
 
 export interface StageOptions {
   readonly sagaWorkflow?: unknown;
   readonly notificationSender?: unknown;
   readonly notificationFrom?: unknown;
+  readonly alarmEmail?: unknown;
+  readonly canary?: unknown;
+  readonly concurrency?: unknown;
+}
+
+function alarmEmailFrom(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) return value;
+  throw new Error(`alarmEmail must be an e-mail address (-c alarmEmail=ops@example.com), not ${JSON.stringify(value)}`);
+}
+
+function canaryFrom(value: unknown): Canary {
+  if (value === undefined) return DEFAULT_CANARY;
+  const match = typeof value === 'string' ? /^(\d{1,2}):(\d{1,3})$/.exec(value) : null;
+  const [percent, minutes] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (percent < 1 || percent > 99 || minutes < 1) {
+    throw new Error(`canary must be <percent 1-99>:<minutes ≥ 1> (-c canary=10:5), not ${JSON.stringify(value)}`);
+  }
+  return { percent, minutes };
+}
+
+function concurrencyFrom(value: unknown): Concurrency {
+  const given: unknown = typeof value === 'string' ? JSON.parse(value) : (value ?? {});
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new Error('concurrency must be an object of numbers');
+  const unknownKeys = Object.keys(given).filter((key) => !(key in DEFAULT_CONCURRENCY));
+  if (unknownKeys.length > 0) throw new Error(`concurrency has unknown keys: ${unknownKeys.join(', ')}`);
+  const concurrency = { ...DEFAULT_CONCURRENCY, ...given } as Concurrency;
+  for (const [key, n] of Object.entries(concurrency)) {
+    if (!Number.isInteger(n) || (n as number) < 1) throw new Error(`concurrency.${key} must be a positive integer, not ${JSON.stringify(n)}`);
+  }
+  if (concurrency.queueConsumer < 2 || concurrency.queueConsumer > 1000) throw new Error('concurrency.queueConsumer must be 2 to 1000 (SQS maximum concurrency)');
+  return concurrency;
 }
 
 function notificationSenderFrom({ notificationSender, notificationFrom }: StageOptions): NotificationSenderConfig {
@@ -82,5 +165,9 @@ export function stageFrom(value: unknown, options: StageOptions = {}): Stage {
     allowedOrigin: '*',
     notificationSender: notificationSenderFrom(options),
     faultInjection: !prod,
+    alarmEmail: alarmEmailFrom(options.alarmEmail),
+    canary: prod ? canaryFrom(options.canary) : undefined,
+    concurrency: prod ? concurrencyFrom(options.concurrency) : undefined,
+    waf: prod ? DEFAULT_WAF_LIMITS : undefined,
   };
 }

@@ -121,7 +121,8 @@ describe('the synthesized app', () => {
       const hasRedrive = queue.props.RedrivePolicy !== undefined;
       expect(isDlqTarget || hasRedrive, queue.id).toBe(true);
       if (isDlqTarget) {
-        expect(alarms.some((a) => a.stack === queue.stack && JSON.stringify(a.props.Dimensions).includes(queue.id)), `alarm on ${queue.id}`).toBe(true);
+        // Metric math alarms (error rates) have no Dimensions of their own.
+        expect(alarms.some((a) => a.stack === queue.stack && JSON.stringify(a.props.Dimensions ?? null).includes(queue.id)), `alarm on ${queue.id}`).toBe(true);
       }
       expect(queue.props.SqsManagedSseEnabled ?? queue.props.KmsMasterKeyId, queue.id).toBeTruthy();
     }

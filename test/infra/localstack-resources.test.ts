@@ -36,6 +36,8 @@ const LOCALSTACK_FREE_TYPES: Record<string, { service: string; source: string }>
   'AWS::SecretsManager::Secret': { service: 'secretsmanager', source: 'docs.localstack.cloud/aws/services/secretsmanager' },
   'AWS::Logs::LogGroup': { service: 'logs', source: 'docs.localstack.cloud/aws/services/logs' },
   'AWS::CloudWatch::Alarm': { service: 'cloudwatch', source: 'docs.localstack.cloud/aws/services/cloudwatch' },
+  // Stored as given (PutDashboard/GetDashboard since LocalStack's CloudWatch v2 provider, localstack/localstack#9704).
+  'AWS::CloudWatch::Dashboard': { service: 'cloudwatch', source: 'docs.localstack.cloud/aws/services/cloudwatch (dashboards: localstack/localstack#9704)' },
   'AWS::ApiGateway::RestApi': { service: 'apigateway', source: 'docs.localstack.cloud/aws/services/apigateway' },
   'AWS::ApiGateway::Resource': { service: 'apigateway', source: 'docs.localstack.cloud/aws/services/apigateway' },
   'AWS::ApiGateway::Method': { service: 'apigateway', source: 'docs.localstack.cloud/aws/services/apigateway' },
