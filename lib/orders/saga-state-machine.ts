@@ -62,7 +62,8 @@ export class SagaStateMachine extends Construct {
       alarmOnFirst(this, 'ExecutionsTimedOut', {
         description:
           `${props.comment}: an Express execution reached its five-minute limit mid-saga (steps kept failing for that long): ` +
-          'its order may be half done; settle it with `npm run ops -- orders retry <orderId>`',
+          'its order is PENDING and may be half done: replay its OrderPlaced (`npm run ops -- events replay --detail-type OrderPlaced`), ' +
+          'which starts the saga again; every step is idempotent, so it carries on where it stopped',
         metric: this.stateMachine.metricTimedOut({ period: Duration.minutes(1), statistic: 'Sum' }),
         topic: props.alarmTopic,
       });
