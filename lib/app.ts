@@ -1,6 +1,7 @@
 import { Tags, Validations, type App, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApiStack } from './api/api-stack';
+import { CartStack } from './cart/cart-stack';
 import { CatalogStack } from './catalog/catalog-stack';
 import { InventoryStack } from './inventory/inventory-stack';
 import { NotificationsStack } from './notifications/notifications-stack';
@@ -30,6 +31,7 @@ export function buildCommerceApp(app: App, env?: Environment) {
   const platform = new PlatformStack(app, `${prefix}-platform`, { env, stage });
   const users = new UsersStack(app, `${prefix}-users`, { env, platform });
   const catalog = new CatalogStack(app, `${prefix}-catalog`, { env, platform });
+  const cart = new CartStack(app, `${prefix}-cart`, { env, platform });
   const inventory = new InventoryStack(app, `${prefix}-inventory`, { env, platform });
   const payments = new PaymentsStack(app, `${prefix}-payments`, { env, platform });
   const shipping = new ShippingStack(app, `${prefix}-shipping`, { env, platform });
@@ -43,7 +45,7 @@ export function buildCommerceApp(app: App, env?: Environment) {
     shipmentClaim: shipping.claimShipment,
   });
   const notifications = new NotificationsStack(app, `${prefix}-notifications`, { env, platform, sender: stage.notificationSender });
-  const contexts = { users, catalog, inventory, payments, orders, shipping, notifications };
+  const contexts = { users, catalog, cart, inventory, payments, orders, shipping, notifications };
   const api = new ApiStack(app, `${prefix}-api`, {
     env,
     platform,

@@ -39,7 +39,7 @@ function operationOf(id: string, route: RouteContract): JsonSchema {
   for (const status of route.errors) {
     responses[String(status)] = {
       description: STATUS_TITLES[status] ?? 'Error',
-      ...(status === 429 ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
+      ...(status === 429 || status === 503 ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     };
   }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { AccessToken, LoginRequest, RegisterRequest, UpdateMeRequest, UserProfile } from './api/users';
-import { CreateProductRequest, ListProductsQuery, Product, ProductPage, UpdateProductRequest } from './api/catalog';
+import { CreateProductRequest, ListProductsQuery, Product, ProductBatch, ProductBatchQuery, ProductPage, UpdateProductRequest } from './api/catalog';
+import { Cart, CheckoutHeaders, CheckoutRequest, PutCartItemRequest } from './api/cart';
 import { Id } from './api/common';
 import { Health } from './api/edge';
 import { RestockRequest, StockRecord } from './api/inventory';
@@ -14,7 +15,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 /** `public`: anyone; `user`: any signed-in user; `admin`: the admin role only. */
 export type Access = 'public' | 'user' | 'admin';
 /** Who owns a route's function: a bounded context, or the gateway itself for edge routes. */
-export type RouteOwner = 'users' | 'catalog' | 'inventory' | 'orders' | 'payments' | 'shipping' | 'notifications' | 'edge';
+export type RouteOwner = 'users' | 'catalog' | 'cart' | 'inventory' | 'orders' | 'payments' | 'shipping' | 'notifications' | 'edge';
 
 export interface RouteContract {
   readonly method: HttpMethod;
@@ -75,6 +76,13 @@ export const routes = {
     responses: { 200: { description: 'A page of products', schema: ProductPage } },
     errors: [400],
   },
+  getProductBatch: {
+    method: 'GET', path: '/products/batch', owner: 'catalog', access: 'public',
+    summary: 'Several active products at once (archived or unknown ids are listed as missing)',
+    query: ProductBatchQuery,
+    responses: { 200: { description: 'The products found and the ids missing', schema: ProductBatch } },
+    errors: [400],
+  },
   getProduct: {
     method: 'GET', path: '/products/{productId}', owner: 'catalog', access: 'public',
     summary: 'One active product',
@@ -103,6 +111,41 @@ export const routes = {
     params: productParams,
     responses: { 204: { description: 'Archived' } },
     errors: [401, 403, 404, 409],
+  },
+  getCart: {
+    method: 'GET', path: '/cart', owner: 'cart', access: 'user',
+    summary: "The caller's cart at the catalog's current prices (the saved ones, with degraded: [\"prices\"], when the catalog does not answer)",
+    responses: { 200: { description: 'Cart', schema: Cart } },
+    errors: [401],
+  },
+  putCartItem: {
+    method: 'PUT', path: '/cart/items/{productId}', owner: 'cart', access: 'user',
+    summary: "Set a product's quantity in the caller's cart (503 + Retry-After, nothing changed, when the catalog cannot confirm it)",
+    params: productParams,
+    body: PutCartItemRequest,
+    responses: { 200: { description: 'The cart after the change', schema: Cart } },
+    errors: [400, 401, 409, 413, 422, 503],
+  },
+  deleteCartItem: {
+    method: 'DELETE', path: '/cart/items/{productId}', owner: 'cart', access: 'user',
+    summary: "Take a product out of the caller's cart (also when it was not there)",
+    params: productParams,
+    responses: { 200: { description: 'The cart after the change', schema: Cart } },
+    errors: [401, 409],
+  },
+  clearCart: {
+    method: 'DELETE', path: '/cart', owner: 'cart', access: 'user',
+    summary: "Empty the caller's cart",
+    responses: { 204: { description: 'Emptied' } },
+    errors: [401, 409],
+  },
+  checkout: {
+    method: 'POST', path: '/cart/checkout', owner: 'cart', access: 'user',
+    summary: "Place an order from the caller's cart (POST /orders) and empty it; checking out the same cart twice yields one order",
+    headers: CheckoutHeaders,
+    body: CheckoutRequest,
+    responses: { 202: { description: 'The order, PENDING', schema: Order } },
+    errors: [400, 401, 409, 413, 422, 503],
   },
   getStock: {
     method: 'GET', path: '/inventory/{productId}', owner: 'inventory', access: 'public',

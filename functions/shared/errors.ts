@@ -52,13 +52,22 @@ export class ConcurrentUpdateError extends ConflictError {
   override readonly code = 'concurrent-update';
 }
 
-/** Throttled: the client may try again after `Retry-After` seconds (a whole number, at least 1). */
-export class TooManyRequestsError extends problemOf(429, 'too-many-requests') {
-  readonly retryAfterSeconds: number;
+/** The base of the typed errors that tell the client when to try again: `Retry-After`, in whole seconds (at least 1). */
+function retryLaterProblemOf(status: number, code: string) {
+  abstract class RetryLater extends problemOf(status, code) {
+    readonly retryAfterSeconds: number;
 
-  constructor(message: string, retryAfterSeconds: number) {
-    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
-    super(message, { headers: { 'Retry-After': String(seconds) } });
-    this.retryAfterSeconds = seconds;
+    constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+      const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+      super(message, { headers: { 'Retry-After': String(seconds) }, cause: options?.cause });
+      this.retryAfterSeconds = seconds;
+    }
   }
+  return RetryLater;
 }
+
+/** Throttled: the client may try again after `Retry-After` seconds. */
+export class TooManyRequestsError extends retryLaterProblemOf(429, 'too-many-requests') {}
+
+/** A dependency this request needs did not answer in time: nothing was changed; the client may try again after `Retry-After` seconds. */
+export class ServiceUnavailableError extends retryLaterProblemOf(503, 'service-unavailable') {}

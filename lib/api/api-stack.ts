@@ -52,6 +52,8 @@ export class ApiStack extends Stack {
       environment: platform.stage.faultInjection ? { [EDGE_ENV.faultInjection]: FAULT_INJECTION_ENABLED } : {},
     });
     this.restApi.bindUrl(dashboard);
+    // For the contexts deployed before this stack whose functions call the API (the cart).
+    this.restApi.publishUrl(platform.stage);
     const edge: Partial<Record<RouteId, IFunction>> = { health, openApi: routeFunction(this, 'openApi', platform), dashboard };
 
     for (const [routeId, route] of Object.entries(routes) as [RouteId, (typeof routes)[RouteId]][]) {

@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import { ContextStack, type ContextStackProps } from '../platform/context-stack';
 import type { ServiceFunction } from '../platform/service-function';
 
-type CatalogRoute = 'listProducts' | 'getProduct' | 'createProduct' | 'updateProduct' | 'archiveProduct';
+type CatalogRoute = 'listProducts' | 'getProductBatch' | 'getProduct' | 'createProduct' | 'updateProduct' | 'archiveProduct';
 
 /** The product catalog: products, their prices and lifecycle. */
 export class CatalogStack extends ContextStack {
@@ -15,6 +15,7 @@ export class CatalogStack extends ContextStack {
     this.routeFunctions = {
       // Signs and checks its pagination cursors.
       listProducts: this.route('listProducts').bindTable(this.table, 'read').bindSigningSecret(this.platform.signingSecret),
+      getProductBatch: this.route('getProductBatch').bindTable(this.table, 'read', { batchGet: true }),
       getProduct: this.route('getProduct').bindTable(this.table, 'read'),
       createProduct: this.route('createProduct').bindTable(this.table, 'readWrite'),
       updateProduct: this.route('updateProduct').bindTable(this.table, 'readWrite'),

@@ -1,9 +1,11 @@
-import { Aws } from 'aws-cdk-lib';
+import { Aws, Stack } from 'aws-cdk-lib';
 import {
   AccessLogFormat, Cors, JsonSchemaVersion, LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel,
   RequestValidator, ResponseType, RestApi, type JsonSchema, type Model,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { toJsonSchema, type JsonSchema as PlainJsonSchema } from '../../functions/contracts/json-schema';
@@ -175,6 +177,18 @@ export class CommerceRestApi extends Construct {
   }
 
   /**
+   * Publishes the stage's base URL in the SSM parameter named after the stage (apiUrlParameterName),
+   * for functions of stacks deployed before this one (see bindPublishedApiUrl).
+   */
+  publishUrl(stage: Stage): StringParameter {
+    return new StringParameter(this, 'UrlParameter', {
+      parameterName: apiUrlParameterName(stage),
+      stringValue: this.url,
+      description: 'Base URL of the commerce API stage, for functions that call it as the caller',
+    });
+  }
+
+  /**
    * Gives `fn` the stage's base URL (`envName`), for calling this API's routes as the caller: no
    * grant goes with it, each route checks the caller's token itself.
    */
@@ -199,4 +213,27 @@ export class CommerceRestApi extends Construct {
       'JSON access logs are written for every request; execution logging needs the account-wide API Gateway CloudWatch role, which this app does not take over',
     );
   }
+}
+
+/**
+ * The SSM parameter the API stack publishes its stage's base URL in. Named after the stage, so a
+ * stack deployed before the API's (whose functions the API routes to, so they cannot hold a
+ * reference to it) knows where to look without any reference between the two.
+ */
+export function apiUrlParameterName(stage: Stage): string {
+  return `/commerce/${stage.name}/api-url`;
+}
+
+/**
+ * Gives `fn` the name of the parameter holding the API's base URL (ENV.apiUrlParameter) and
+ * ssm:GetParameter on that parameter only: the function reads the address on its first call
+ * (functions/shared/api-url.ts). No grant on the API goes with it: each route checks the caller's token.
+ */
+export function bindPublishedApiUrl(fn: LambdaFunction, stage: Stage): void {
+  const name = apiUrlParameterName(stage);
+  fn.addEnvironment(ENV.apiUrlParameter, name);
+  fn.addToRolePolicy(new PolicyStatement({
+    actions: ['ssm:GetParameter'],
+    resources: [Stack.of(fn).formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') })],
+  }));
 }

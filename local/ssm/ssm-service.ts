@@ -11,6 +11,7 @@
  * Not emulated: writes (PutParameter...), labels, history, pagination, parameter policies.
  */
 import { AwsServiceError, epochSeconds, requiredString, startAwsJsonServer, type JsonObject } from '../aws-json/aws-json-server';
+import { withLocalAddresses, type LocalAddress } from '../lambda/function-definitions';
 import type { LocalAssembly, LogSink, RunningService } from '../types';
 
 /** What `cdk bootstrap` (v2, default qualifier) stores; templates check it in their BootstrapVersion rule. */
@@ -20,6 +21,12 @@ export interface SsmOptions {
   readonly log: LogSink;
   /** Defaults to a free port. */
   readonly port?: number;
+  /**
+   * Deployed addresses and their local stand-ins, as the functions' variables get them: a
+   * parameter holding one (the API stack publishes its URL) answers the local address. Asked at
+   * each read, since the gateway starts after this service.
+   */
+  readonly localAddresses?: () => readonly LocalAddress[];
 }
 
 export interface RunningSsm extends RunningService {
@@ -92,7 +99,7 @@ export async function startSsm(assembly: LocalAssembly, options: SsmOptions): Pr
   const describe = (parameter: Parameter): JsonObject => ({
     Name: parameter.name,
     Type: parameter.type,
-    Value: parameter.value,
+    Value: withLocalAddresses({ value: parameter.value }, options.localAddresses?.() ?? []).value!,
     Version: 1,
     LastModifiedDate: modified,
     ARN: parameter.arn,

@@ -1,6 +1,6 @@
 import type { EventContract, EventData } from '../../functions/contracts/events';
 import {
-  OrderCancelled, OrderConfirmed, OrderDelivered, OrderPlaced, OrderRejected, OrderShipped, PaymentCaptured, PaymentDeclined,
+  CartCheckedOut, OrderCancelled, OrderConfirmed, OrderDelivered, OrderPlaced, OrderRejected, OrderShipped, PaymentCaptured, PaymentDeclined,
   PaymentRefunded, ProductArchived, ShipmentDelivered, ShipmentDispatched, ProductCreated, ProductUpdated, StockLow, StockReleased, StockReplenished, StockReserved,
   UserRegistered,
 } from '../../functions/contracts/events';
@@ -24,6 +24,7 @@ export const samples: Sample<EventContract>[] = [
     currency: 'USD', sku: 'MUG-1', version: 2,
   }),
   sample(ProductArchived, { productId: '01JPROD0000000000000000000', version: 3 }),
+  sample(CartCheckedOut, { userId: CUSTOMER, orderId: ORDER, items: [{ productId: PRODUCT, quantity: 2 }] }),
   sample(StockReplenished, { productId: PRODUCT, available: 12 }),
   sample(StockReserved, { orderId: ORDER, items: [{ productId: PRODUCT, quantity: 2 }] }),
   sample(StockReleased, { orderId: ORDER, items: [{ productId: PRODUCT, quantity: 2 }], reason: 'PAYMENT_DECLINED' }),

@@ -7,7 +7,7 @@ describe('edge', () => {
     expect(health.status).toBe(200);
     expect(health.body).toEqual({
       status: 'ok',
-      checks: { users: 'ok', catalog: 'ok', inventory: 'ok', payments: 'ok', orders: 'ok', shipping: 'ok', notifications: 'ok' },
+      checks: { users: 'ok', catalog: 'ok', cart: 'ok', inventory: 'ok', payments: 'ok', orders: 'ok', shipping: 'ok', notifications: 'ok' },
     });
   });
 

@@ -26,7 +26,7 @@ const ofType = (type: string) => all.filter((r) => r.type === type);
 describe('the synthesized app', () => {
   it('has the platform, one stack per context and the API stack, the API last', () => {
     expect(dev.stacks.map((s) => s.stackName)).toEqual([
-      'commerce-dev-platform', 'commerce-dev-users', 'commerce-dev-catalog', 'commerce-dev-inventory',
+      'commerce-dev-platform', 'commerce-dev-users', 'commerce-dev-catalog', 'commerce-dev-cart', 'commerce-dev-inventory',
       'commerce-dev-payments', 'commerce-dev-orders', 'commerce-dev-shipping', 'commerce-dev-notifications', 'commerce-dev-api',
     ]);
     expect(dev.built.api.dependencies.map((s) => s.stackName)).toEqual(
@@ -38,8 +38,8 @@ describe('the synthesized app', () => {
   });
 
   it('builds every context stack on ContextStack, each with the one table it owns', () => {
-    const { users, catalog, inventory, payments, orders, shipping, notifications } = dev.built;
-    for (const context of [users, catalog, inventory, payments, orders, shipping, notifications]) {
+    const { users, catalog, cart, inventory, payments, orders, shipping, notifications } = dev.built;
+    for (const context of [users, catalog, cart, inventory, payments, orders, shipping, notifications]) {
       expect(context, context.stackName).toBeInstanceOf(ContextStack);
       expect(Object.values(dev.resources(context.stackName)).filter((r) => r.Type === 'AWS::DynamoDB::Table'), context.stackName).toHaveLength(1);
     }
@@ -132,7 +132,7 @@ describe('the synthesized app', () => {
     // Stream mappings (the outbox relays); the notifications queue has its own mapping.
     const mappings = ofType('AWS::Lambda::EventSourceMapping').filter((m) => JSON.stringify(m.props.EventSourceArn).includes('StreamArn'));
     expect(mappings.map((m) => m.stack).sort()).toEqual([
-      'commerce-dev-catalog', 'commerce-dev-inventory', 'commerce-dev-orders', 'commerce-dev-payments', 'commerce-dev-shipping',
+      'commerce-dev-cart', 'commerce-dev-catalog', 'commerce-dev-inventory', 'commerce-dev-orders', 'commerce-dev-payments', 'commerce-dev-shipping',
       'commerce-dev-users',
     ]);
     for (const mapping of mappings) {
@@ -232,7 +232,7 @@ describe('stages', () => {
   it('keeps prod data: tables retained, deletion-protected, with point-in-time recovery', () => {
     const prod = prodApp();
     const tables = prod.stacks.flatMap((s) => Object.values(prod.resources(s.stackName)).filter((r) => r.Type === 'AWS::DynamoDB::Table'));
-    expect(tables.length).toBe(7);
+    expect(tables.length).toBe(8);
     for (const table of tables) {
       expect(table.Properties).toMatchObject({
         DeletionProtectionEnabled: true,

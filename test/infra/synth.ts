@@ -13,7 +13,7 @@ export function synthesize(stage: 'dev' | 'prod' = 'dev') {
     stage,
     env: { account: '111111111111', region: 'eu-west-1' },
   });
-  const stacks = [built.platform, built.users, built.catalog, built.inventory, built.payments, built.orders, built.shipping, built.notifications, built.api];
+  const stacks = [built.platform, built.users, built.catalog, built.cart, built.inventory, built.payments, built.orders, built.shipping, built.notifications, built.api];
   const templates = Object.fromEntries(stacks.map((stack) => [stack.stackName, Template.fromStack(stack)]));
   const resources = (stackName: string) => templates[stackName]!.toJSON().Resources as Resources;
   return { app, built, stacks, templates, resources };

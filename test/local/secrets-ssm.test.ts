@@ -338,3 +338,32 @@ describe('startSsm', () => {
     expect(recursive.Parameters?.map((parameter) => parameter.Name)).toEqual(['/commerce/dev/table-name', '/commerce/dev/nested/regions']);
   });
 });
+
+describe('startSsm with local addresses', () => {
+  const DEPLOYED = 'https://abc123.execute-api.us-east-1.amazonaws.com/dev';
+  const assembly = assemblyOf([
+    {
+      stackName: 'commerce-dev-api',
+      logicalId: 'ApiUrlParameter',
+      type: 'AWS::SSM::Parameter',
+      ref: '/commerce/dev/api-url',
+      properties: { Name: '/commerce/dev/api-url', Type: 'String', Value: DEPLOYED },
+      metadata: {},
+    },
+  ]);
+
+  it("answers a parameter holding the API's deployed URL with its local stand-in, once the gateway is known", async () => {
+    const addresses: { deployed: string; local: string }[] = [];
+    const ssm = await startSsm(assembly, { log: () => {}, localAddresses: () => addresses });
+    const client = new SSMClient({ endpoint: ssm.endpoint, region: REGION, credentials: CREDENTIALS });
+    try {
+      const read = async () => (await client.send(new GetParameterCommand({ Name: '/commerce/dev/api-url' }))).Parameter?.Value;
+      expect(await read()).toBe(DEPLOYED);
+      addresses.push({ deployed: DEPLOYED, local: 'http://127.0.0.1:3999' });
+      expect(await read()).toBe('http://127.0.0.1:3999');
+    } finally {
+      client.destroy();
+      await ssm.stop();
+    }
+  });
+});

@@ -42,6 +42,11 @@ export function dynamoProductStore(tableName: string): ProductStore {
       return item ? toProduct(item) : undefined;
     },
 
+    async getMany(productIds) {
+      const items = await table.batchGetAll(productIds.map(productKey));
+      return items.map(toProduct);
+    },
+
     replace(product, expectedVersion, event) {
       return table.transactIf([replaceIfStill(productItem(product), 'version', expectedVersion)], event);
     },

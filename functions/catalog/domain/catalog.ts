@@ -20,6 +20,8 @@ export interface ProductStore {
    * version is still `expectedVersion`; false when another write got there first.
    */
   replace(product: Product, expectedVersion: number, event: PendingEvent): Promise<boolean>;
+  /** The products of `productIds` that exist, in any status and any order. */
+  getMany(productIds: readonly string[]): Promise<Product[]>;
   /** Up to `limit` active products, newest first, created before `beforeId` when given. */
   listActive(query: { category?: string; beforeId?: string; limit: number }): Promise<Product[]>;
 }
@@ -45,6 +47,13 @@ export async function getProduct(store: ProductStore, productId: string): Promis
   const product = await store.get(productId);
   if (!product || !isActive(product)) throw new ProductNotFoundError();
   return product;
+}
+
+/** The active products among `productIds`, in the order asked; the ids of archived or unknown ones are `missing`. */
+export async function getProductBatch(store: ProductStore, productIds: readonly string[]): Promise<{ items: Product[]; missing: string[] }> {
+  const found = new Map((await store.getMany(productIds)).filter(isActive).map((product) => [product.id, product]));
+  const items = productIds.flatMap((id) => found.get(id) ?? []);
+  return { items, missing: productIds.filter((id) => !found.has(id)) };
 }
 
 export function updateProduct(store: ProductStore, productId: string, patch: ProductPatch, correlationId: string): Promise<Product> {

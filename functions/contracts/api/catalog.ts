@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Currency, PageQuery, pageOf } from './common';
+import { Currency, Id, PageQuery, pageOf } from './common';
 
 const Name = z.string().trim().min(1).max(200);
 const Description = z.string().max(4000);
@@ -53,3 +53,18 @@ export type Product = z.infer<typeof Product>;
 export const ListProductsQuery = PageQuery.extend({ category: Category.optional() });
 
 export const ProductPage = pageOf(Product);
+
+/** The most ids one GET /products/batch takes. */
+export const MAX_BATCH_IDS = 50;
+
+/** `?ids=a,b,…`: 1 to 50 ids, comma-separated; a repeated id counts once. */
+export const ProductBatchQuery = z.object({
+  ids: z
+    .string()
+    .transform((raw) => [...new Set(raw.split(',').map((id) => id.trim()))])
+    .pipe(z.array(Id).min(1).max(MAX_BATCH_IDS)),
+});
+
+/** The active products among the ids asked for, in the order asked; archived or unknown ids are `missing`. */
+export const ProductBatch = z.object({ items: z.array(Product), missing: z.array(z.string()) });
+export type ProductBatch = z.infer<typeof ProductBatch>;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 /** Bounded contexts that publish events; `source` is `commerce.<context>`. */
-export type EventSourceContext = 'users' | 'catalog' | 'inventory' | 'orders' | 'payments' | 'shipping';
+export type EventSourceContext = 'users' | 'catalog' | 'cart' | 'inventory' | 'orders' | 'payments' | 'shipping';
 
 export const EventMetadata = z.object({
   eventId: z.string().min(1),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  archiveProduct, createProduct, getProduct, listProducts, MAX_WRITE_ATTEMPTS, updateProduct, type ProductStore,
+  archiveProduct, createProduct, getProduct, getProductBatch, listProducts, MAX_WRITE_ATTEMPTS, updateProduct, type ProductStore,
 } from '../../../functions/catalog/domain/catalog';
 import { ProductNotFoundError, SkuTakenError, type NewProduct, type Product } from '../../../functions/catalog/domain/product';
 import { ProductArchived, ProductCreated, ProductUpdated } from '../../../functions/contracts/events/catalog';
@@ -24,6 +24,9 @@ function memoryStore() {
     },
     async get(productId) {
       return products.get(productId);
+    },
+    async getMany(productIds) {
+      return productIds.flatMap((id) => products.get(id) ?? []);
     },
     async replace(product, expectedVersion, event) {
       replaceAttempts += 1;
@@ -196,5 +199,18 @@ describe('listProducts', () => {
       expect(failure).toBeInstanceOf(ValidationError);
       expect((failure as ValidationError).errors).toEqual([{ path: 'query.cursor', message: expect.any(String) }]);
     }
+  });
+});
+
+describe('getProductBatch', () => {
+  it('answers the active products in the order asked, and the archived and unknown ids as missing', async () => {
+    const { store } = memoryStore();
+    const mug = await createProduct(store, input, 'c');
+    const cup = await createProduct(store, { ...input, sku: 'CUP-1', name: 'Cup' }, 'c');
+    const gone = await createProduct(store, { ...input, sku: 'OLD-1' }, 'c');
+    await archiveProduct(store, gone.id, 'c');
+    const batch = await getProductBatch(store, [cup.id, 'nope', gone.id, mug.id]);
+    expect(batch.items.map((product) => product.id)).toEqual([cup.id, mug.id]);
+    expect(batch.missing).toEqual(['nope', gone.id]);
   });
 });

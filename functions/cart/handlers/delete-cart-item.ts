@@ -1,0 +1,9 @@
+import { routes } from '../../contracts/routes';
+import { httpRoute } from '../../shared/http/route-handler';
+import { cartDeps } from '../composition';
+import { removeItem } from '../domain/cart-service';
+
+export const handler = httpRoute(routes.deleteCartItem, async ({ caller, params, headers, correlationId }) => ({
+  status: 200,
+  body: await removeItem(await cartDeps({ headers, correlationId }), caller.userId, params.productId),
+}));

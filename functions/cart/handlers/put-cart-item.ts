@@ -1,0 +1,9 @@
+import { routes } from '../../contracts/routes';
+import { httpRoute } from '../../shared/http/route-handler';
+import { cartDeps } from '../composition';
+import { putItem } from '../domain/cart-service';
+
+export const handler = httpRoute(routes.putCartItem, async ({ caller, params, body, headers, correlationId }) => ({
+  status: 200,
+  body: await putItem(await cartDeps({ headers, correlationId }), caller.userId, params.productId, body.quantity),
+}));
