@@ -24,7 +24,6 @@ import { startSsm } from './ssm/ssm-service';
 import { startStepFunctions, type RunningStepFunctions } from './stepfunctions/stepfunctions-service';
 import { synthesize } from './synth';
 import type { LambdaInvoker, LocalAssembly, LogSink, RunningService } from './types';
-import type { LocalAddress } from './lambda/function-definitions';
 
 export const ACCOUNT_ID = '000000000000';
 /** Under the outdir: V8's compiled code of the functions, shared by every start of the same assembly. */
@@ -184,9 +183,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
 
     const secrets = await startSecretsManager(assembly, { log: chatter, store: secretStore });
     running.push(secrets);
-    // Filled once the gateway listens: then its execute-api URL has a local stand-in.
-    const apiAddresses: LocalAddress[] = [];
-    const ssm = await startSsm(assembly, { log: chatter, localAddresses: () => apiAddresses });
+    const ssm = await startSsm(assembly, { log: chatter });
     running.push(ssm);
 
     // EventBridge, Step Functions, the API and Lambda call each other, and every function must know
@@ -194,7 +191,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     const started: StartedServices = {};
     const functions = lateLambda(started, assembly);
     // The offline console (/_console): told of what every service does from here on.
-    const observer = createOfflineConsole(assembly, { dynamo: dynamo.endpoint, sqs: sqs.endpoint });
+    const observer = createOfflineConsole(assembly);
     running.push(observer);
     const eventBridge = await startEventBus(foundation, functions, started, options, chatter, observer);
     running.push(eventBridge);
@@ -208,16 +205,14 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     });
     started.stepFunctions = stepFunctions;
     running.push(stepFunctions);
-    observer.attach({ stepFunctionsEndpoint: stepFunctions.endpoint, putEvents: (entries) => eventBridge.putEvents(entries) });
 
     // The API listens before the functions start, so that its address is known to them: the
     // templates give callers of the API its execute-api URL, which offline is this gateway's.
     const api = await startApiGateway(assembly, functions, { port: options.port, log: chatter, stageThrottle: options.stageThrottle ?? true, console: observer });
     running.push(api);
-    apiAddresses.push({ deployed: api.executeApiUrl, local: api.url });
 
     const lambda = await startLambdaService(assembly, {
-      localAddresses: apiAddresses,
+      localAddresses: [{ deployed: api.executeApiUrl, local: api.url }],
       endpoints: {
         DYNAMODB: dynamo.endpoint,
         SQS: sqs.endpoint,
@@ -244,14 +239,14 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       log: chatter,
     });
     running.push(mappings);
+    const endpoints = { DYNAMODB: dynamo.endpoint, SQS: sqs.endpoint, EVENTBRIDGE: eventBridge.endpoint, SFN: stepFunctions.endpoint, LAMBDA: lambda.endpoint };
+    observer.attach(endpoints);
 
     return {
       url: api.url,
       consoleUrl: `${api.url}${CONSOLE_PATH}`,
       assembly,
-      endpoints: {
-        DYNAMODB: dynamo.endpoint, SQS: sqs.endpoint, EVENTBRIDGE: eventBridge.endpoint, SFN: stepFunctions.endpoint, LAMBDA: lambda.endpoint,
-      },
+      endpoints,
       clientEnvironment: {
         AWS_REGION: LOCAL_REGION,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import type { ArchitectureMap } from './architecture';
 import type { ConsoleRecord, ConsoleRecorder } from './recorder';
+import { TargetError } from '../../scripts/ops/target';
 import { UnknownResourceError, type ConsoleResources } from './resources';
 
 export const CONSOLE_PATH = '/_console';
@@ -46,10 +47,20 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(status < 400 ? body : { type: 'about:blank', title: String(body), status }));
 }
 
+class NotReadyError extends Error {}
+
+/** A problem's status: unknown resource 404, a DLQ that cannot be redriven 409, not up yet 503, a service failing 502. */
+function statusOf(error: unknown): number {
+  if (error instanceof UnknownResourceError) return 404;
+  if (error instanceof TargetError) return 409;
+  return error instanceof NotReadyError ? 503 : 502;
+}
+
 export interface ConsoleHttpOptions {
   readonly recorder: ConsoleRecorder;
   readonly architecture: ArchitectureMap;
-  readonly resources: ConsoleResources;
+  /** Once the services it reads are up (undefined before: the data views answer 503). */
+  resources(): ConsoleResources | undefined;
   /** Where index.html, console.js and console.css are. */
   readonly assetsDirectory?: string;
 }
@@ -58,6 +69,11 @@ export function consoleHttp(options: ConsoleHttpOptions): { handle(req: Incoming
   const directory = options.assetsDirectory ?? path.join(__dirname, 'assets');
   const assets = new Map(Object.entries(ASSETS).map(([route, asset]) => [route, { type: asset.type, body: readFileSync(path.join(directory, asset.file)) }]));
   const streams = new Set<ServerResponse>();
+  const resources = () => {
+    const ready = options.resources();
+    if (!ready) throw new NotReadyError('the runtime is still starting');
+    return ready;
+  };
 
   const stream = (req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
@@ -81,17 +97,17 @@ export function consoleHttp(options: ConsoleHttpOptions): { handle(req: Incoming
       const origin = req.headers.origin;
       if (origin !== `http://${req.headers.host}`) return send(res, 403, 'the console acts only on requests from its own page');
       const queue = /^\/api\/dead-letter-queues\/([^/]+)\/redrive$/.exec(route)?.[1];
-      if (queue) return send(res, 200, await options.resources.redrive(decodeURIComponent(queue)));
+      if (queue) return send(res, 200, await resources().redrive(decodeURIComponent(queue)));
       return send(res, 404, `no action ${route}`);
     }
     if (method !== 'GET') return send(res, 405, `${method} is not allowed`);
     if (route === '/api/stream') return stream(req, res);
     if (route === '/api/architecture') return send(res, 200, options.architecture);
-    if (route === '/api/dead-letter-queues') return send(res, 200, await options.resources.deadLetterQueues());
-    if (route === '/api/flagged') return send(res, 200, await options.resources.flagged());
-    if (route === '/api/tables') return send(res, 200, options.resources.tables());
+    if (route === '/api/dead-letter-queues') return send(res, 200, await resources().deadLetterQueues());
+    if (route === '/api/flagged') return send(res, 200, await resources().flagged());
+    if (route === '/api/tables') return send(res, 200, resources().tables());
     const table = /^\/api\/tables\/([^/]+)$/.exec(route)?.[1];
-    if (table) return send(res, 200, await options.resources.scan(decodeURIComponent(table)));
+    if (table) return send(res, 200, await resources().scan(decodeURIComponent(table)));
     return send(res, 404, `no console resource ${route}`);
   };
 
@@ -108,7 +124,7 @@ export function consoleHttp(options: ConsoleHttpOptions): { handle(req: Incoming
       }
       api(req, res, route).catch((error: unknown) => {
         if (res.headersSent) return void res.end();
-        send(res, error instanceof UnknownResourceError ? 404 : 502, error instanceof Error ? error.message : String(error));
+        send(res, statusOf(error), error instanceof Error ? error.message : String(error));
       });
     },
     stop() {

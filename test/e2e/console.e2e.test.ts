@@ -4,10 +4,12 @@
  * then following its correlation id. Skipped, in one line, without Chromium or against a target
  * that is not the offline runtime (the console is never deployed).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
+import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseUrl, registerAndLogin } from './support/api';
+import { localTarget } from '../../scripts/ops/target';
+import { adminToken, api, baseUrl, eventually, registerAndLogin, unique } from './support/api';
 import { findChromium, launchChromium, type Browser, type Page } from './support/chromium';
 import { orderBody, placeOrder, settled, stockedProduct } from './support/shop';
 
@@ -89,6 +91,33 @@ describe.skipIf(skipped !== undefined)('the offline console in Chromium', () => 
     expect(await page.evaluate<string>(textOf('#trace-list'))).toContain('HTTP POST /orders → 202');
     if (process.env.CONSOLE_SCREENSHOT) writeFileSync(process.env.CONSOLE_SCREENSHOT, await page.screenshot());
   });
+
+  it('shows a failed consumer\'s event in its DLQ and redrives it from the page', async () => {
+    const runtime = JSON.parse(readFileSync(path.join(path.dirname(process.env.E2E_EVENTS_LOG ?? '.'), 'local-runtime.json'), 'utf8')) as { endpoints: { LAMBDA: string } };
+    const queue = localTarget(path.join(path.dirname(process.env.E2E_EVENTS_LOG ?? '.'), 'local-runtime.json')).resources.deadLetterQueues.find((q) => q.purpose.includes('OnProductCreated'));
+    if (queue?.redrive.kind !== 'function') throw new Error('no dead-letter queue redriving to OnProductCreated');
+    // The runtime's fault switch: the consumer fails every event that names this product.
+    const fault = `${runtime.endpoints.LAMBDA}/local/faults/${encodeURIComponent(queue.redrive.arn)}`;
+    const name = unique('ConsoleRedrive');
+    expect((await fetch(fault, { method: 'PUT', body: JSON.stringify({ message: 'console e2e fault', matching: name }) })).status).toBe(204);
+    let productId: string;
+    try {
+      const created = await api.post('/products', { token: await adminToken(), body: { name, category: unique('console'), priceCents: 100, currency: 'USD', sku: unique('C') } });
+      productId = created.body.id as string;
+      await page.evaluate(`document.getElementById('tab-dlqs').click()`);
+      await page.waitFor(
+        `(async () => { document.getElementById('tab-dlqs').click(); await new Promise((r) => setTimeout(r, 300));
+          return document.querySelector('[data-queue=${JSON.stringify(queue.name)}]')?.textContent.includes(${JSON.stringify(name)}); })()`,
+        40_000,
+        'the failed event in the DLQ view',
+      );
+    } finally {
+      await fetch(fault, { method: 'DELETE' });
+    }
+    await page.evaluate(`[...document.querySelectorAll('[data-queue=${JSON.stringify(queue.name)}] button')].find((b) => b.textContent.startsWith('Redrive')).click()`);
+    expect(await page.waitFor<string>(`document.querySelector('[data-queue=${JSON.stringify(queue.name)}] [role=status]')?.textContent`, 15_000, 'the redrive result')).toMatch(/^✓ redrove [1-9]/);
+    await eventually('the stock record', async () => ((await api.get(`/inventory/${productId}`)).status === 200 ? true : undefined), { timeoutMs: 15_000 });
+  }, 90_000);
 
   it('shows attacker-controlled event data as text, never as markup', async () => {
     const payload = '<img src=x onerror="window.__owned=1">';

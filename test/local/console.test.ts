@@ -94,7 +94,7 @@ describe('the console over HTTP', () => {
   } as unknown as ConsoleResources;
 
   beforeAll(async () => {
-    const http = consoleHttp({ recorder, architecture: architectureOf(app), resources });
+    const http = consoleHttp({ recorder, architecture: architectureOf(app), resources: () => resources });
     server = createServer((req, res) => http.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;

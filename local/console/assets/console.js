@@ -133,17 +133,18 @@ async function dlqsView(panel) {
   const redrive = async (name, button) => {
     button.disabled = true;
     const result = await getJson(`dead-letter-queues/${encodeURIComponent(name)}/redrive`, { method: 'POST' }).catch((error) => ({ error: error.message }));
-    button.replaceWith(h('span', { role: 'status' }, result.error ? `✗ ${result.error}` : `✓ moved ${result.moved} to ${result.to}`));
+    button.replaceWith(h('span', { role: 'status', class: result.error || result.failed ? 'bad' : 'ok' }, result.error ? `✗ ${result.error}` : `${result.failed ? '✗' : '✓'} ${result.report}`));
   };
   fill(panel,
     h('h2', {}, 'Dead-letter queues'),
     queues.map((queue) => h('div', { class: 'card', 'data-queue': queue.name },
       h('h3', {}, h('code', {}, queue.name), ` · ${queue.count} message(s)`, queue.count ? h('span', { class: 'bad' }, ' ⚠') : ''),
-      h('p', { class: 'muted' }, `catches failures of ${queue.feeds.join(', ')}`),
+      h('p', { class: 'muted' }, `holds ${queue.purpose}`),
       queue.messages.map((message) => h('details', {}, h('summary', {}, `message ${message.id}`, message.attributes.ERROR_CODE ? ` · ${message.attributes.ERROR_CODE}` : ''), h('pre', {}, pretty(message.body)), h('pre', {}, JSON.stringify(message.attributes, null, 1)))),
-      queue.count ? h('button', { type: 'button', onclick: (event) => redrive(queue.name, event.currentTarget) }, `Redrive ${queue.name}`) : '')),
+      queue.count && queue.redrivable ? h('button', { type: 'button', onclick: (event) => redrive(queue.name, event.currentTarget) }, `Redrive ${queue.name}`) : '')),
     h('h2', {}, `Orders flagged for an operator (${flagged.length})`),
-    flagged.length ? h('table', {}, h('tbody', {}, flagged.map((entry) => h('tr', {}, h('td', {}, follow(entry.item.orderId || entry.item.pk)), h('td', {}, h('pre', {}, JSON.stringify(entry.item, null, 1))))))) : h('p', { class: 'muted' }, 'none'));
+    flagged.length ? h('table', {}, h('thead', {}, h('tr', {}, ['order', 'status', 'flagged at', 'error'].map((title) => h('th', {}, title)))),
+      h('tbody', {}, flagged.map((order) => h('tr', { 'data-flagged': order.orderId }, h('td', {}, follow(order.orderId)), h('td', {}, order.status), h('td', {}, order.flaggedAt), h('td', {}, order.error))))) : h('p', { class: 'muted' }, 'none'));
 }
 
 async function tablesView(panel) {
@@ -257,8 +258,11 @@ function connect() {
   source.onopen = () => { status.textContent = '● live'; };
   source.onerror = () => { status.textContent = '○ reconnecting…'; };
   const onRecord = (message) => {
-    state.records.push(JSON.parse(message.data));
+    const record = JSON.parse(message.data);
+    state.records.push(record);
     if (state.records.length > 4000) state.records.splice(0, state.records.length - 4000);
+    // The DLQ view reads the queues: it is read again when something lands in one.
+    if (state.view === 'dlqs' && record.kind === 'delivery' && record.data.deadLetter) void render();
     scheduleRender();
   };
   for (const kind of ['request', 'invocation', 'event', 'delivery', 'execution']) source.addEventListener(kind, onRecord);
