@@ -24,6 +24,7 @@ import { startSsm } from './ssm/ssm-service';
 import { startStepFunctions, type RunningStepFunctions } from './stepfunctions/stepfunctions-service';
 import { synthesize } from './synth';
 import type { LambdaInvoker, LocalAssembly, LogSink, RunningService } from './types';
+import type { LocalAddress } from './lambda/function-definitions';
 
 export const ACCOUNT_ID = '000000000000';
 /** Under the outdir: V8's compiled code of the functions, shared by every start of the same assembly. */
@@ -183,7 +184,9 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
 
     const secrets = await startSecretsManager(assembly, { log: chatter, store: secretStore });
     running.push(secrets);
-    const ssm = await startSsm(assembly, { log: chatter });
+    // Filled once the gateway listens: then its execute-api URL has a local stand-in.
+    const apiAddresses: LocalAddress[] = [];
+    const ssm = await startSsm(assembly, { log: chatter, localAddresses: () => apiAddresses });
     running.push(ssm);
 
     // EventBridge, Step Functions, the API and Lambda call each other, and every function must know
@@ -210,9 +213,10 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     // templates give callers of the API its execute-api URL, which offline is this gateway's.
     const api = await startApiGateway(assembly, functions, { port: options.port, log: chatter, stageThrottle: options.stageThrottle ?? true, console: observer });
     running.push(api);
+    apiAddresses.push({ deployed: api.executeApiUrl, local: api.url });
 
     const lambda = await startLambdaService(assembly, {
-      localAddresses: [{ deployed: api.executeApiUrl, local: api.url }],
+      localAddresses: apiAddresses,
       endpoints: {
         DYNAMODB: dynamo.endpoint,
         SQS: sqs.endpoint,
