@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startLambdaService, type LambdaService } from '../../local/lambda/lambda-service';
+import { startLambdaService, type LambdaService, type LambdaServiceOptions } from '../../local/lambda/lambda-service';
 import type { InvokeResult, LambdaError, LocalAssembly, LocalResource } from '../../local/types';
 
 // ---------------------------------------------------------------- fixtures
@@ -213,6 +213,23 @@ async function eventually<T>(check: () => T | undefined, timeoutMs = 5000): Prom
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await delay(20);
+  }
+}
+
+/** A Lambda service of its own over `functions` (in a temp dir), stopped and removed after `use`. */
+async function withOwnService(
+  functions: readonly FixtureFunction[],
+  options: Partial<LambdaServiceOptions> & { extra?: readonly LocalResource[] },
+  use: (service: LambdaService, root: string) => Promise<void>,
+): Promise<void> {
+  const root = mkdtempSync(path.join(tmpdir(), 'lambda-own-service-test-'));
+  const { extra = [], ...serviceOptions } = options;
+  const service = await startLambdaService(buildAssembly(root, functions, extra), { endpoints: {}, log: () => undefined, ...serviceOptions });
+  try {
+    await use(service, root);
+  } finally {
+    await service.stop();
+    rmSync(root, { recursive: true, force: true });
   }
 }
 
@@ -440,64 +457,42 @@ describe('local Lambda service', () => {
   });
 
   it('queues invocations beyond the per-function cap', async () => {
-    const capped = mkdtempSync(path.join(tmpdir(), 'lambda-cap-test-'));
-    const small = await startLambdaService(buildAssembly(capped, [{ logicalId: 'Slow9F8E7D6C', source: SLOW }]), {
-      endpoints: {},
-      log: () => undefined,
-      maxEnvironmentsPerFunction: 2,
-    });
-    try {
+    await withOwnService([{ logicalId: 'Slow9F8E7D6C', source: SLOW }], { maxEnvironmentsPerFunction: 2 }, async (small) => {
       const started = Date.now();
       const results = await Promise.all(Array.from({ length: 4 }, () => small.invoke(functionName('Slow9F8E7D6C'), { ms: 200 })));
       expect(Date.now() - started).toBeGreaterThanOrEqual(400);
       expect(new Set(results.map((result) => payloadOf(result).environmentId)).size).toBe(2);
       expect(small.environmentCount()).toBe(2);
-    } finally {
-      await small.stop();
-      rmSync(capped, { recursive: true, force: true });
-    }
+    });
   });
 
   it('lets asynchronous invocations wait for an environment that is starting instead of each starting one', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'lambda-async-scale-test-'));
     const successes: string[] = [];
     const onSuccess: LocalResource = {
       ...EVENT_INVOKE_CONFIG,
       logicalId: 'SlowEventInvokeConfig56EF78AB',
       properties: { FunctionName: functionName('Slow9F8E7D6C'), Qualifier: '$LATEST', DestinationConfig: { OnSuccess: { Destination: ON_FAILURE_QUEUE } } },
     };
-    const patient = await startLambdaService(buildAssembly(root, [{ logicalId: 'Slow9F8E7D6C', source: SLOW }], [onSuccess]), {
-      endpoints: {},
-      log: () => undefined,
-      deadLetter: async (_targetArn, body) => void successes.push(body),
-    });
-    try {
+    const deadLetter = async (_targetArn: string, body: string) => void successes.push(body);
+    await withOwnService([{ logicalId: 'Slow9F8E7D6C', source: SLOW }], { extra: [onSuccess], deadLetter }, async (patient) => {
       // A burst, as a relay's batch of events reaches a consumer: synchronous calls would start six environments.
       for (let event = 0; event < 6; event++) patient.invokeAsync(functionName('Slow9F8E7D6C'), { ms: 0 });
       await eventually(() => (successes.length === 6 ? true : undefined), 15_000);
       const environments = new Set(successes.map((body) => (JSON.parse(body) as { responsePayload: { environmentId: string } }).responsePayload.environmentId));
       expect(environments.size).toBeLessThanOrEqual(2);
       expect(patient.environmentCount()).toBeLessThanOrEqual(2);
-    } finally {
-      await patient.stop();
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 
   it('keeps the compiled code of what an environment loads in the compile cache directory, for the next cold start', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'lambda-compile-cache-test-'));
-    const cache = path.join(root, 'compile-cache');
-    const cached = await startLambdaService(buildAssembly(root, [{ logicalId: 'Slow9F8E7D6C', source: SLOW }]), {
-      endpoints: {},
-      log: () => undefined,
-      compileCacheDirectory: cache,
-    });
+    const cache = mkdtempSync(path.join(tmpdir(), 'lambda-compile-cache-test-'));
     try {
-      expect(payloadOf(await cached.invoke(functionName('Slow9F8E7D6C'), { ms: 0 })).environmentId).toBeDefined();
-      expect(readdirSync(cache, { recursive: true }).length).toBeGreaterThan(0);
+      await withOwnService([{ logicalId: 'Slow9F8E7D6C', source: SLOW }], { compileCacheDirectory: cache }, async (cached) => {
+        expect(payloadOf(await cached.invoke(functionName('Slow9F8E7D6C'), { ms: 0 })).environmentId).toBeDefined();
+        expect(readdirSync(cache, { recursive: true }).length).toBeGreaterThan(0);
+      });
     } finally {
-      await cached.stop();
-      rmSync(root, { recursive: true, force: true });
+      rmSync(cache, { recursive: true, force: true });
     }
   });
 
