@@ -20,22 +20,24 @@ export class CartStack extends ContextStack {
   constructor(scope: Construct, id: string, props: ContextStackProps) {
     super(scope, id, props, { service: 'cart', publishes: true });
     const { stage } = this.platform;
-    const faults: Record<string, string> = stage.faultInjection ? { [CART_ENV.faultInjection]: FAULT_INJECTION_ENABLED } : {};
-    const route = (routeId: CartRoute, access: readonly TableAction[], routeProps: RouteFunctionProps = {}) => {
-      const fn = this.route(routeId, { ...routeProps, environment: { ...faults, ...routeProps.environment } }).bindTable(this.table, access);
-      bindPublishedApiUrl(fn, stage);
-      return fn;
-    };
     // The store reads the one cart item and writes it whole, in a transaction with any outbox record (both Puts).
     const reads: TableAction[] = ['GetItem'];
     const writes: TableAction[] = ['GetItem', 'PutItem'];
+    const route = (routeId: CartRoute, access: readonly TableAction[], routeProps: RouteFunctionProps = {}) =>
+      this.route(routeId, routeProps).bindTable(this.table, access);
+    /** A route that calls the API: its address (and the grant to read it), and the fault switch where the stage allows it. */
+    const callingTheApi = (fn: ServiceFunction, { readsCatalog }: { readsCatalog: boolean }) => {
+      bindPublishedApiUrl(fn, stage);
+      if (readsCatalog && stage.faultInjection) fn.addEnvironment(CART_ENV.faultInjection, FAULT_INJECTION_ENABLED);
+      return fn;
+    };
     this.routeFunctions = {
-      getCart: route('getCart', reads),
-      putCartItem: route('putCartItem', writes),
-      deleteCartItem: route('deleteCartItem', writes),
+      getCart: callingTheApi(route('getCart', reads), { readsCatalog: true }),
+      putCartItem: callingTheApi(route('putCartItem', writes), { readsCatalog: true }),
+      deleteCartItem: callingTheApi(route('deleteCartItem', writes), { readsCatalog: true }),
       clearCart: route('clearCart', writes),
       // Placing the order may take retries of POST /orders (15 s budget by default), within API Gateway's 29 s.
-      checkout: route('checkout', writes, { timeout: Duration.seconds(25) }),
+      checkout: callingTheApi(route('checkout', writes, { timeout: Duration.seconds(25) }), { readsCatalog: false }),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
-import { cartStore, ordersFor } from '../composition';
+import { ordersFor } from '../api-composition';
+import { cartStore } from '../composition';
 import { checkout } from '../domain/cart-service';
 
 export const handler = httpRoute(routes.checkout, async ({ caller, body, declaredHeaders, headers, correlationId }) => {

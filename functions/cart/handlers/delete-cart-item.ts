@@ -1,6 +1,6 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
-import { cartDeps } from '../composition';
+import { cartDeps } from '../api-composition';
 import { removeItem } from '../domain/cart-service';
 
 export const handler = httpRoute(routes.deleteCartItem, async ({ caller, params, headers, correlationId }) => ({

@@ -1,6 +1,6 @@
 import { routes } from '../../contracts/routes';
 import { httpRoute } from '../../shared/http/route-handler';
-import { cartDeps } from '../composition';
+import { cartDeps } from '../api-composition';
 import { putItem } from '../domain/cart-service';
 
 export const handler = httpRoute(routes.putCartItem, async ({ caller, params, body, headers, correlationId }) => ({

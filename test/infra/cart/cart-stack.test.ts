@@ -33,7 +33,11 @@ describe('CartStack', () => {
 
   it("reads the API's address from the parameter the API stack publishes, with GetParameter on that parameter only", () => {
     const { stack, statementsOf } = built;
-    for (const fn of Object.values(stack.routeFunctions)) {
+    const { clearCart, ...callers } = stack.routeFunctions;
+    // DELETE /cart calls nothing: neither the address nor the grant.
+    expect(built.environmentOf(clearCart)).not.toHaveProperty(ENV.apiUrlParameter);
+    expect(built.actionsOf(clearCart).filter((a) => a.startsWith('ssm:'))).toEqual([]);
+    for (const fn of Object.values(callers)) {
       const variables = built.environmentOf(fn);
       expect(variables[ENV.apiUrlParameter]).toBe('/commerce/dev/api-url');
       expect(variables).not.toHaveProperty(ENV.apiUrl);
@@ -48,6 +52,8 @@ describe('CartStack', () => {
     const { stack, resources, logicalId } = built;
     expect(resources[logicalId(stack.routeFunctions.checkout)]!.Properties!.Timeout).toBe(25);
     expect(built.environmentOf(stack.routeFunctions.getCart)[CART_ENV.faultInjection]).toBe('enabled');
+    // Checkout reads no catalog, so it has no switch.
+    expect(built.environmentOf(stack.routeFunctions.checkout)).not.toHaveProperty(CART_ENV.faultInjection);
     for (const fn of Object.values(prod.stack.routeFunctions)) expect(prod.environmentOf(fn)).not.toHaveProperty(CART_ENV.faultInjection);
   });
 
