@@ -11,17 +11,22 @@ export const CATALOG_RETRY_AFTER_SECONDS = 5;
 
 const RETRY_POLICY: RetryPolicy = { maxRetries: 2, baseDelayMs: 100, maxDelayMs: 1000 };
 
-export interface HttpCatalogOptions {
+/** How an adapter of the cart calls a route of the public API. */
+export interface ApiCallOptions {
   /** The API's base URL, from deploy-time configuration. */
   readonly apiUrl: string;
+  /** One attempt's timeout. */
   readonly timeoutMs: number;
-  /** The budget of one lookup, retries included. */
+  /** The budget of one call, retries included. */
   readonly deadlineMs: number;
-  /** Shared by every request of the execution environment; left out for a request whose fault is injected. */
-  readonly breaker?: CircuitBreaker;
   readonly correlationId: string;
   /** @default the global fetch */
   readonly fetcher?: typeof fetch;
+}
+
+export interface HttpCatalogOptions extends ApiCallOptions {
+  /** Shared by every request of the execution environment; left out for a request whose fault is injected. */
+  readonly breaker?: CircuitBreaker;
 }
 
 /**

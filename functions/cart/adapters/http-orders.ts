@@ -4,19 +4,15 @@ import { isTransient, postValidated, UnexpectedStatusError } from '../../shared/
 import { retrying, type RetryPolicy } from '../../shared/resilience/retry';
 import { OrdersUnavailableError } from '../domain/cart';
 import type { Orders } from '../domain/cart-service';
+import type { ApiCallOptions } from './http-catalog';
 
 export const ORDERS_RETRY_AFTER_SECONDS = 5;
 
 const RETRY_POLICY: RetryPolicy = { maxRetries: 2, baseDelayMs: 200, maxDelayMs: 2000 };
 
-export interface HttpOrdersOptions {
-  readonly apiUrl: string;
-  readonly timeoutMs: number;
-  readonly deadlineMs: number;
+export interface HttpOrdersOptions extends ApiCallOptions {
   /** The caller's own Authorization header: the order is placed as the caller, under the order service's own rules. */
   readonly authorization: string;
-  readonly correlationId: string;
-  readonly fetcher?: typeof fetch;
 }
 
 /** What the order service's refusal means to the cart's caller; anything else is the service being unavailable. */
