@@ -6,11 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bundledHandler } from '../../../lib/platform/bundle';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const bundleOf = (entry: string) => readFileSync(path.join(bundledHandler(ROOT, entry), 'index.js'), 'utf8');
+const bundles = new Map<string, string>();
+const bundleOf = (entry: string) => bundles.get(entry)!;
 
 const CLIENTS = {
   dynamodb: 'DynamoDB_20120810',
@@ -31,6 +32,11 @@ const HANDLERS: Record<string, Client[]> = {
 };
 
 describe('function bundles', () => {
+  // One esbuild pass over every handler: a few seconds alone, far more on a busy machine.
+  beforeAll(() => {
+    for (const entry of Object.keys(HANDLERS)) bundles.set(entry, readFileSync(path.join(bundledHandler(ROOT, entry), 'index.js'), 'utf8'));
+  }, 180_000);
+
   for (const [entry, expected] of Object.entries(HANDLERS)) {
     it(`${entry} holds the SDK clients it calls (${expected.join(', ')}) and no other`, () => {
       const code = bundleOf(entry);
