@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { JavaMissingError, startOfflineRuntime, type OfflineRuntime } from './runtime';
 import { createAdmin, DEFAULT_ADMIN } from '../functions/users/adapters/create-admin';
+import { LOCAL_CREDENTIALS } from './dynamodb/local-dynamodb';
 import { seedDemoCatalog } from './seed';
 
 // Lambda runs in UTC; Node applies a TZ change to the whole process, worker threads included.
@@ -69,9 +70,11 @@ async function main(): Promise<void> {
   const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle });
   current.runtime = runtime;
   const servicesUp = Date.now();
-  // What `npm run ops -- --local` reads to find this runtime: its endpoints and the stacks' outputs.
+  // What `npm run ops -- --local` reads to find this runtime: its endpoints, the (fixed, local) credentials they take and the stacks' outputs.
   const runtimeFile = path.join(outdir, LOCAL_RUNTIME_FILE);
-  writeFileSync(runtimeFile, JSON.stringify({ url: runtime.url, region: runtime.assembly.region, endpoints: runtime.endpoints, outputs: runtime.assembly.outputs }, null, 2));
+  writeFileSync(runtimeFile, JSON.stringify({
+    url: runtime.url, region: runtime.assembly.region, credentials: LOCAL_CREDENTIALS, endpoints: runtime.endpoints, outputs: runtime.assembly.outputs,
+  }, null, 2));
 
   // The code `npm run admin` uses writes the administrator, as it would into a deployed table;
   // the SDK clients are created on first use, so they pick up the runtime's endpoints set here.

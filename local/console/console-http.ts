@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import type { ArchitectureMap } from './architecture';
 import type { ConsoleRecord, ConsoleRecorder } from './recorder';
-import { TargetError } from '../../scripts/ops/target';
+import { TargetError } from '../../ops/target';
 import { UnknownResourceError, type ConsoleResources } from './resources';
 
 export const CONSOLE_PATH = '/_console';

@@ -5,7 +5,7 @@
  * app is resolved, and attaches the services' endpoints once they are all up.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Service } from '../../scripts/ops/target';
+import type { Service } from '../../ops/target';
 import type { LocalAssembly, RunningService } from '../types';
 import { architectureOf } from './architecture';
 import { consoleHttp, CONSOLE_PATH, isConsolePath } from './console-http';

@@ -7,10 +7,10 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { findQueue, redriveDeadLetters } from '../../scripts/ops/dlq';
-import { flaggedOrders } from '../../scripts/ops/orders';
-import type { Reporter } from '../../scripts/ops/report';
-import { opsResources, TargetError, type Outputs, type Service, type Target } from '../../scripts/ops/target';
+import { findQueue, redriveDeadLetters } from '../../ops/dlq';
+import { flaggedOrders } from '../../ops/orders';
+import type { Reporter } from '../../ops/report';
+import { opsResources, TargetError, type Outputs, type Service, type Target } from '../../ops/target';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../dynamodb/local-dynamodb';
 import type { ArchitectureMap } from './architecture';
 

@@ -4,12 +4,12 @@
  */
 import { stageFrom } from '../../lib/platform/stage';
 import { parseInvocation, USAGE, UsageError, type Command, type TargetChoice } from './cli';
-import { listDeadLetterQueues, redriveDeadLetters } from './dlq';
-import { replayEvents } from './events';
-import { flaggedOrders, rebuildOrders } from './orders';
-import { retryOrder } from './retry';
-import { consoleReporter, type Reporter } from './report';
-import { deployedTarget, localTarget, TargetError, type Target } from './target';
+import { listDeadLetterQueues, redriveDeadLetters } from '../../ops/dlq';
+import { replayEvents } from '../../ops/events';
+import { flaggedOrders, rebuildOrders } from '../../ops/orders';
+import { retryOrder } from '../../ops/retry';
+import { consoleReporter, type Reporter } from '../../ops/report';
+import { deployedTarget, localTarget, TargetError, type Target } from '../../ops/target';
 
 function resolveTarget(choice: TargetChoice): Promise<Target> {
   if (choice.kind === 'local') return Promise.resolve(localTarget(choice.file));

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localTarget } from '../../scripts/ops/target';
+import { localTarget } from '../../ops/target';
 import { adminToken, api, baseUrl, eventually, registerAndLogin, unique } from './support/api';
 import { findChromium, launchChromium, type Browser, type Page } from './support/chromium';
 import { orderBody, placeOrder, settled, stockedProduct } from './support/shop';

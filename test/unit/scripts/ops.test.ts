@@ -2,12 +2,12 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { parseInvocation, UsageError } from '../../../scripts/ops/cli';
-import { eventOf, findQueue } from '../../../scripts/ops/dlq';
-import { patternNames } from '../../../scripts/ops/events';
-import { drift, foldOrderEvents } from '../../../scripts/ops/orders';
-import { table } from '../../../scripts/ops/report';
-import { applyParameters, placeResult, planFrom, readPath } from '../../../scripts/ops/retry';
-import { deployedTarget, localTarget, opsResources, type DeadLetterQueueInfo } from '../../../scripts/ops/target';
+import { eventOf, findQueue } from '../../../ops/dlq';
+import { patternNames } from '../../../ops/events';
+import { drift, foldOrderEvents } from '../../../ops/orders';
+import { table } from '../../../ops/report';
+import { applyParameters, placeResult, planFrom, readPath } from '../../../ops/retry';
+import { deployedTarget, localTarget, opsResources, type DeadLetterQueueInfo } from '../../../ops/target';
 
 describe('ops command line', () => {
   it('reads a command, its target and --dry-run', () => {

@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CloudFormationClient, paginateDescribeStacks } from '@aws-sdk/client-cloudformation';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb/local-dynamodb';
-import { OPS_OUTPUT } from '../../lib/platform/ops-outputs';
+import { OPS_OUTPUT } from '../lib/platform/ops-outputs';
 
 /** Stack outputs by stack name, then output key. */
 export type Outputs = Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -77,11 +76,16 @@ export async function deployedTarget(stage: string, cloudFormation = new CloudFo
   return { description: `stage ${stage}`, resources: opsResources(outputs), clientConfig: () => ({}) };
 }
 
-export const DEFAULT_RUNTIME_FILE = path.join(__dirname, '..', '..', 'cdk.out', 'local-runtime.json');
+export const DEFAULT_RUNTIME_FILE = path.join(__dirname, '..', 'cdk.out', 'local-runtime.json');
 
 /** The offline runtime `npm start` runs, from the file it writes once up. */
 export function localTarget(file = DEFAULT_RUNTIME_FILE): Target {
-  let runtime: { region: string; endpoints: Partial<Record<Service, string>>; outputs: Outputs };
+  let runtime: {
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+    endpoints: Partial<Record<Service, string>>;
+    outputs: Outputs;
+  };
   try {
     runtime = JSON.parse(readFileSync(file, 'utf8')) as typeof runtime;
   } catch (error) {
@@ -90,7 +94,7 @@ export function localTarget(file = DEFAULT_RUNTIME_FILE): Target {
   return {
     description: 'offline runtime',
     resources: opsResources(runtime.outputs),
-    clientConfig: (service) => ({ region: runtime.region, endpoint: runtime.endpoints[service], credentials: { ...LOCAL_CREDENTIALS } }),
+    clientConfig: (service) => ({ region: runtime.region, endpoint: runtime.endpoints[service], credentials: { ...runtime.credentials } }),
   };
 }
 

@@ -6,7 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateQuery, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { OrderEvent } from '../../functions/orders/domain/order';
+import type { OrderEvent } from '../functions/orders/domain/order';
 import { table, type Reporter } from './report';
 import { required, type Target } from './target';
 
