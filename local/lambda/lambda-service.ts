@@ -22,9 +22,9 @@ import { findFunction, readFunctionDefinitions, withLocalAddresses, type Functio
 import { startInvokeApi, type InjectedFault } from './invoke-api';
 
 /**
- * Bundles leave `@aws-sdk/*` external because the Lambda runtime provides it; offline the
- * project's own copy stands in. (Code under cdk.out finds it by normal resolution anyway; this
- * also covers assets outside the project.)
+ * The Lambda runtime provides `@aws-sdk/*` to code that leaves it external (our bundles carry
+ * their own, see lib/platform/bundle.ts); offline the project's copy stands in for assets that
+ * rely on it, wherever they are.
  */
 const PROJECT_NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 

@@ -1,8 +1,8 @@
 /**
  * Cold init of every function: a fresh Node 24 process imports the deployed bundle (module init,
  * as Lambda's runtime does before the first invocation; the handler is not invoked), against a
- * bare handler that only creates a DynamoDB document client. The AWS SDK is resolved from
- * node_modules in both (Lambda's runtime provides it; the bundles leave it out). Runs are
+ * bare handler that only creates a DynamoDB document client, its SDK resolved from node_modules
+ * (as Lambda's runtime provides it; our bundles carry the clients they use). Runs are
  * interleaved (baseline, every function, baseline, ...) so machine load hits all alike.
  */
 import { spawn } from 'node:child_process';
