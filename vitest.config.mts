@@ -51,6 +51,10 @@ export default defineConfig({
           globalSetup: ['test/e2e/support/global-runtime.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // Files wait on one runtime's sagas and pollers, each with its own users and products:
+          // three at a time took 168 s where one at a time took 345 s (2 cores, all 54 green).
+          maxWorkers: 3,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
