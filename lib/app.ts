@@ -9,6 +9,7 @@ import { OrdersStack } from './orders/orders-stack';
 import { PaymentsStack } from './payments/payments-stack';
 import { PlatformStack } from './platform/platform-stack';
 import { ShippingStack } from './shipping/shipping-stack';
+import { assertConcurrencyFits } from './platform/bulkheads';
 import { stageFrom } from './platform/stage';
 import { UsersStack } from './users/users-stack';
 
@@ -58,6 +59,7 @@ export function buildCommerceApp(app: App, env?: Environment) {
     },
   });
 
+  assertConcurrencyFits(app, stage);
   Tags.of(app).add('project', 'commerce');
   Tags.of(app).add('stage', stage.name);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -16,6 +16,8 @@ export interface InProcessAppOptions {
   readonly cloudFormationValidation?: boolean;
   /** @default - environment-agnostic stacks, as `cdk synth` makes without credentials */
   readonly env?: Environment;
+  /** Context beyond the stage (`-c key=value` of the CLI). @default - none */
+  readonly context?: Record<string, unknown>;
 }
 
 /**
@@ -26,7 +28,7 @@ export function inProcessApp(options: InProcessAppOptions) {
   const cdkJson = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
   const app = new App({
     outdir: options.outdir,
-    context: { ...cdkJson.context, stage: options.stage ?? 'dev' },
+    context: { ...cdkJson.context, ...options.context, stage: options.stage ?? 'dev' },
     builtinCloudFormationValidation: options.cloudFormationValidation ?? true,
   });
   return { app, ...buildCommerceApp(app, options.env) };

@@ -8,8 +8,10 @@ import { EDGE_ENV, FAULT_INJECTION_ENABLED } from '../../functions/edge/edge-con
 import type { Platform } from '../platform/platform-stack';
 import { StackMonitoring } from '../platform/monitoring';
 import { CommerceRestApi } from '../platform/rest-api';
+import { ApiWebAcl } from '../platform/web-acl';
 import { SystemDashboard, type SystemDashboardProps } from '../platform/system-dashboard';
 import { routeFunction } from '../platform/route-function';
+import { invoked } from '../platform/service-function';
 
 export interface ApiStackProps extends StackProps {
   readonly platform: Platform;
@@ -35,6 +37,8 @@ export class ApiStack extends Stack {
     const monitoring = new StackMonitoring(this, { alarmTopic: platform.alarmTopic, dashboardName: `commerce-${platform.stage.name}-api` });
     this.restApi = new CommerceRestApi(this, 'Rest', { stage: platform.stage });
     monitoring.watchApi(this.restApi.api, Object.values(routes));
+    // prod: LocalStack (dev) has no WAF.
+    if (platform.stage.waf) new ApiWebAcl(this, 'WebAcl', { api: this.restApi.api, limits: platform.stage.waf });
 
     const health = routeFunction(this, 'health', platform, {
       environment: {
@@ -61,9 +65,10 @@ export class ApiStack extends Stack {
       if (!owned) throw new Error(`No function serves route ${routeId} (${route.method} ${route.path})`);
       // Imported by ARN so the invoke permission lives in this stack: a permission in the
       // context stack would point back at the API and make the two stacks depend on each other.
+      // Its `live` alias where canaries deploy it (see ServiceFunction).
       const target = edge[routeId]
-        ? owned
-        : LambdaFunction.fromFunctionAttributes(this, `${routeId}Target`, { functionArn: owned.functionArn, sameEnvironment: true });
+        ? invoked(owned)
+        : LambdaFunction.fromFunctionAttributes(this, `${routeId}Target`, { functionArn: invoked(owned).functionArn, sameEnvironment: true });
       this.restApi.addRoute(routeId, route, target);
     }
 

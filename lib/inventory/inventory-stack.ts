@@ -25,10 +25,10 @@ export class InventoryStack extends ContextStack {
     // attempt, which the reservation record makes harmless.
     const sagaTask = { timeout: Duration.seconds(10) };
     this.tasks = {
-      reserveStock: this.task('ReserveStock', 'reserve-stock', 'Order saga: reserve the stock of an order, all lines or none', sagaTask),
-      releaseStock: this.task('ReleaseStock', 'release-stock', "Order saga: put an unconfirmed order's reserved units back", sagaTask),
-      commitStock: this.task('CommitStock', 'commit-stock', "Order saga: a confirmed order's reserved units are sold", sagaTask),
-      returnStock: this.task('ReturnStock', 'return-stock', "Order saga: put a cancelled confirmed order's units back", sagaTask),
+      reserveStock: this.sagaTask('ReserveStock', 'reserve-stock', 'Order saga: reserve the stock of an order, all lines or none', sagaTask),
+      releaseStock: this.sagaTask('ReleaseStock', 'release-stock', "Order saga: put an unconfirmed order's reserved units back", sagaTask),
+      commitStock: this.sagaTask('CommitStock', 'commit-stock', "Order saga: a confirmed order's reserved units are sold", sagaTask),
+      returnStock: this.sagaTask('ReturnStock', 'return-stock', "Order saga: put a cancelled confirmed order's units back", sagaTask),
     };
 
     this.subscribe('ProductCreatedSubscription', [ProductCreated], {

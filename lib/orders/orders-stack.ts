@@ -10,7 +10,7 @@ import { ORDERS_ENV, ORDERS_NEEDING_OPERATOR_METRIC } from '../../functions/orde
 import { ContextStack, type ContextStackProps } from '../platform/context-stack';
 import { StackMonitoring } from '../platform/monitoring';
 import { OPS_OUTPUT } from '../platform/ops-outputs';
-import type { ServiceFunction } from '../platform/service-function';
+import { invokedAll, type ServiceFunction } from '../platform/service-function';
 import { CancellationSaga, OrderSaga, type InventoryTasks, type OrderTasks, type PaymentTasks } from './order-saga';
 
 export interface OrdersStackProps extends ContextStackProps {
@@ -47,18 +47,19 @@ export class OrdersStack extends ContextStack {
     const { platform } = this;
 
     this.tasks = {
-      confirmOrder: this.task('ConfirmOrder', 'confirm-order', 'Order saga task: PENDING to CONFIRMED'),
-      rejectOrder: this.task('RejectOrder', 'reject-order', 'Order saga task: PENDING to REJECTED'),
+      confirmOrder: this.sagaTask('ConfirmOrder', 'confirm-order', 'Order saga task: PENDING to CONFIRMED'),
+      rejectOrder: this.sagaTask('RejectOrder', 'reject-order', 'Order saga task: PENDING to REJECTED'),
       // The construct keeps its first id: a new one would replace the function and its log group.
-      cancelOrder: this.task('RecordCancellation', 'cancel-order-task', 'Order saga task: PENDING or CONFIRMED to CANCELLED'),
-      flagOrder: this.task('FlagOrder', 'flag-order', 'Order saga task: flag an order for an operator'),
+      cancelOrder: this.sagaTask('RecordCancellation', 'cancel-order-task', 'Order saga task: PENDING or CONFIRMED to CANCELLED'),
+      flagOrder: this.sagaTask('FlagOrder', 'flag-order', 'Order saga task: flag an order for an operator'),
     };
     const sagaProps = {
       stage: platform.stage,
       alarmTopic: platform.alarmTopic,
-      inventory: props.inventoryTasks,
-      payments: props.paymentTasks,
-      orders: this.tasks,
+      // Their `live` aliases where canaries deploy them (see ServiceFunction).
+      inventory: invokedAll(props.inventoryTasks),
+      payments: invokedAll(props.paymentTasks),
+      orders: invokedAll(this.tasks),
     };
     this.orderSaga = new OrderSaga(this, 'OrderSaga', sagaProps).stateMachine;
     this.cancellationSaga = new CancellationSaga(this, 'CancellationSaga', sagaProps).stateMachine;

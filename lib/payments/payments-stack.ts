@@ -21,8 +21,8 @@ export class PaymentsStack extends ContextStack {
       getPayment: this.route('getPayment').bindTable(this.table, 'read'),
     };
     this.tasks = {
-      chargePayment: this.task('ChargePayment', 'charge-payment', 'Order saga: charge the payment of an order'),
-      refundPayment: this.task('RefundPayment', 'refund-payment', 'Order saga: refund the payment of an order'),
+      chargePayment: this.sagaTask('ChargePayment', 'charge-payment', 'Order saga: charge the payment of an order'),
+      refundPayment: this.sagaTask('RefundPayment', 'refund-payment', 'Order saga: refund the payment of an order'),
     };
   }
 }

@@ -32,7 +32,7 @@ export interface ContextDefinition {
 }
 
 /** A function of the context's own handlers that is not a route: how it runs. */
-export type HandlerFunctionProps = Pick<ServiceFunctionProps, 'memorySize' | 'timeout' | 'environment'>;
+export type HandlerFunctionProps = Pick<ServiceFunctionProps, 'memorySize' | 'timeout' | 'environment' | 'reservedConcurrentExecutions'>;
 
 export interface ConsumerProps extends HandlerFunctionProps {
   /** The handler module in `functions/<service>/handlers`, without `.ts`; the function is named after it. */
@@ -100,6 +100,14 @@ export abstract class ContextStack extends Stack {
   }
 
   /**
+   * A saga task (a function a saga state invokes): a task whose concurrency is reserved where the
+   * stage has bulkheads (prod), so a flood elsewhere in the account cannot starve the saga.
+   */
+  protected sagaTask(id: string, handler: string, description: string, props: HandlerFunctionProps = {}): ServiceFunction {
+    return this.task(id, handler, description, { reservedConcurrentExecutions: this.platform.stage.concurrency?.sagaTask, ...props });
+  }
+
+  /**
    * A consumer of `events` from the bus, one by one (EventSubscription) or, with `queue`, in
    * batches (QueueSubscription); both end in an alarmed dead-letter queue.
    */
@@ -114,7 +122,7 @@ export abstract class ContextStack extends Stack {
     grant?.(fn);
     const wiring = { bus: this.platform.bus, events, consumer: fn, alarmTopic: this.platform.alarmTopic };
     const subscription = options.queue
-      ? new QueueSubscription(this, id, { ...wiring, ...options.queue })
+      ? new QueueSubscription(this, id, { ...wiring, maxConcurrency: this.platform.stage.concurrency?.queueConsumer, ...options.queue })
       : new EventSubscription(this, id, wiring);
     return { consumer: fn, subscription };
   }

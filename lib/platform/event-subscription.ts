@@ -42,18 +42,18 @@ export class EventSubscription extends Construct {
       eventPattern: patternFor(...props.events),
     });
     this.rule.addTarget(
-      new LambdaFunction(props.consumer, {
+      new LambdaFunction(props.consumer.target, {
         retryAttempts: 185,
         maxEventAge: Duration.hours(24),
         deadLetterQueue: this.deadLetters.queue,
       }),
     );
     StackMonitoring.of(this)?.watchRule(this.rule, props.bus, labelOf(this));
-    props.consumer.configureAsyncInvoke({
+    props.consumer.target.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(this.deadLetters.queue),
     });
-    deadLetterOutput(this.deadLetters, this.deadLetters.queue, `${names} events for ${props.consumer.node.id}`, { function: props.consumer });
+    deadLetterOutput(this.deadLetters, this.deadLetters.queue, `${names} events for ${props.consumer.node.id}`, { function: props.consumer.target });
   }
 }

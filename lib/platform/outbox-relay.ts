@@ -45,7 +45,7 @@ export class OutboxRelay extends Construct {
       purpose: `${props.service} outbox records that could not be published`,
       alarmTopic: props.alarmTopic,
     });
-    this.function.addEventSource(
+    this.function.target.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: 10,

@@ -27,6 +27,12 @@ export interface QueueSubscriptionProps {
    * @default Duration.seconds(1)
    */
   readonly maxBatchingWindow?: Duration;
+  /**
+   * At most this many concurrent invocations of the consumer from this queue (2 to 1000): a
+   * bulkhead, so a burst of events waits in the queue instead of taking the account's concurrency.
+   * @default - as many as Lambda scales to
+   */
+  readonly maxConcurrency?: number;
 }
 
 /** Receives of one message before SQS moves it to the dead-letter queue. */
@@ -89,11 +95,12 @@ export class QueueSubscription extends Construct {
     monitoring?.watchRule(this.rule, props.bus, labelOf(this));
     monitoring?.watchQueueAge(this.queue, labelOf(this));
 
-    props.consumer.addEventSource(
+    props.consumer.target.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: props.batchSize ?? 10,
         maxBatchingWindow: batchingWindow,
         reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency,
       }),
     );
     deadLetterOutput(this.deadLetters, this.deadLetters.queue, `${names} events for ${props.consumer.node.id}`, { queue: this.queue });

@@ -4,7 +4,7 @@ import { ENV } from '../../functions/shared/environment';
 import type { Platform } from './platform-stack';
 import { ServiceFunction, type ServiceFunctionProps } from './service-function';
 
-export type RouteFunctionProps = Pick<ServiceFunctionProps, 'memorySize' | 'timeout' | 'environment'>;
+export type RouteFunctionProps = Pick<ServiceFunctionProps, 'memorySize' | 'timeout' | 'environment' | 'reservedConcurrentExecutions'>;
 
 /**
  * The function behind one route: its handler is found from the route id

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, Code, Function as LambdaFunction, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import { ENV, METRICS_NAMESPACE } from '../../functions/shared/environment';
 import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 import { bundledHandler } from './bundle';
+import { canaryDeployment } from './canary';
 import { labelOf, StackMonitoring } from './monitoring';
 import type { ServiceTable } from './service-table';
 import type { Stage } from './stage';
@@ -29,6 +30,19 @@ export interface ServiceFunctionProps {
   readonly timeout?: Duration;
   /** @default - none besides Powertools settings */
   readonly environment?: Record<string, string>;
+  /**
+   * Reserved concurrency: at most this many run at once, and this many are always there for it.
+   * @default - none: the account's unreserved pool
+   */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/** What invokes `fn` should invoke: a ServiceFunction's `target`, any other function itself. */
+export const invoked = (fn: IFunction): IFunction => (fn instanceof ServiceFunction ? fn.target : fn);
+
+/** `invoked` of every function of a record (a context's saga tasks, say). */
+export function invokedAll<K extends string>(fns: Readonly<Record<K, IFunction>>): Record<K, IFunction> {
+  return Object.fromEntries(Object.entries<IFunction>(fns).map(([key, fn]) => [key, invoked(fn)])) as Record<K, IFunction>;
 }
 
 export type TableAccess = 'read' | 'readWrite';
@@ -46,8 +60,20 @@ const TABLE_ACTIONS: Record<TableAccess, string[]> = {
  * Docker; see bundle.ts), its own log group with retention, active tracing, and a role that starts with
  * nothing but writing its own logs. Each `bind*` sets an environment variable and the grant
  * that goes with it, so configuration and permission never drift apart.
+ *
+ * Its monitoring registers it (error and throttle alarms, dashboard). In a stage with canaries
+ * (prod) it is published as a version behind a `live` alias, and CodeDeploy rolls each new
+ * version out as a canary that rolls back on those alarms: everything that invokes it (API
+ * integrations, event source mappings, rule targets, saga tasks, bindFunction) must invoke
+ * `target` (see `invoked`), never the function itself, or it would run the unreleased version.
  */
 export class ServiceFunction extends LambdaFunction {
+  /** What everything invokes: the `live` alias where canaries deploy it, the function itself elsewhere. */
+  readonly target: IFunction;
+  /** The `live` alias, in a stage with canaries. */
+  readonly live: Alias | undefined;
+  /** Its reserved concurrency, if any (see assertConcurrencyFits). */
+  readonly reservedConcurrency: number | undefined;
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.stage.logRetention,
@@ -68,6 +94,7 @@ export class ServiceFunction extends LambdaFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
@@ -79,7 +106,12 @@ export class ServiceFunction extends LambdaFunction {
         ...props.environment,
       },
     });
-    StackMonitoring.of(this)?.watchFunction(this, labelOf(this));
+    this.reservedConcurrency = props.reservedConcurrentExecutions;
+    const { canary } = props.stage;
+    this.live = canary ? new Alias(this, 'Live', { aliasName: 'live', version: this.currentVersion }) : undefined;
+    this.target = this.live ?? this;
+    const alarms = StackMonitoring.of(this)?.watchFunction(this.target, labelOf(this)) ?? [];
+    if (this.live && canary) canaryDeployment(this, this.live, alarms, canary);
     acknowledgeNagFinding(
       role,
       'AwsSolutions-IAM5[Resource::*]',
@@ -126,11 +158,12 @@ export class ServiceFunction extends LambdaFunction {
 
   /**
    * The ARN of another function (`envName`) and the right to invoke exactly that function,
-   * unqualified: no versions or aliases (`:*`), no other function.
+   * as everything invokes it (its `live` alias where canaries deploy it): that ARN exactly, no `:*`, no other function.
    */
   bindFunction(fn: IFunction, envName: string): this {
-    this.addEnvironment(envName, fn.functionArn);
-    this.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
+    const target = invoked(fn);
+    this.addEnvironment(envName, target.functionArn);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }));
     return this;
   }
 

@@ -12,10 +12,13 @@ export class UsersStack extends ContextStack {
 
     // Password hashing (scrypt) is CPU-bound: more memory buys more CPU and a faster response.
     const hashing = { memorySize: 1024 };
+    // Bulkheads (prod): a flood of logins or sign-ups is capped at its reserved concurrency
+    // instead of taking the account's, which the saga and every other context share.
+    const { concurrency } = this.platform.stage;
     this.routeFunctions = {
-      register: this.route('register', hashing).bindTable(this.table, 'readWrite'),
+      register: this.route('register', { ...hashing, reservedConcurrentExecutions: concurrency?.register }).bindTable(this.table, 'readWrite'),
       // Reads the credentials (GetItem) and counts the attempt on its throttle record (UpdateItem).
-      login: this.route('login', hashing)
+      login: this.route('login', { ...hashing, reservedConcurrentExecutions: concurrency?.login })
         .bindTable(this.table, ['GetItem', 'UpdateItem'])
         .bindSigningSecret(this.platform.signingSecret),
       getMe: this.route('getMe').bindTable(this.table, 'read'),
