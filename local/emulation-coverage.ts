@@ -30,6 +30,7 @@ const EMULATED = new Set([
   'AWS::ApiGateway::Resource',
   'AWS::ApiGateway::Deployment',
   'AWS::ApiGateway::GatewayResponse',
+  'AWS::ApiGateway::Model',
 ]);
 
 const PERMISSIONS: Gap = { extent: 'none', why: 'permissions are not enforced' };
@@ -38,8 +39,7 @@ const PERMISSIONS: Gap = { extent: 'none', why: 'permissions are not enforced' }
 export const GAPS: Readonly<Record<string, Gap>> = {
   'AWS::ApiGateway::Method': { extent: 'part', why: 'Lambda proxy and MOCK integrations only, no authorizers or API keys' },
   'AWS::ApiGateway::Stage': { extent: 'part', why: 'throttling only, no access logs, caching or tracing' },
-  'AWS::ApiGateway::Model': { extent: 'none', why: 'request bodies are not validated by the gateway' },
-  'AWS::ApiGateway::RequestValidator': { extent: 'none', why: 'request bodies are not validated by the gateway' },
+  'AWS::ApiGateway::RequestValidator': { extent: 'part', why: 'bodies are validated against their models, request parameters are not' },
   'AWS::CloudWatch::Alarm': { extent: 'none', why: 'no metrics: alarms never fire' },
   'AWS::CloudWatch::Dashboard': { extent: 'none', why: 'no metrics: dashboards are not served' },
   'AWS::Logs::LogGroup': { extent: 'none', why: 'function logs go to the console' },

@@ -27,6 +27,8 @@ export const GATEWAY_ERRORS = {
   },
   throttled: { type: 'THROTTLED', status: 429, message: 'Too Many Requests', errorType: 'TooManyRequestsException' },
   requestTooLarge: { type: 'REQUEST_TOO_LARGE', status: 413, message: 'Request Too Long' },
+  /** The body is not JSON, or not what the method's model describes. */
+  badRequestBody: { type: 'BAD_REQUEST_BODY', status: 400, message: 'Invalid request body', errorType: 'BadRequestException' },
   /** The function failed, timed out or returned a malformed proxy result. */
   integrationError: { type: 'DEFAULT_5XX', status: 502, message: 'Internal server error', errorType: 'InternalServerErrorException' },
   /** The integration points nowhere we can reach (unknown function, unsupported integration). */

@@ -5,6 +5,7 @@
  */
 import { URL_SUFFIX } from '../cloudformation/assembly';
 import type { LocalAssembly, LocalResource } from '../types';
+import type { RequestModels } from './request-validation';
 import type { MethodThrottleSetting } from './throttle';
 
 /** `AWS_PROXY` to a Lambda function: the function ARN from the integration URI. */
@@ -37,6 +38,8 @@ export interface ApiMethod {
   readonly httpMethod: string;
   readonly operationName?: string;
   readonly integration: MethodIntegration;
+  /** The models its bodies are checked against, when its request validator validates bodies. */
+  readonly bodyModels?: RequestModels;
 }
 
 export interface ApiResource {
@@ -134,6 +137,30 @@ function integrationOf(method: LocalResource): MethodIntegration {
   return { kind: 'unsupported', reason: `${type ?? 'missing'} integrations are not emulated` };
 }
 
+function schemaOf(model: LocalResource): object | undefined {
+  const schema = model.properties['Schema'];
+  if (typeof schema === 'string') return JSON.parse(schema) as object;
+  return schema !== null && typeof schema === 'object' ? schema : undefined;
+}
+
+/** Method → the models of its body, for the methods whose validator validates bodies. */
+function bodyModelsReader(assembly: LocalAssembly, api: LocalResource) {
+  const ofApi = belongsTo(api);
+  const validatesBodies = new Set(
+    assembly.ofType('AWS::ApiGateway::RequestValidator').filter(ofApi)
+      .filter((validator) => validator.properties['ValidateRequestBody'] === true || validator.properties['ValidateRequestBody'] === 'true')
+      .map((validator) => validator.ref),
+  );
+  const schemas = new Map(assembly.ofType('AWS::ApiGateway::Model').filter(ofApi).map((model) => [model.ref, schemaOf(model)]));
+  return (method: LocalResource): RequestModels | undefined => {
+    if (!validatesBodies.has(str(method.properties, 'RequestValidatorId') ?? '')) return undefined;
+    const models = Object.entries(stringRecord(method.properties['RequestModels']))
+      .map(([contentType, name]) => [contentType, schemas.get(name)] as const)
+      .filter((entry): entry is readonly [string, object] => entry[1] !== undefined);
+    return models.length > 0 ? Object.fromEntries(models) : undefined;
+  };
+}
+
 function belongsTo(api: LocalResource) {
   return (resource: LocalResource) => resource.properties['RestApiId'] === api.ref;
 }
@@ -143,6 +170,7 @@ function buildTree(assembly: LocalAssembly, api: LocalResource): ApiResource {
   const declared = assembly.ofType('AWS::ApiGateway::Resource').filter(ofApi);
   const methods = assembly.ofType('AWS::ApiGateway::Method').filter(ofApi);
   const byId = new Map(declared.map((r) => [r.ref, r]));
+  const bodyModelsOf = bodyModelsReader(assembly, api);
 
   // RootResourceId is an attribute of the RestApi the resolved assembly does not carry; it is
   // the one parent (or method resource) id that is not a declared resource.
@@ -188,11 +216,13 @@ function buildTree(assembly: LocalAssembly, api: LocalResource): ApiResource {
     const httpMethod = (str(m.properties, 'HttpMethod') ?? '').toUpperCase();
     if (!node || !httpMethod) continue;
     const operationName = str(m.properties, 'OperationName');
+    const bodyModels = bodyModelsOf(m);
     node.methods.set(httpMethod, {
       logicalId: m.logicalId,
       httpMethod,
       ...(operationName ? { operationName } : {}),
       integration: integrationOf(m),
+      ...(bodyModels ? { bodyModels } : {}),
     });
   }
   return root;

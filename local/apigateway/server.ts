@@ -2,10 +2,10 @@
  * The local API Gateway: serves the app's REST API (v1) over HTTP at the root (no stage prefix;
  * the deployed API's base URL is `<invoke-url>/<stage>/`, offline it is `http://host:port/`),
  * invoking Lambda proxy integrations through the LambdaInvoker and answering MOCK ones (CORS
- * preflight) itself.
+ * preflight) itself, after validating request bodies against their models as API Gateway does
+ * (request-validation.ts).
  *
- * Not emulated: request validation against models (RequestValidator + RequestModels; the
- * functions validate again), authorizers, API keys and usage plans, non-Lambda integrations,
+ * Not emulated: request parameter validation, authorizers, API keys and usage plans, non-Lambda integrations,
  * VTL beyond variable references, response compression, caching and access logs.
  */
 import { listen } from '../http/listen';
@@ -21,6 +21,7 @@ import {
 import {
   allResources, buildRestApiModel, executeApiUrl, matchRoute, methodFor, type ApiMethod, type MockIntegration, type RestApiModel, type RouteMatch,
 } from './rest-api-model';
+import { bodyValidationError } from './request-validation';
 import { StageThrottle } from './throttle';
 
 export interface ApiGatewayOptions {
@@ -167,6 +168,8 @@ class LocalApiGateway {
     state.match = match;
     state.method = method;
     if (!this.throttle.admit(match.resource.path, method.httpMethod)) return this.gatewayError(state, GATEWAY_ERRORS.throttled);
+    const invalidBody = bodyValidationError(method.bodyModels, headerMaps(request.rawHeaders).lowerCase['content-type'], request.body);
+    if (invalidBody !== undefined) return this.gatewayError(state, GATEWAY_ERRORS.badRequestBody, invalidBody);
 
     const { integration } = method;
     switch (integration.kind) {
@@ -256,8 +259,8 @@ class LocalApiGateway {
     return { statusCode: integration.statusCode, headers, body: Buffer.from(renderTemplate(template, sources), 'utf8') };
   }
 
-  private gatewayError(state: RequestState, error: GatewayError): HttpAnswer {
-    const answer = renderGatewayResponse(this.model.gatewayResponses, error, this.sources(state));
+  private gatewayError(state: RequestState, error: GatewayError, validationErrorString?: string): HttpAnswer {
+    const answer = renderGatewayResponse(this.model.gatewayResponses, error, this.sources(state), validationErrorString);
     return { statusCode: answer.statusCode, headers: answer.headers, body: Buffer.from(answer.body, 'utf8') };
   }
 

@@ -22,6 +22,7 @@ const FN = {
   search: fnArn('search-products'),
   files: fnArn('files'),
   limited: fnArn('limited'),
+  validated: fnArn('validated'),
 };
 
 function resource(logicalId: string, type: string, ref: string, properties: Record<string, unknown>): LocalResource {
@@ -87,7 +88,31 @@ function problemResponse(type: string): LocalResource {
   });
 }
 
-const GATEWAY_RESPONSES = ['MISSING_AUTHENTICATION_TOKEN', 'REQUEST_TOO_LARGE', 'THROTTLED', 'DEFAULT_4XX', 'DEFAULT_5XX'].map(problemResponse);
+/** A method whose validator checks bodies against a draft-04 model, as lib/platform/rest-api.ts declares them. */
+function validatedMethod(): LocalResource[] {
+  const schema = {
+    $schema: 'http://json-schema.org/draft-04/schema#',
+    type: 'object',
+    properties: { name: { type: 'string', minLength: 1 }, quantity: { type: 'integer', minimum: 1 } },
+    required: ['name'],
+    additionalProperties: false,
+  };
+  return [
+    apiResource('Orders', 'res007', ROOT_ID, 'orders'),
+    resource('BodyValidator', 'AWS::ApiGateway::RequestValidator', 'rv001', { RestApiId: API_ID, ValidateRequestBody: true }),
+    resource('OrderModel', 'AWS::ApiGateway::Model', 'OrderModel', { RestApiId: API_ID, ContentType: 'application/json', Schema: schema }),
+    {
+      ...proxyMethod('placeOrder', 'res007', 'POST', FN.validated),
+      properties: {
+        ...proxyMethod('placeOrder', 'res007', 'POST', FN.validated).properties,
+        RequestValidatorId: 'rv001',
+        RequestModels: { 'application/json': 'OrderModel' },
+      },
+    },
+  ];
+}
+
+const GATEWAY_RESPONSES = ['BAD_REQUEST_BODY', 'MISSING_AUTHENTICATION_TOKEN', 'REQUEST_TOO_LARGE', 'THROTTLED', 'DEFAULT_4XX', 'DEFAULT_5XX'].map(problemResponse);
 
 /** `stageBurst`: stage default burst with a negligible refill rate (else 1000 rps, burst 1000). */
 function fixtureResources(options: { gatewayResponses: boolean; stageBurst?: number }): LocalResource[] {
@@ -107,6 +132,7 @@ function fixtureResources(options: { gatewayResponses: boolean; stageBurst?: num
     proxyMethod('searchProducts', 'res003', 'GET', FN.search),
     proxyMethod('files', 'res005', 'ANY', FN.files),
     proxyMethod('limited', 'res006', 'GET', FN.limited),
+    ...validatedMethod(),
     corsMethod('rootOptions', ROOT_ID),
     corsMethod('productsOptions', 'res001'),
     corsMethod('productIdOptions', 'res002'),
@@ -454,6 +480,39 @@ describe('local API Gateway (REST v1)', () => {
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ title: 'Content Too Large', detail: 'Request Too Long' });
     expect(lambda.calls).toHaveLength(0);
+  });
+
+  it('validates a body against its model before the function: BAD_REQUEST_BODY, here the app’s 400 problem+json', async () => {
+    const post = (body: string, contentType?: string) =>
+      fetch(`${gateway.url}/orders`, { method: 'POST', headers: contentType ? { 'Content-Type': contentType } : {}, body });
+    for (const [body, contentType] of [
+      ['{"quantity":0}', 'application/json'],
+      ['{"name":"a","extra":true}', 'application/json; charset=utf-8'],
+      ['{"name":', 'application/json'],
+      ['{"name":5}', 'application/json'],
+      ['', 'application/json'],
+    ] as const) {
+      const response = await post(body, contentType);
+      expect(response.status, body).toBe(400);
+      expect(await response.json()).toMatchObject({ status: 400, detail: 'Invalid request body', errors: [{ path: 'body', message: 'Invalid request body' }] });
+    }
+    // Without a Content-Type the body is taken as JSON (fetch would add text/plain, so plain HTTP here).
+    const port = Number(new URL(gateway.url).port);
+    const untyped = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/orders', method: 'POST' }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end('{"name":5}');
+    });
+    expect(untyped).toBe(400);
+    expect(lambda.calls).toHaveLength(0);
+
+    expect((await post('{"name":"a","quantity":2}', 'application/json')).status).toBe(200);
+    // No model for this content type: API Gateway passes the body through to the function.
+    expect((await post('not json', 'text/plain')).status).toBe(200);
+    expect(lambda.calls.map((call) => call.fn)).toEqual([FN.validated, FN.validated]);
   });
 
   it('logs one line per request', async () => {
