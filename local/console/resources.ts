@@ -1,7 +1,7 @@
 /**
  * The console's views of the app's data, through the same local endpoints the functions use:
  * every context's table (a Scan of the first items: read only), and, through the operator
- * toolkit (scripts/ops, the one way to do these, offline or deployed), the orders flagged for an
+ * toolkit (ops/, the one way to do these, offline or deployed), the orders flagged for an
  * operator and the dead-letter queues with redrive, the one action the console takes.
  */
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';

@@ -4,7 +4,8 @@
 /* global document, Node, fetch, requestAnimationFrame, EventSource, URLSearchParams, location */
 'use strict';
 
-const state = { records: [], architecture: null, view: 'map', traceId: '', table: '' };
+// `redrives`: queue name → 'pending' or the answer, kept here so a live re-render does not lose it.
+const state = { records: [], architecture: null, view: 'map', traceId: '', table: '', redrives: {} };
 
 /** An element with attributes and children; strings become text nodes, never markup. */
 function h(tag, attributes, ...children) {
@@ -130,10 +131,22 @@ function sagasView() {
 
 async function dlqsView(panel) {
   const [queues, flagged] = await Promise.all([getJson('dead-letter-queues'), getJson('flagged')]);
-  const redrive = async (name, button) => {
-    button.disabled = true;
-    const result = await getJson(`dead-letter-queues/${encodeURIComponent(name)}/redrive`, { method: 'POST' }).catch((error) => ({ error: error.message }));
-    button.replaceWith(h('span', { role: 'status', class: result.error || result.failed ? 'bad' : 'ok' }, result.error ? `✗ ${result.error}` : `${result.failed ? '✗' : '✓'} ${result.report}`));
+  const redrive = async (name) => {
+    state.redrives[name] = 'pending';
+    void render();
+    state.redrives[name] = await getJson(`dead-letter-queues/${encodeURIComponent(name)}/redrive`, { method: 'POST' }).catch((error) => ({ error: error.message }));
+    void render();
+  };
+  const redriveControl = (queue) => {
+    const done = state.redrives[queue.name];
+    const answer = done && done !== 'pending'
+      ? h('span', { role: 'status', class: done.error || done.failed ? 'bad' : 'ok' }, done.error ? `✗ ${done.error}` : `${done.failed ? '✗' : '✓'} ${done.report}`)
+      : '';
+    // Messages that landed after the last redrive bring the button back beside its answer.
+    const button = queue.count && queue.redrivable
+      ? h('button', { type: 'button', disabled: done === 'pending', onclick: () => redrive(queue.name) }, `Redrive ${queue.name}`)
+      : '';
+    return [answer, button];
   };
   fill(panel,
     h('h2', {}, 'Dead-letter queues'),
@@ -141,7 +154,7 @@ async function dlqsView(panel) {
       h('h3', {}, h('code', {}, queue.name), ` · ${queue.count} message(s)`, queue.count ? h('span', { class: 'bad' }, ' ⚠') : ''),
       h('p', { class: 'muted' }, `holds ${queue.purpose}`),
       queue.messages.map((message) => h('details', {}, h('summary', {}, `message ${message.id}`, message.attributes.ERROR_CODE ? ` · ${message.attributes.ERROR_CODE}` : ''), h('pre', {}, pretty(message.body)), h('pre', {}, JSON.stringify(message.attributes, null, 1)))),
-      queue.count && queue.redrivable ? h('button', { type: 'button', onclick: (event) => redrive(queue.name, event.currentTarget) }, `Redrive ${queue.name}`) : '')),
+      redriveControl(queue))),
     h('h2', {}, `Orders flagged for an operator (${flagged.length})`),
     flagged.length ? h('table', {}, h('thead', {}, h('tr', {}, ['order', 'status', 'flagged at', 'error'].map((title) => h('th', {}, title)))),
       h('tbody', {}, flagged.map((order) => h('tr', { 'data-flagged': order.orderId }, h('td', {}, follow(order.orderId)), h('td', {}, order.status), h('td', {}, order.flaggedAt), h('td', {}, order.error))))) : h('p', { class: 'muted' }, 'none'));
