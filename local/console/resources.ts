@@ -24,6 +24,19 @@ function collecting(): Reporter & { lines: string[] } {
   return { lines, out: (line) => lines.push(line), progress: () => undefined, error: (line) => lines.push(line) };
 }
 
+/**
+ * One operation at a time per queue: a look (receive, then visible again) that overlapped a
+ * redrive would hold the very messages the redrive is receiving, and it would find none.
+ */
+function perQueueLock() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(url: string, work: () => Promise<T>): Promise<T> => {
+    const run = (tails.get(url) ?? Promise.resolve()).catch(() => undefined).then(work);
+    tails.set(url, run);
+    return run;
+  };
+}
+
 export function consoleResources(architecture: ArchitectureMap, outputs: Outputs, endpoints: Readonly<Record<Service, string>>) {
   const config = (service: Service) => ({ region: LOCAL_REGION, endpoint: endpoints[service], credentials: { ...LOCAL_CREDENTIALS }, maxAttempts: 1 });
   const target: Target = { description: 'offline runtime', resources: opsResources(outputs), clientConfig: config };
@@ -38,8 +51,9 @@ export function consoleResources(architecture: ArchitectureMap, outputs: Outputs
     }
   };
 
+  const exclusive = perQueueLock();
   /** Up to 10 messages, made visible again at once: looking must not hide them from a redrive or a consumer. */
-  const peek = async (url: string) => {
+  const peek = (url: string) => exclusive(url, async () => {
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
     if (Messages.length > 0) {
       await sqs.send(new ChangeMessageVisibilityBatchCommand({
@@ -48,7 +62,7 @@ export function consoleResources(architecture: ArchitectureMap, outputs: Outputs
       }));
     }
     return Messages;
-  };
+  });
 
   return {
     tables: () => tables,
@@ -83,7 +97,7 @@ export function consoleResources(architecture: ArchitectureMap, outputs: Outputs
     async redrive(name: string) {
       const queue = dlq(name);
       const report = collecting();
-      const summary = await redriveDeadLetters(target, queue.name, { dryRun: false }, report);
+      const summary = await exclusive(queue.url, () => redriveDeadLetters(target, queue.name, { dryRun: false }, report));
       return { queue: queue.name, ...summary, report: report.lines.join('\n') };
     },
     stop() {

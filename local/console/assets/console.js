@@ -133,7 +133,6 @@ async function dlqsView(panel) {
   const [queues, flagged] = await Promise.all([getJson('dead-letter-queues'), getJson('flagged')]);
   const redrive = async (name) => {
     state.redrives[name] = 'pending';
-    void render();
     state.redrives[name] = await getJson(`dead-letter-queues/${encodeURIComponent(name)}/redrive`, { method: 'POST' }).catch((error) => ({ error: error.message }));
     void render();
   };
@@ -144,7 +143,7 @@ async function dlqsView(panel) {
       : '';
     // Messages that landed after the last redrive bring the button back beside its answer.
     const button = queue.count && queue.redrivable
-      ? h('button', { type: 'button', disabled: done === 'pending', onclick: () => redrive(queue.name) }, `Redrive ${queue.name}`)
+      ? h('button', { type: 'button', disabled: done === 'pending', onclick: (event) => { event.currentTarget.disabled = true; void redrive(queue.name); } }, `Redrive ${queue.name}`)
       : '';
     return [answer, button];
   };
