@@ -35,7 +35,12 @@ export interface Target {
   readonly description: string;
   readonly resources: OpsResources;
   /** SDK client configuration per service: the local endpoints and credentials offline, the environment's otherwise. */
-  clientConfig(service: Service): { region?: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
+  clientConfig(service: Service): {
+    region?: string;
+    endpoint?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    maxAttempts?: number;
+  };
 }
 
 export class TargetError extends Error {}
@@ -78,24 +83,34 @@ export async function deployedTarget(stage: string, cloudFormation = new CloudFo
 
 export const DEFAULT_RUNTIME_FILE = path.join(__dirname, '..', 'cdk.out', 'local-runtime.json');
 
-/** The offline runtime `npm start` runs, from the file it writes once up. */
-export function localTarget(file = DEFAULT_RUNTIME_FILE): Target {
-  let runtime: {
-    region: string;
-    credentials: { accessKeyId: string; secretAccessKey: string };
-    endpoints: Partial<Record<Service, string>>;
-    outputs: Outputs;
-  };
-  try {
-    runtime = JSON.parse(readFileSync(file, 'utf8')) as typeof runtime;
-  } catch (error) {
-    throw new TargetError(`Cannot read the offline runtime's description ${file} (${(error as Error).message}): start it with npm start`);
-  }
+/** How to reach an offline runtime: what `npm start` writes to its runtime file. */
+export interface OfflineRuntime {
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly endpoints: Partial<Record<Service, string>>;
+  readonly outputs: Outputs;
+}
+
+/** An offline runtime as a target; `maxAttempts` for callers that must not wait on SDK retries (the console). */
+export function offlineTarget(runtime: OfflineRuntime, options: { maxAttempts?: number } = {}): Target {
   return {
     description: 'offline runtime',
     resources: opsResources(runtime.outputs),
-    clientConfig: (service) => ({ region: runtime.region, endpoint: runtime.endpoints[service], credentials: { ...runtime.credentials } }),
+    clientConfig: (service) => ({
+      region: runtime.region, endpoint: runtime.endpoints[service], credentials: { ...runtime.credentials }, ...options,
+    }),
   };
+}
+
+/** The offline runtime `npm start` runs, from the file it writes once up. */
+export function localTarget(file = DEFAULT_RUNTIME_FILE): Target {
+  let runtime: OfflineRuntime;
+  try {
+    runtime = JSON.parse(readFileSync(file, 'utf8')) as OfflineRuntime;
+  } catch (error) {
+    throw new TargetError(`Cannot read the offline runtime's description ${file} (${(error as Error).message}): start it with npm start`);
+  }
+  return offlineTarget(runtime);
 }
 
 /** A resource the command needs, or a clear error naming the output that should hold it. */

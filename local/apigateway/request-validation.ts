@@ -36,10 +36,9 @@ function describeError(error: ErrorObject): string {
 
 /**
  * Why the body fails its model, in the shape of `$context.error.validationErrorString`
- * (`[problem, problem]`); undefined when it passes or the method validates no body.
+ * (`[problem, problem]`); undefined when it passes or no model applies to its content type.
  */
-export function bodyValidationError(models: RequestModels | undefined, contentType: string | undefined, body: Buffer): string | undefined {
-  if (!models) return undefined;
+export function bodyValidationError(models: RequestModels, contentType: string | undefined, body: Buffer): string | undefined {
   const schema = modelFor(models, contentType);
   if (!schema) return undefined;
   let value: unknown;

@@ -168,8 +168,10 @@ class LocalApiGateway {
     state.match = match;
     state.method = method;
     if (!this.throttle.admit(match.resource.path, method.httpMethod)) return this.gatewayError(state, GATEWAY_ERRORS.throttled);
-    const invalidBody = bodyValidationError(method.bodyModels, headerMaps(request.rawHeaders).lowerCase['content-type'], request.body);
-    if (invalidBody !== undefined) return this.gatewayError(state, GATEWAY_ERRORS.badRequestBody, invalidBody);
+    if (method.bodyModels) {
+      const invalidBody = bodyValidationError(method.bodyModels, headerMaps(request.rawHeaders).lowerCase['content-type'], request.body);
+      if (invalidBody !== undefined) return this.gatewayError(state, GATEWAY_ERRORS.badRequestBody, invalidBody);
+    }
 
     const { integration } = method;
     switch (integration.kind) {

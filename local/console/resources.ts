@@ -10,7 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { findQueue, redriveDeadLetters } from '../../ops/dlq';
 import { flaggedOrders } from '../../ops/orders';
 import type { Reporter } from '../../ops/report';
-import { opsResources, TargetError, type Outputs, type Service, type Target } from '../../ops/target';
+import { offlineTarget, TargetError, type Outputs, type Service } from '../../ops/target';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../dynamodb/local-dynamodb';
 import type { ArchitectureMap } from './architecture';
 
@@ -38,10 +38,9 @@ function perQueueLock() {
 }
 
 export function consoleResources(architecture: ArchitectureMap, outputs: Outputs, endpoints: Readonly<Record<Service, string>>) {
-  const config = (service: Service) => ({ region: LOCAL_REGION, endpoint: endpoints[service], credentials: { ...LOCAL_CREDENTIALS }, maxAttempts: 1 });
-  const target: Target = { description: 'offline runtime', resources: opsResources(outputs), clientConfig: config };
-  const dynamo = new DynamoDBClient(config('DYNAMODB'));
-  const sqs = new SQSClient(config('SQS'));
+  const target = offlineTarget({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoints, outputs }, { maxAttempts: 1 });
+  const dynamo = new DynamoDBClient(target.clientConfig('DYNAMODB'));
+  const sqs = new SQSClient(target.clientConfig('SQS'));
   const tables = architecture.contexts.flatMap((context) => context.tables.map((name) => ({ context: context.name, name })));
   const dlq = (name: string) => {
     try {
