@@ -7,7 +7,7 @@
  * environment, the function timeout, Lambda's error shapes, asynchronous invocation with two
  * retries then the on-failure destination and/or dead-letter queue.
  * Not emulated: versions and aliases (every qualifier runs $LATEST), freezing between invocations,
- * memory limits, X-Ray (there is no daemon offline), log tails (`X-Amz-Log-Type: Tail`).
+ * memory limits beyond the V8 heap sized from MemorySize, X-Ray (there is no daemon offline), log tails (`X-Amz-Log-Type: Tail`).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

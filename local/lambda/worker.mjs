@@ -64,6 +64,23 @@ function fatal(error) {
   port.postMessage({ type: 'fatal', error });
 }
 
+/**
+ * A quiet runtime drops the function's output: dropped here, where it is written, rather than
+ * carried to the parent thread over the worker's stdio streams (a message per write) to be
+ * discarded there, which cost the runtime a third of its own time per API request.
+ */
+function discardOutput() {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.write = (_chunk, encoding, callback) => {
+      const done = typeof encoding === 'function' ? encoding : callback;
+      if (typeof done === 'function') process.nextTick(done);
+      return true;
+    };
+  }
+}
+
+if (settings.discardOutput) discardOutput();
+
 process.on('uncaughtException', (error) => fatal(toLambdaError(error)));
 process.on('unhandledRejection', (reason) => {
   const rejection = new RuntimeError('UnhandledPromiseRejection', reason instanceof Error ? `${reason.name}: ${reason.message}` : reason);

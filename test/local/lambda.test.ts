@@ -635,3 +635,40 @@ describe('local Lambda service shutdown', () => {
     }
   });
 });
+
+describe('local Lambda service environments', () => {
+  const HEAP = `
+const v8 = require('node:v8');
+exports.handler = async () => {
+  // A quiet service drops the output where it is written: the write's callback still runs.
+  await new Promise((resolve) => process.stdout.write('x'.repeat(100000) + '\\n', resolve));
+  console.log('a quiet line');
+  return { heapLimitMb: v8.getHeapStatistics().heap_size_limit / 1024 / 1024 };
+};
+`;
+
+  it("sizes V8's heap from the function's memory as Lambda's runtime does; a quiet service drops the output", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'lambda-heap-test-'));
+    const lines: string[] = [];
+    const service = await startLambdaService(
+      buildAssembly(root, [
+        { logicalId: 'Heap128AAAA1111', source: HEAP, properties: { MemorySize: 128 } },
+        { logicalId: 'Heap1024BBBB2222', source: HEAP, properties: { MemorySize: 1024 } },
+      ]),
+      { endpoints: {}, log: (line) => lines.push(line), quiet: true },
+    );
+    try {
+      const small = payloadOf(await service.invoke(functionName('Heap128AAAA1111'), {}));
+      const large = payloadOf(await service.invoke(functionName('Heap1024BBBB2222'), {}));
+      // Old space 128 - 12 MB and 1024 - 102 MB, plus the new space (V8 adds a little of its own).
+      expect(small.heapLimitMb).toBeGreaterThan(115);
+      expect(small.heapLimitMb).toBeLessThan(160);
+      expect(large.heapLimitMb).toBeGreaterThan(920);
+      expect(large.heapLimitMb).toBeLessThan(1200);
+      expect(lines.filter((line) => line.includes('quiet line') || line.includes('xxxx'))).toEqual([]);
+    } finally {
+      await service.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
