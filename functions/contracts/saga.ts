@@ -76,5 +76,18 @@ export const OrderTransitionInput = z.discriminatedUnion('to', [
 ]);
 export type OrderTransitionInput = z.infer<typeof OrderTransitionInput>;
 
-/** Marks an order whose compensation kept failing, for an operator. */
-export const FlagOrderInput = z.object({ ...Step, error: z.string().optional(), cause: z.string().optional() });
+/**
+ * Which compensation kept failing, in which saga: what `ops orders retry` needs to run that
+ * compensation path again from the order alone (an EXPRESS execution keeps no history).
+ */
+export const FailedStep = z.object({
+  saga: z.enum(['order', 'cancellation']),
+  /** The state's name in that saga's definition. */
+  state: z.string(),
+  /** On the order saga's after-failure path: the cancellation reason its <Step>Failed state chose ($.abort.reason). */
+  abortReason: z.string().optional(),
+});
+export type FailedStep = z.infer<typeof FailedStep>;
+
+/** Marks an order whose compensation kept failing, for an operator (failedStep is absent from executions started before it existed). */
+export const FlagOrderInput = z.object({ ...Step, error: z.string().optional(), cause: z.string().optional(), failedStep: FailedStep.optional() });

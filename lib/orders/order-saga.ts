@@ -5,7 +5,7 @@ import {
   Errors, Fail, JsonPath, Pass, Result, type Chain, type IChainable, type StateMachine, type TaskStateBase,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { SagaError, STEP_FAILURE_REASON } from '../../functions/contracts/saga';
+import { SagaError, STEP_FAILURE_REASON, type FailedStep } from '../../functions/contracts/saga';
 import type { SagaWorkflow, Stage } from '../platform/stage';
 import { SagaStateMachine } from './saga-state-machine';
 import { ABORT_PATH, chainOf, COMPENSATION_RETRY, FAILURE_PATH, PAYMENT_UNAVAILABLE_RETRY, REFUND_PATH, REFUNDED, SagaStates } from './saga-states';
@@ -48,9 +48,9 @@ abstract class Saga extends Construct {
   readonly stateMachine: StateMachine;
   readonly failedAlarm: Alarm;
 
-  protected constructor(scope: Construct, id: string, props: SagaProps, comment: string, workflow: SagaWorkflow) {
+  protected constructor(scope: Construct, id: string, props: SagaProps, comment: string, workflow: SagaWorkflow, kind: FailedStep['saga']) {
     super(scope, id);
-    const states = new SagaStates(this, props.orders.flagOrder);
+    const states = new SagaStates(this, props.orders.flagOrder, kind);
     const saga = new SagaStateMachine(this, 'Machine', {
       stage: props.stage,
       alarmTopic: props.alarmTopic,
@@ -92,7 +92,7 @@ abstract class Saga extends Construct {
  */
 export class OrderSaga extends Saga {
   constructor(scope: Construct, id: string, props: SagaProps) {
-    super(scope, id, props, 'Order saga: reserve stock, charge, commit stock, confirm; compensates on every failure', props.stage.sagaWorkflow);
+    super(scope, id, props, 'Order saga: reserve stock, charge, commit stock, confirm; compensates on every failure', props.stage.sagaWorkflow, 'order');
   }
 
   protected define(states: SagaStates, props: SagaProps): IChainable {
@@ -101,7 +101,6 @@ export class OrderSaga extends Saga {
       states.compensation(`ReleaseStock${suffix}`, inventory.releaseStock, { reason }, '$.release');
     const cancel = (suffix: string, reason: string, refunded: unknown) =>
       states.compensation(`CancelOrder${suffix}`, orders.cancelOrder, { to: 'CANCELLED', reason, refunded }, '$.cancellation');
-    const refund = (name: string) => states.compensation(name, payments.refundPayment, {}, REFUND_PATH);
 
     const reserve = states.forward('ReserveStock', inventory.reserveStock, { items: JsonPath.listAt('$.items') }, '$.reservation');
     const charge = states
@@ -128,11 +127,11 @@ export class OrderSaga extends Saga {
       cancel('PaymentUnavailable', 'PAYMENT_UNAVAILABLE', false),
     );
     const afterCancellationRequest = chainOf(
-      refund('RefundPayment'),
+      states.compensation('RefundPayment', payments.refundPayment, {}, REFUND_PATH),
       states.compensation('ReturnStockCustomerRequest', inventory.returnStock, {}, '$.return'),
       cancel('CustomerRequest', 'CUSTOMER_REQUEST', REFUNDED),
     );
-    const afterStepFailure = this.afterStepFailure(states, props, refund);
+    const afterStepFailure = this.afterStepFailure(states, props);
 
     // Specific errors first: Step Functions takes the first Catch whose ErrorEquals matches.
     reserve.addCatch(reject, { errors: [SagaError.OutOfStock], resultPath: FAILURE_PATH });
@@ -160,14 +159,16 @@ export class OrderSaga extends Saga {
    * undo. Then the order is cancelled (the reason its <Step>Failed state set), and the execution
    * fails with the step's error.
    */
-  private afterStepFailure(states: SagaStates, { inventory, orders }: SagaProps, refund: (name: string) => TaskStateBase): Chain {
+  private afterStepFailure(states: SagaStates, { inventory, payments, orders }: SagaProps): Chain {
     const reason = JsonPath.stringAt(`${ABORT_PATH}.reason`);
+    // Which forward step failed is known only from here: the flag keeps its reason for the retry.
+    const recorded = { abortReason: reason };
     return chainOf(
-      refund('RefundPaymentAfterFailure'),
-      states.compensation('ReleaseStockAfterFailure', inventory.releaseStock, { reason }, '$.release'),
-      states.compensation('ReturnStockAfterFailure', inventory.returnStock, {}, '$.return'),
+      states.compensation('RefundPaymentAfterFailure', payments.refundPayment, {}, REFUND_PATH, recorded),
+      states.compensation('ReleaseStockAfterFailure', inventory.releaseStock, { reason }, '$.release', recorded),
+      states.compensation('ReturnStockAfterFailure', inventory.returnStock, {}, '$.return', recorded),
       states.compensation(
-        'CancelOrderAfterFailure', orders.cancelOrder, { to: 'CANCELLED', reason, refunded: REFUNDED }, '$.cancellation',
+        'CancelOrderAfterFailure', orders.cancelOrder, { to: 'CANCELLED', reason, refunded: REFUNDED }, '$.cancellation', recorded,
       ),
       new Fail(this, 'StepFailed', {
         errorPath: `${FAILURE_PATH}.Error`,
@@ -187,7 +188,7 @@ export class OrderSaga extends Saga {
  */
 export class CancellationSaga extends Saga {
   constructor(scope: Construct, id: string, props: SagaProps) {
-    super(scope, id, props, 'Cancellation saga of a confirmed order: refund, return the stock, cancel', 'STANDARD');
+    super(scope, id, props, 'Cancellation saga of a confirmed order: refund, return the stock, cancel', 'STANDARD', 'cancellation');
   }
 
   protected define(states: SagaStates, { inventory, payments, orders }: SagaProps): IChainable {

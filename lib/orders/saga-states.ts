@@ -2,11 +2,11 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
-  Chain, Errors, Fail, JitterType, JsonPath, TaskInput, Timeout, type IChainable, type RetryProps, type TaskStateBase,
+  Chain, Errors, Fail, JitterType, JsonPath, Pass, TaskInput, Timeout, type IChainable, type RetryProps, type TaskStateBase,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { SagaError } from '../../functions/contracts/saga';
+import { SagaError, type FailedStep } from '../../functions/contracts/saga';
 
 /** Every task's limit: well above a step function's own timeout, so a hung invocation cannot stall the saga. */
 export const TASK_TIMEOUT = Duration.seconds(30);
@@ -67,6 +67,8 @@ export const COMPENSATION_RETRY: RetryProps = {
 export const FAILURE_PATH = '$.failure';
 /** Where a failed forward step's cancellation reason is put (see STEP_FAILURE_REASON). */
 export const ABORT_PATH = '$.abort';
+/** Which compensation kept failing (FailedStep), set on the way to FlagOrder, which records it on the order. */
+export const FAILED_STEP_PATH = '$.failedStep';
 /** What RefundPayment did: `{refunded: boolean}`, false when nothing had been captured. */
 export const REFUND_PATH = '$.refund';
 /** Passes what the refund did on to CancelOrder, and so to the order and its OrderCancelled event. */
@@ -87,13 +89,17 @@ export class SagaStates {
   /** The last resort: the order is marked for an operator (metric and alarm), and the execution fails with the error that got it there. */
   readonly flag: TaskStateBase;
 
-  constructor(private readonly scope: Construct, flagOrder: IFunction) {
+  constructor(private readonly scope: Construct, flagOrder: IFunction, private readonly saga: FailedStep['saga']) {
     // A caught error always has an Error, not always a Cause (a timeout may have none): a missing
     // path would fail the state itself, so the cause is the whole caught error, as text.
     this.flag = this.task(
       'FlagOrder',
       flagOrder,
-      { error: JsonPath.stringAt(`${FAILURE_PATH}.Error`), cause: JsonPath.jsonToString(JsonPath.objectAt(FAILURE_PATH)) },
+      {
+        error: JsonPath.stringAt(`${FAILURE_PATH}.Error`),
+        cause: JsonPath.jsonToString(JsonPath.objectAt(FAILURE_PATH)),
+        failedStep: JsonPath.objectAt(FAILED_STEP_PATH),
+      },
       '$.flag',
     ).addRetry(COMPENSATION_RETRY);
     this.flag.next(
@@ -112,11 +118,24 @@ export class SagaStates {
     return this.task(name, fn, fields, resultPath).addRetry(retry);
   }
 
-  /** A step that must eventually succeed: retried on any error, then the order is flagged. */
-  compensation(name: string, fn: IFunction, fields: Record<string, unknown>, resultPath: string): TaskStateBase {
+  /**
+   * A step that must eventually succeed: retried on any error, then the order is flagged, with
+   * which step it was (`<name>KeptFailing` records it: FlagOrder is shared, and an Express
+   * execution keeps no history to tell). `recorded`: more of the saga's state the retry needs to
+   * run the path again (FailedStep's fields).
+   */
+  compensation(
+    name: string, fn: IFunction, fields: Record<string, unknown>, resultPath: string, recorded: Partial<Record<keyof FailedStep, unknown>> = {},
+  ): TaskStateBase {
+    const failedStep: Partial<Record<keyof FailedStep, unknown>> = { saga: this.saga, state: name, ...recorded };
+    const keptFailing = new Pass(this.scope, `${name}KeptFailing`, {
+      comment: `${name} kept failing: record which step, for the operator's retry`,
+      parameters: failedStep,
+      resultPath: FAILED_STEP_PATH,
+    }).next(this.flag);
     return this.task(name, fn, fields, resultPath)
       .addRetry(COMPENSATION_RETRY)
-      .addCatch(this.flag, { errors: [Errors.ALL], resultPath: FAILURE_PATH });
+      .addCatch(keptFailing, { errors: [Errors.ALL], resultPath: FAILURE_PATH });
   }
 
   private task(name: string, fn: IFunction, fields: Record<string, unknown>, resultPath: string): LambdaInvoke {

@@ -10,8 +10,9 @@ Commands:
   events replay --from T --to T     replays the bus archive over [from, to) (ISO 8601 times)
          [--detail-type TYPE]       only to the rules that select TYPE
   orders flagged                    orders a saga handed to an operator (needsOperator)
-  orders retry <orderId>            runs the rest of the flagged order's saga path from the
-                                    step that failed, then removes the flag
+  orders retry <orderId>            runs the compensation path the flagged order's saga gave
+                                    up on again (from the order and its flag), then removes
+                                    the flag
   rebuild orders                    checks each order's view against its events; rewrites drift
 
 Target (one of):

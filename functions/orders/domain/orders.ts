@@ -1,6 +1,6 @@
 import type { PlaceOrderRequest } from '../../contracts/api/orders';
 import { OrderPlaced } from '../../contracts/events/orders';
-import { OrderCancellationInput } from '../../contracts/saga';
+import { OrderCancellationInput, type FailedStep } from '../../contracts/saga';
 import type { ClaimShipmentInput, ClaimShipmentResult } from '../../contracts/shipment-claim';
 import type { Caller } from '../../shared/auth/authenticate';
 import { ConcurrentUpdateError, ConflictError } from '../../shared/errors';
@@ -14,6 +14,7 @@ import {
   cancellationPath, canSee, OrderNotFoundError, ShipmentAlreadyLeftError, toOrderView, type Order, type OrderEvent, type OrderState,
 } from './order';
 import { priceOrder } from './pricing';
+import { placedDetails } from './replay';
 
 export interface StoredOrder {
   state: OrderState;
@@ -25,6 +26,14 @@ export interface StoredOrder {
 export interface ListingPosition {
   createdAt: string;
   orderId: string;
+}
+
+/** Why an order needs an operator: the step that kept failing, its error, and (when the saga said) where it failed. */
+export interface OperatorProblem {
+  error?: string;
+  cause?: string;
+  failedStep?: FailedStep;
+  at: string;
 }
 
 /** The orders table as the domain sees it. */
@@ -59,7 +68,7 @@ export interface OrderStore {
   /** Records the customer's request to cancel, only while the order is PENDING; false otherwise. */
   requestCancellation(orderId: string, at: string): Promise<boolean>;
   /** Marks the order for an operator; 'alreadyFlagged' changes nothing. */
-  flag(orderId: string, problem: { error?: string; cause?: string; at: string }): Promise<'flagged' | 'alreadyFlagged' | 'missing'>;
+  flag(orderId: string, problem: OperatorProblem): Promise<'flagged' | 'alreadyFlagged' | 'missing'>;
   /** Up to `limit` of the customer's orders, newest first, older than `after` when given. */
   listByCustomer(customerId: string, query: { after?: ListingPosition; limit: number }): Promise<StoredOrder[]>;
 }
@@ -121,7 +130,10 @@ export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderComman
     { orderId, customerId, items: items.map(({ productId, quantity, unitPriceCents }) => ({ productId, quantity, unitPriceCents })), totalCents, currency },
     correlationId,
   );
-  const first: OrderEvent = { seq: 1, type: OrderPlaced.detailType, status: 'PENDING', at: now, eventId: placed.detail.metadata.eventId };
+  // The order as placed goes into its first event: the events alone make the order again (replay.ts).
+  const first: OrderEvent = {
+    seq: 1, type: OrderPlaced.detailType, status: 'PENDING', at: now, eventId: placed.detail.metadata.eventId, placed: placedDetails(state),
+  };
   const idempotency = keyed && idempotencyRecord(customerId, keyed.command.idempotencyKey, keyed.hash, orderId, now);
 
   return retryOnLostRace(

@@ -1,4 +1,4 @@
-import { SagaError, type OrderTransitionInput } from '../../contracts/saga';
+import { SagaError, type FailedStep, type OrderTransitionInput } from '../../contracts/saga';
 import { nowIso } from '../../shared/ids';
 import { SagaTaskError } from '../../shared/saga-error';
 import { CancellationRequestedError, type OrderStatus } from './order';
@@ -48,11 +48,12 @@ export interface FlagResult {
   newlyFlagged: boolean;
 }
 
-/** Hands the order to an operator, keeping the first failure that did so. */
+/** Hands the order to an operator, keeping the first failure that did so (and the step, which `ops orders retry` runs again). */
 export async function flagOrder(
-  store: OrderStore, input: { orderId: string; error?: string; cause?: string },
+  store: OrderStore, input: { orderId: string; error?: string; cause?: string; failedStep?: FailedStep },
 ): Promise<FlagResult> {
-  const outcome = await store.flag(input.orderId, { error: input.error, cause: input.cause, at: nowIso() });
+  const { error, cause, failedStep } = input;
+  const outcome = await store.flag(input.orderId, { error, cause, failedStep, at: nowIso() });
   if (outcome === 'missing') throw new Error(`No order ${input.orderId}`);
   return { orderId: input.orderId, newlyFlagged: outcome === 'flagged' };
 }

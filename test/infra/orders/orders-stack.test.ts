@@ -62,12 +62,18 @@ const isTransientRetry = (retry: Retrier) =>
   JSON.stringify([...retry.ErrorEquals].sort()) === JSON.stringify([...TRANSIENT].sort()) && retry.JitterStrategy === 'FULL' && retry.BackoffRate! > 1;
 
 /** Every compensation: retried on any error with backoff and jitter, then FlagOrder, keeping the saga's input. */
-function expectCompensation(definition: Definition, name: string): void {
+function expectCompensation(definition: Definition, name: string, saga: 'order' | 'cancellation' = 'order'): void {
   const state = definition.States[name]!;
   expect(state.Retry, name).toEqual([
     { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
   ]);
-  expect(state.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'FlagOrder' }]);
+  expect(state.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: `${name}KeptFailing` }]);
+  // On the way to FlagOrder the step is recorded, for `ops orders retry` (an EXPRESS execution keeps no history).
+  const keptFailing = definition.States[`${name}KeptFailing`]!;
+  expect(keptFailing).toMatchObject({ Type: 'Pass', ResultPath: '$.failedStep', Next: 'FlagOrder' });
+  expect(keptFailing.Parameters).toMatchObject({ state: name, saga });
+  const afterFailure = name.endsWith('AfterFailure');
+  expect(keptFailing.Parameters?.['abortReason.$'], name).toBe(afterFailure ? '$.abort.reason' : undefined);
 }
 
 function expectOperatorFlag(definition: Definition): void {
@@ -75,6 +81,7 @@ function expectOperatorFlag(definition: Definition): void {
   expect(flag.Resource).toBe(fnRef(stack.tasks.flagOrder));
   expect(flag.Parameters).toEqual({
     'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', 'error.$': '$.failure.Error', 'cause.$': 'States.JsonToString($.failure)',
+    'failedStep.$': '$.failedStep',
   });
   expect(flag.Retry![0]!.ErrorEquals).toEqual(['States.ALL']);
   expect(flag.Next).toBe('NeedsOperator');
@@ -286,7 +293,7 @@ describe('the cancellation saga', () => {
     expect(definition.States.CancelOrder!.Parameters).toEqual({
       'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId', to: 'CANCELLED', reason: 'CUSTOMER_REQUEST', 'refunded.$': '$.refund.refunded',
     });
-    for (const name of ['RefundPayment', 'ReturnStock', 'CancelOrder']) expectCompensation(definition, name);
+    for (const name of ['RefundPayment', 'ReturnStock', 'CancelOrder']) expectCompensation(definition, name, 'cancellation');
     expectOperatorFlag(definition);
     expectTaskBasics(definition);
   });

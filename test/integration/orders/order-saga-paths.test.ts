@@ -346,7 +346,10 @@ describe('the order saga, run', () => {
     expect(run.outcome.status === 'FAILED' && run.outcome.error).toBeInstanceOf(ExecutionError);
     expect(await stateItem(fx, order.orderId)).toMatchObject({
       status: 'PENDING', needsOperator: true, operatorError: 'StockTableUnavailable', operatorCause: expect.stringContaining('StockTableUnavailable'),
+      // What `ops orders retry` runs again, with no execution history to read (EXPRESS keeps none).
+      failedStep: { saga: 'order', state: 'ReleaseStockPaymentDeclined' },
     });
+    expect((await stateItem(fx, order.orderId))!.failedStep).not.toHaveProperty('abortReason');
     // Left for the operator exactly as the failing compensation found it: still held.
     expect(inventory.outcomeOf(input)).toEqual({ reservation: 'RESERVED', stock: { available: SHELF - 2, reserved: 2 } });
   });
@@ -409,7 +412,11 @@ describe('the order saga, run', () => {
       ...Array<string>(4).fill('ReserveStock'), 'RefundPaymentAfterFailure', ...Array<string>(7).fill('ReleaseStockAfterFailure'), 'FlagOrder',
     ]);
     expect(run.outcome.status).toBe('FAILED');
-    expect(await stateItem(fx, order.orderId)).toMatchObject({ status: 'PENDING', needsOperator: true, operatorError: 'StockTableUnavailable' });
+    expect(await stateItem(fx, order.orderId)).toMatchObject({
+      status: 'PENDING', needsOperator: true, operatorError: 'StockTableUnavailable',
+      // The reason ReserveStockFailed chose, which the retry's ReleaseStock and CancelOrder need again.
+      failedStep: { saga: 'order', state: 'ReleaseStockAfterFailure', abortReason: 'PROCESSING_FAILED' },
+    });
   });
 });
 
@@ -456,6 +463,8 @@ describe('the cancellation saga, run', () => {
     const run = await runSaga(stack.cancellationSaga, { orderId: order.orderId, correlationId: 'c' }, { returnStock: fails('Boom') });
     expect(statesOf(run)).toEqual(['RefundPayment', ...Array(7).fill('ReturnStock'), 'FlagOrder']);
     expect(run.outcome.status).toBe('FAILED');
-    expect(await stateItem(fx, order.orderId)).toMatchObject({ status: 'CONFIRMED', needsOperator: true, operatorError: 'Boom' });
+    expect(await stateItem(fx, order.orderId)).toMatchObject({
+      status: 'CONFIRMED', needsOperator: true, operatorError: 'Boom', failedStep: { saga: 'cancellation', state: 'ReturnStock' },
+    });
   });
 });
