@@ -28,9 +28,9 @@ const DEMO_PRODUCTS = [
   { name: 'Fountain Pen', description: 'Steel nib, medium', category: 'stationery', priceCents: 3600, sku: 'DEMO-PEN-M' },
 ] as const;
 
-/** The one table of a context's stack (ContextStack gives each context one). */
+/** The table of a context's stack (ContextStack's `Table`; the catalog's stack also holds its search projection's). */
 function tableOf(assembly: LocalAssembly, stackName: string): string {
-  const tables = assembly.ofType('AWS::DynamoDB::Table').filter((table) => table.stackName === stackName);
+  const tables = assembly.ofType('AWS::DynamoDB::Table').filter((table) => table.stackName === stackName && /^Table[0-9A-F]{8}$/.test(table.logicalId));
   if (tables.length !== 1) throw new Error(`expected one table in ${stackName}, found ${tables.length}`);
   return tables[0]!.ref;
 }
@@ -58,9 +58,10 @@ export async function seedDemoCatalog(assembly: LocalAssembly): Promise<number> 
   }
   const deadline = Date.now() + STOCK_RECORD_TIMEOUT_MS;
   const { quantity } = routes.restock.body.parse({ quantity: DEMO_STOCK });
-  for (const productId of ids) {
+  // Each product's stock record comes on its own: restock each as soon as its record is there.
+  await Promise.all(ids.map(async (productId) => {
     await stockRecordOf(inventory, productId, deadline);
     await restock(inventory, productId, quantity, correlationId);
-  }
+  }));
   return DEMO_PRODUCTS.length;
 }

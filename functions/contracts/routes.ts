@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { AccessToken, LoginRequest, RegisterRequest, UpdateMeRequest, UserProfile } from './api/users';
-import { CreateProductRequest, ListProductsQuery, Product, ProductBatch, ProductBatchQuery, ProductPage, UpdateProductRequest } from './api/catalog';
+import {
+  CreateProductRequest, ListProductsQuery, Product, ProductBatch, ProductBatchQuery, ProductPage, SearchPage, SearchProductsQuery, UpdateProductRequest,
+} from './api/catalog';
 import { Cart, CheckoutHeaders, CheckoutRequest, PutCartItemRequest } from './api/cart';
 import { Id } from './api/common';
 import { Health } from './api/edge';
@@ -74,6 +76,13 @@ export const routes = {
     summary: 'Active products, optionally of one category',
     query: ListProductsQuery,
     responses: { 200: { description: 'A page of products', schema: ProductPage } },
+    errors: [400],
+  },
+  searchProducts: {
+    method: 'GET', path: '/products/search', owner: 'catalog', access: 'public',
+    summary: 'Active products matching every word of q (case- and accent-insensitive, the last word also as a prefix), best match first',
+    query: SearchProductsQuery,
+    responses: { 200: { description: 'A page of search hits, each with its score', schema: SearchPage } },
     errors: [400],
   },
   getProductBatch: {

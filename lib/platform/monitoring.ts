@@ -217,11 +217,13 @@ export class StackMonitoring extends Construct {
 
   /** Throttled reads and writes of a table. */
   watchTable(table: ITable, label: string): Alarm {
+    // Ids unique per table: a stack with two tables plots both expressions in one graph.
+    const [reads, writes] = table.node.id === 'Table' ? ['reads', 'writes'] : [`reads${table.node.id}`, `writes${table.node.id}`];
     const throttles = new MathExpression({
-      expression: 'reads + writes',
+      expression: `${reads} + ${writes}`,
       usingMetrics: {
-        reads: table.metric('ReadThrottleEvents', { period: MINUTE, statistic: 'Sum' }),
-        writes: table.metric('WriteThrottleEvents', { period: MINUTE, statistic: 'Sum' }),
+        [reads]: table.metric('ReadThrottleEvents', { period: MINUTE, statistic: 'Sum' }),
+        [writes]: table.metric('WriteThrottleEvents', { period: MINUTE, statistic: 'Sum' }),
       },
       period: MINUTE,
       label: `${label} throttled requests`,

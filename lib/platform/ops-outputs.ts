@@ -16,6 +16,8 @@ export const OPS_OUTPUT = {
   ordersTableName: 'OpsOrdersTableName',
   orderSagaArn: 'OpsOrderSagaArn',
   cancellationSagaArn: 'OpsCancellationSagaArn',
+  catalogTableName: 'OpsCatalogTableName',
+  searchTableName: 'OpsSearchTableName',
 } as const;
 
 /** Where a dead letter goes back to: the queue it came from, the function it was for, or nowhere (stream records). */

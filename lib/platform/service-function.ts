@@ -47,7 +47,8 @@ export function invokedAll<K extends string>(fns: Readonly<Record<K, IFunction>>
 
 export type TableAccess = 'read' | 'readWrite';
 /** One item-level action, for a function whose needs fit neither level (say, reads and UpdateItem only). */
-export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
+/** Scan: only for a read model loaded whole into memory (the catalog's search index). */
+export type TableAction = 'GetItem' | 'Query' | 'Scan' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
 
 // Only what the handlers call: transactions need the per-item actions of their parts.
 const TABLE_ACTIONS: Record<TableAccess, string[]> = {

@@ -35,8 +35,8 @@ export const MAX_WRITE_ATTEMPTS = 3;
 
 export async function createProduct(store: ProductStore, input: NewProduct, correlationId: string): Promise<Product> {
   const product = newProduct(input, nowIso());
-  const { id: productId, name, category, priceCents, currency, sku } = product;
-  const event = domainEvent(ProductCreated, { productId, name, category, priceCents, currency, sku }, correlationId);
+  const { id: productId, name, description, category, priceCents, currency, sku } = product;
+  const event = domainEvent(ProductCreated, { productId, name, description, category, priceCents, currency, sku }, correlationId);
   // A create racing another on the same SKU may be cancelled outright (TransactionConflict): try
   // again, and the SKU claim then decides (201, or 409 sku-taken).
   await retryOnLostRace(() => store.create(product, event), { attempts: MAX_WRITE_ATTEMPTS, exhausted: () => new ConcurrentUpdateError('Another request is creating a product with this SKU; try again') });

@@ -68,3 +68,33 @@ export const ProductBatchQuery = z.object({
 /** The active products among the ids asked for, in the order asked; archived or unknown ids are `missing`. */
 export const ProductBatch = z.object({ items: z.array(Product), missing: z.array(z.string()) });
 export type ProductBatch = z.infer<typeof ProductBatch>;
+
+/** The most characters of `q` a search takes. */
+export const MAX_SEARCH_QUERY = 100;
+
+const PriceBound = z.coerce.number().int().min(0).max(100_000_000);
+
+/**
+ * `GET /products/search`: `q` (1-100 characters, not blank) is required; a price range whose
+ * lower bound exceeds its upper one is a 400 rather than an empty page.
+ */
+export const SearchProductsQuery = PageQuery.extend({
+  q: z.string().max(MAX_SEARCH_QUERY).refine((q) => q.trim().length > 0, { message: 'must not be blank' }),
+  category: Category.optional(),
+  minPriceCents: PriceBound.optional(),
+  maxPriceCents: PriceBound.optional(),
+}).superRefine(({ minPriceCents, maxPriceCents }, ctx) => {
+  if (minPriceCents !== undefined && maxPriceCents !== undefined && minPriceCents > maxPriceCents) {
+    ctx.addIssue({ code: 'custom', path: ['maxPriceCents'], message: 'must not be below minPriceCents' });
+  }
+});
+export type SearchProductsQuery = z.infer<typeof SearchProductsQuery>;
+
+/**
+ * One search result: the product as the search projection holds it (what the catalog's events
+ * carry, so no timestamps: GET /products/{id} has them) and its `score`, higher is better.
+ */
+export const SearchHit = Product.omit({ createdAt: true, updatedAt: true }).extend({ score: z.number().int().positive() });
+export type SearchHit = z.infer<typeof SearchHit>;
+
+export const SearchPage = pageOf(SearchHit);

@@ -10,7 +10,11 @@ const ProductFields = {
   sku: z.string(),
 };
 
-export const ProductCreated = defineEvent('catalog', 'ProductCreated', z.object(ProductFields));
+/**
+ * A new product (version 1). `description` was added for the search projection: optional, so an
+ * event published before it still parses (the projection then reads the product).
+ */
+export const ProductCreated = defineEvent('catalog', 'ProductCreated', z.object({ ...ProductFields, description: z.string().optional() }));
 
 /** The product after the change; consumers drop versions older than the one they hold. */
 export const ProductUpdated = defineEvent(
