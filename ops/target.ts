@@ -28,6 +28,8 @@ export interface OpsResources {
   readonly ordersTableName?: string;
   readonly orderSagaArn?: string;
   readonly cancellationSagaArn?: string;
+  readonly catalogTableName?: string;
+  readonly searchTableName?: string;
 }
 
 export interface Target {
@@ -64,6 +66,8 @@ export function opsResources(outputs: Outputs): OpsResources {
     ...optional('ordersTableName', OPS_OUTPUT.ordersTableName),
     ...optional('orderSagaArn', OPS_OUTPUT.orderSagaArn),
     ...optional('cancellationSagaArn', OPS_OUTPUT.cancellationSagaArn),
+    ...optional('catalogTableName', OPS_OUTPUT.catalogTableName),
+    ...optional('searchTableName', OPS_OUTPUT.searchTableName),
   };
 }
 

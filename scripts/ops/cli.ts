@@ -14,6 +14,8 @@ Commands:
                                     up on again (from the order and its flag), then removes
                                     the flag
   rebuild orders                    checks each order's view against its events; rewrites drift
+  rebuild search                    checks the search projection against the catalog table;
+                                    rewrites drift, removes products the catalog lacks
 
 Target (one of):
   --stage dev|prod                  a deployed stage, found from its stacks' outputs
@@ -32,7 +34,8 @@ export type Command =
   | { readonly name: 'events replay'; readonly from: Date; readonly to: Date; readonly detailType?: string }
   | { readonly name: 'orders flagged' }
   | { readonly name: 'orders retry'; readonly orderId: string }
-  | { readonly name: 'rebuild orders' };
+  | { readonly name: 'rebuild orders' }
+  | { readonly name: 'rebuild search' };
 
 export type TargetChoice = { readonly kind: 'stage'; readonly stage: string } | { readonly kind: 'local'; readonly file?: string };
 
@@ -58,7 +61,7 @@ function command(words: readonly string[], values: Values): Command {
     if (words.length > count) throw new UsageError(`unexpected argument "${words[count]}"`);
   };
   switch (name) {
-    case 'dlq list': case 'orders flagged': case 'rebuild orders':
+    case 'dlq list': case 'orders flagged': case 'rebuild orders': case 'rebuild search':
       noMore(2);
       return { name };
     case 'dlq redrive': {

@@ -8,6 +8,7 @@ import { listDeadLetterQueues, redriveDeadLetters } from '../../ops/dlq';
 import { replayEvents } from '../../ops/events';
 import { flaggedOrders, rebuildOrders } from '../../ops/orders';
 import { retryOrder } from '../../ops/retry';
+import { rebuildSearch } from '../../ops/search';
 import { consoleReporter, type Reporter } from '../../ops/report';
 import { deployedTarget, localTarget, TargetError, type Target } from '../../ops/target';
 
@@ -38,6 +39,9 @@ export async function runCommand(command: Command, target: Target, dryRun: boole
       return 0;
     case 'rebuild orders':
       await rebuildOrders(target, { dryRun }, report);
+      return 0;
+    case 'rebuild search':
+      await rebuildSearch(target, { dryRun }, report);
       return 0;
   }
 }

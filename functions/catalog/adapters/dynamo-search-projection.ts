@@ -13,17 +13,22 @@ import type { SearchProjectionStore } from '../domain/search-projection';
  * below a partition's 1,000 writes a second (a rebuild of many products is throttled by it).
  */
 const CHANGES = 'CHANGES';
-const entryKey = (productId: string) => itemKey(`PRODUCT#${productId}`, 'SEARCH');
+export const entryKey = (productId: string) => itemKey(`PRODUCT#${productId}`, 'SEARCH');
 /** Parallel Scan segments of the first load: four 1 MB pages at a time. */
 const SCAN_SEGMENTS = 4;
 
 const ENTRY_FIELDS = ['id', 'name', 'description', 'category', 'priceCents', 'currency', 'sku', 'status', 'version'] as const;
 
-/** The conditional Put of `entry`: written only over an older version, or where there is none. */
-export function projectionPut(entry: ProjectionEntry, changedAt: string = nowIso()): Omit<PutCommandInput, 'TableName'> & { ConditionExpression: string } {
+/**
+ * The conditional Put of `entry`: written only over an older version, or where there is none;
+ * with `sameVersion` also over the same version (a rebuild repairing an item that drifted).
+ */
+export function projectionPut(
+  entry: ProjectionEntry, { changedAt = nowIso(), sameVersion = false }: { changedAt?: string; sameVersion?: boolean } = {},
+): Omit<PutCommandInput, 'TableName'> & { ConditionExpression: string } {
   return {
     Item: { ...entryKey(entry.id), ...entry, changedAt, ...indexEntry('gsi1', CHANGES, `${changedAt}#${entry.id}`) },
-    ConditionExpression: 'attribute_not_exists(#version) OR #version < :version',
+    ConditionExpression: `attribute_not_exists(#version) OR #version ${sameVersion ? '<=' : '<'} :version`,
     ExpressionAttributeNames: { '#version': 'version' },
     ExpressionAttributeValues: { ':version': entry.version },
   };
