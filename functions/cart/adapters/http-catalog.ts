@@ -1,5 +1,5 @@
 import { ProductBatch } from '../../contracts/api/catalog';
-import { routes } from '../../contracts/routes';
+import { catalogRoutes } from '../../contracts/routes/catalog';
 import { getValidated, isTransient } from '../../shared/resilience/api-client';
 import type { CircuitBreaker } from '../../shared/resilience/circuit-breaker';
 import { retrying, type RetryPolicy } from '../../shared/resilience/retry';
@@ -38,7 +38,7 @@ export function httpCatalog(options: HttpCatalogOptions): Catalog {
   const { apiUrl, timeoutMs, deadlineMs, breaker, correlationId, fetcher } = options;
   return {
     async products(productIds) {
-      const url = `${apiUrl}${routes.getProductBatch.path}?ids=${productIds.map(encodeURIComponent).join(',')}`;
+      const url = `${apiUrl}${catalogRoutes.getProductBatch.path}?ids=${productIds.map(encodeURIComponent).join(',')}`;
       const call = (remainingMs: number) =>
         getValidated(url, ProductBatch, { headers: { 'X-Correlation-Id': correlationId }, timeoutMs: Math.min(timeoutMs, remainingMs), fetcher });
       const attempt = breaker ? (remainingMs: number) => breaker.execute(() => call(remainingMs)) : call;

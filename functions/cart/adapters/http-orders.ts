@@ -1,4 +1,4 @@
-import { routes } from '../../contracts/routes';
+import { ordersRoutes } from '../../contracts/routes/orders';
 import { ConflictError, UnauthorizedError, UnprocessableError } from '../../shared/errors';
 import { isTransient, postValidated, UnexpectedStatusError } from '../../shared/resilience/api-client';
 import { retrying, type RetryPolicy } from '../../shared/resilience/retry';
@@ -34,9 +34,9 @@ export function httpOrders(options: HttpOrdersOptions): Orders {
   return {
     async place(body, idempotencyKey) {
       const headers = { Authorization: authorization, 'X-Correlation-Id': correlationId, 'Idempotency-Key': idempotencyKey };
-      const schema = routes.placeOrder.responses[202].schema;
+      const schema = ordersRoutes.placeOrder.responses[202].schema;
       const call = (remainingMs: number) =>
-        postValidated(`${apiUrl}${routes.placeOrder.path}`, body, schema, { headers, timeoutMs: Math.min(timeoutMs, remainingMs), fetcher });
+        postValidated(`${apiUrl}${ordersRoutes.placeOrder.path}`, body, schema, { headers, timeoutMs: Math.min(timeoutMs, remainingMs), fetcher });
       try {
         return await retrying(call, { policy: RETRY_POLICY, isRetryable: isTransient, deadline: Date.now() + deadlineMs });
       } catch (error) {

@@ -1,10 +1,10 @@
-import { routes } from '../../contracts/routes';
+import { cartRoutes } from '../../contracts/routes/cart';
 import { httpRoute } from '../../shared/http/route-handler';
 import { ordersFor } from '../api-composition';
 import { cartStore } from '../composition';
 import { checkout } from '../domain/cart-service';
 
-export const handler = httpRoute(routes.checkout, async ({ caller, body, declaredHeaders, headers, correlationId }) => {
+export const handler = httpRoute(cartRoutes.checkout, async ({ caller, body, declaredHeaders, headers, correlationId }) => {
   // Present: the route's access level has already verified the bearer token in it.
   const orders = await ordersFor({ headers, correlationId, authorization: headers.authorization ?? '' });
   const order = await checkout(cartStore, orders, {

@@ -1,11 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { routes } from '../../contracts/routes';
+import { edgeRoutes } from '../../contracts/routes/edge';
 import { httpRoute } from '../../shared/http/route-handler';
 import { logger, metrics } from '../../shared/observability';
 import { dashboardSources } from '../dashboard/adapters/sources';
 import { assembleDashboard } from '../dashboard/domain/dashboard';
 
-export const handler = httpRoute(routes.dashboard, async ({ headers, correlationId }) => {
+export const handler = httpRoute(edgeRoutes.dashboard, async ({ headers, correlationId }) => {
   const sources = dashboardSources({
     headers,
     // Present: the route's access level has already verified the bearer token in it.

@@ -1,5 +1,5 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { routes } from '../../contracts/routes';
+import { edgeRoutes } from '../../contracts/routes/edge';
 import { sdkClient } from '../../shared/aws-clients';
 import { httpRoute } from '../../shared/http/route-handler';
 import { logger } from '../../shared/observability';
@@ -23,7 +23,7 @@ async function check(context: string, tableName: string): Promise<[string, strin
   }
 }
 
-export const handler = httpRoute(routes.health, async () => {
+export const handler = httpRoute(edgeRoutes.health, async () => {
   const checks = Object.fromEntries(await Promise.all(Object.entries(tables).map(([context, table]) => check(context, table))));
   const healthy = Object.values(checks).every((result) => result === 'ok');
   return { status: healthy ? 200 : 503, body: { status: healthy ? 'ok' : 'degraded', checks } };

@@ -1,11 +1,11 @@
-import { routes } from '../../contracts/routes';
+import { ordersRoutes } from '../../contracts/routes/orders';
 import { httpRoute } from '../../shared/http/route-handler';
 import { cancellationSaga, orderStore, shipmentClaimer } from '../composition';
 import { cancelOrder } from '../domain/orders';
 
 const deps = { store: orderStore, cancellationSaga: cancellationSaga(), shipping: shipmentClaimer() };
 
-export const handler = httpRoute(routes.cancelOrder, async ({ params, caller, correlationId }) => ({
+export const handler = httpRoute(ordersRoutes.cancelOrder, async ({ params, caller, correlationId }) => ({
   status: 202,
   body: await cancelOrder(deps, params.orderId, caller, correlationId),
 }));

@@ -1,9 +1,9 @@
-import { routes } from '../../contracts/routes';
+import { ordersRoutes } from '../../contracts/routes/orders';
 import { httpRoute } from '../../shared/http/route-handler';
 import { orderStore } from '../composition';
 import { getOrder } from '../domain/orders';
 
-export const handler = httpRoute(routes.getOrder, async ({ params, caller }) => ({
+export const handler = httpRoute(ordersRoutes.getOrder, async ({ params, caller }) => ({
   status: 200,
   body: await getOrder(orderStore, params.orderId, caller),
 }));

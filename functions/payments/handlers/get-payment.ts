@@ -1,9 +1,9 @@
-import { routes } from '../../contracts/routes';
+import { paymentsRoutes } from '../../contracts/routes/payments';
 import { httpRoute } from '../../shared/http/route-handler';
 import { paymentStore } from '../composition';
 import { paymentOf } from '../domain/payments';
 
-export const handler = httpRoute(routes.getPayment, async ({ params, caller }) => ({
+export const handler = httpRoute(paymentsRoutes.getPayment, async ({ params, caller }) => ({
   status: 200,
   body: await paymentOf(paymentStore, params.orderId, caller),
 }));

@@ -1,13 +1,15 @@
 /**
  * What a function's bundle holds, as deployed: the AWS SDK inside it (the versions of
- * package-lock.json, the ones the tests ran), only the SDK clients its code calls, and no X-Ray
- * SDK (tracing is Lambda's active tracing; see functions/shared/observability.ts). Each client
- * is recognised by the wire name only its own code carries.
+ * package-lock.json, the ones the tests ran), only the SDK clients its code calls, no X-Ray
+ * SDK (tracing is Lambda's active tracing; see functions/shared/observability.ts), and only the
+ * route contracts (zod schemas, built at cold start) of the routes it serves or calls. Each client
+ * is recognised by the wire name only its own code carries, each route by its path.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundledHandler } from '../../../lib/platform/bundle';
+import { handlerFileName, routes, type RouteId, type RouteOwner } from '../../../functions/contracts/routes';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const bundles = new Map<string, string>();
@@ -22,6 +24,15 @@ const CLIENTS = {
 } as const;
 type Client = keyof typeof CLIENTS;
 
+/** The owners whose routes a route function calls besides its own (the OpenAPI document describes them all). */
+const CALLS: Partial<Record<RouteId, RouteOwner[] | 'all'>> = {
+  getCart: ['catalog'], putCartItem: ['catalog'], deleteCartItem: ['catalog'], checkout: ['orders'],
+  dashboard: ['users', 'orders', 'notifications'],
+  openApi: 'all',
+};
+const routeEntry = (id: RouteId) => `functions/${routes[id].owner}/handlers/${handlerFileName(id)}.ts`;
+const ROUTE_IDS = Object.keys(routes) as RouteId[];
+
 const HANDLERS: Record<string, Client[]> = {
   'functions/platform/handlers/outbox-relay.ts': ['eventbridge'],
   'functions/orders/handlers/place-order.ts': ['dynamodb', 'secretsManager'],
@@ -34,7 +45,9 @@ const HANDLERS: Record<string, Client[]> = {
 describe('function bundles', () => {
   // One esbuild pass over every handler: a few seconds alone, far more on a busy machine.
   beforeAll(() => {
-    for (const entry of Object.keys(HANDLERS)) bundles.set(entry, readFileSync(path.join(bundledHandler(ROOT, entry), 'index.js'), 'utf8'));
+    for (const entry of [...Object.keys(HANDLERS), ...ROUTE_IDS.map(routeEntry)]) {
+      bundles.set(entry, readFileSync(path.join(bundledHandler(ROOT, entry), 'index.js'), 'utf8'));
+    }
   }, 180_000);
 
   for (const [entry, expected] of Object.entries(HANDLERS)) {
@@ -53,5 +66,16 @@ describe('function bundles', () => {
 
   it('hold no X-Ray SDK', () => {
     expect(Object.keys(HANDLERS).filter((entry) => bundleOf(entry).includes('AWS_XRAY_DAEMON_ADDRESS'))).toEqual([]);
+  });
+
+  it("build the route contracts of their owner's routes and of the routes they call, no others", () => {
+    const strays = ROUTE_IDS.flatMap((id) => {
+      const calls = CALLS[id] ?? [];
+      const code = bundleOf(routeEntry(id));
+      const held = (other: RouteId) => code.includes(JSON.stringify(routes[other].path));
+      const expected = (other: RouteId) => calls === 'all' || routes[other].owner === routes[id].owner || calls.includes(routes[other].owner);
+      return ROUTE_IDS.filter((other) => held(other) !== expected(other)).map((other) => `${id}: ${other} ${held(other) ? 'held' : 'missing'}`);
+    });
+    expect(strays).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 import type * as z from 'zod';
-import { routes } from '../../../contracts/routes';
+import { notificationsRoutes } from '../../../contracts/routes/notifications';
+import { ordersRoutes } from '../../../contracts/routes/orders';
+import { usersRoutes } from '../../../contracts/routes/users';
 import { logger } from '../../../shared/observability';
 import { edgeConfig } from '../../edge-config';
 import { RECENT_ORDERS, SECTIONS, type DashboardSources, type Section } from '../domain/dashboard';
@@ -37,7 +39,9 @@ const breakers = Object.fromEntries(
 
 // The owning contexts' own public routes and contracts: each enforces its access rules on the
 // caller's token, so the dashboard needs no grant on any context's data.
-const { getMe, listOrders, listNotifications } = routes;
+const { getMe } = usersRoutes;
+const { listOrders } = ordersRoutes;
+const { listNotifications } = notificationsRoutes;
 
 export interface DashboardRequest {
   /** Request headers, names in lower case: only the fault switch reads them. */
