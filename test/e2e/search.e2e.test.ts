@@ -102,6 +102,17 @@ describe('GET /products/search', () => {
     await searchUntil({ q: renamed }, 0);
   });
 
+  it('searches the demo catalog npm start seeds: accents, ranking, a category', async () => {
+    const creme = await search({ q: 'CAFE creme' });
+    expect(creme.body.items.map((hit) => hit.name)).toContain('Café crème Mug');
+    const coffee = (await search({ q: 'coffee', limit: '100' })).body.items;
+    const named = coffee.findIndex((hit) => hit.name === 'Coffee Grinder');
+    const described = coffee.findIndex((hit) => hit.name === 'Travel Mug');
+    expect(named).toBeGreaterThanOrEqual(0);
+    expect(described).toBeGreaterThan(named);
+    expect((await search({ q: 'lamp', category: 'home' })).body.items.map((hit) => hit.name)).toEqual(expect.arrayContaining(['Desk Lamp', 'Floor Lamp']));
+  });
+
   it('answers 400 problem+json to a missing, blank or too long q, a bad limit, a reversed price range and a cursor not its own', async () => {
     for (const query of [
       {}, { q: '' }, { q: '   ' }, { q: 'x'.repeat(101) }, { q: '?!' }, { q: 'mug', limit: '0' }, { q: 'mug', limit: '101' },
