@@ -10,7 +10,8 @@ import { ordersConfig } from './orders-config';
  * function's environment as the module loads, so a missing variable fails the cold start.
  */
 const tableName = sharedConfig.tableName();
-export const orderStore = dynamoOrderStore(tableName);
+// Read at each append (a cheap parse): only the functions that append events have the variable.
+export const orderStore = dynamoOrderStore(tableName, { snapshotEvery: ordersConfig.snapshotEvery });
 export const catalogCopies = dynamoCatalogCopyStore(tableName);
 
 // Only the functions that start a saga or claim a shipment have its variable: each calls its

@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import { ProductArchived, ProductCreated, ProductUpdated } from '../../functions/contracts/events/catalog';
 import { OrderPlaced } from '../../functions/contracts/events/orders';
 import { ShipmentDelivered, ShipmentDispatched } from '../../functions/contracts/events/shipping';
-import { ORDERS_ENV, ORDERS_NEEDING_OPERATOR_METRIC } from '../../functions/orders/orders-config';
+import { DEFAULT_SNAPSHOT_EVERY, ORDERS_ENV, ORDERS_NEEDING_OPERATOR_METRIC, snapshotEvery } from '../../functions/orders/orders-config';
 import { ContextStack, type ContextStackProps } from '../platform/context-stack';
 import { StackMonitoring } from '../platform/monitoring';
 import { OPS_OUTPUT } from '../platform/ops-outputs';
@@ -86,10 +86,17 @@ export class OrdersStack extends ContextStack {
       handler: 'on-catalog-event',
       description: "Keeps the orders context's copy of the catalog current",
     });
-    this.subscribe('ShipmentEvents', [ShipmentDispatched, ShipmentDelivered], {
+    const shipmentEvents = this.subscribe('ShipmentEvents', [ShipmentDispatched, ShipmentDelivered], {
       handler: 'on-shipment-event',
       description: 'ShipmentDispatched and ShipmentDelivered events: the order becomes SHIPPED, then DELIVERED',
-    });
+    }).consumer;
+
+    // The functions that append an order's events write its snapshots too (see dynamo-order-store.ts).
+    const every = orderSnapshotEvery(this.node.tryGetContext('orderSnapshotEvery'));
+    const { confirmOrder, rejectOrder, cancelOrder } = this.tasks;
+    for (const writer of [this.routeFunctions.placeOrder, confirmOrder, rejectOrder, cancelOrder, this.sagaStarter, shipmentEvents]) {
+      writer.addEnvironment(ORDERS_ENV.snapshotEvery, String(every));
+    }
 
     // For the operator CLI: flagged orders, their retry, the read view's rebuild.
     new CfnOutput(this, OPS_OUTPUT.ordersTableName, { value: this.table.tableName });
@@ -115,4 +122,12 @@ export class OrdersStack extends ContextStack {
       'An order saga gave up on a compensation: the order is flagged (needsOperator) for an operator',
     );
   }
+}
+
+/** `-c orderSnapshotEvery=N`: every how many events of an order a snapshot is written. */
+export function orderSnapshotEvery(context: unknown): number {
+  if (context === undefined) return DEFAULT_SNAPSHOT_EVERY;
+  const parsed = snapshotEvery.safeParse(context);
+  if (!parsed.success) throw new Error(`orderSnapshotEvery must be a whole number of events, at least 1 (-c orderSnapshotEvery=10), not ${JSON.stringify(context)}`);
+  return parsed.data;
 }

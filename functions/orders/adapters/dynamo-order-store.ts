@@ -1,8 +1,9 @@
-import { DynamoTable, indexEntry, ITEM_ABSENT, ITEM_EXISTS, itemKey, presentFields, putNew, type Item } from '../../shared/dynamo';
+import { DynamoTable, indexEntry, ITEM_ABSENT, ITEM_EXISTS, itemKey, presentFields, putNew, type Item, type TableWrite } from '../../shared/dynamo';
 import type { ActiveProductCopy, CatalogCopyStore, ProductCopy } from '../domain/catalog-copy';
 import type { IdempotencyRecord } from '../domain/idempotency';
 import type { OrderEvent, OrderState } from '../domain/order';
 import { type ListingPosition, type OperatorProblem, type OrderStore, type StoredOrder } from '../domain/orders';
+import { snapshotDue, snapshotOf } from '../domain/replay';
 
 /**
  * Items of the orders table:
@@ -11,7 +12,12 @@ import { type ListingPosition, type OperatorProblem, type OrderStore, type Store
  *   customer's orders, newest first.
  * - `ORDER#<id>`/`EVENT#<seq, 6 digits>`: the append-only events of the order. A change writes
  *   the next event, the state (conditioned on the version it was derived from) and the outbox
- *   record in one transaction, so state, history and published events never disagree.
+ *   record in one transaction, so state, history and published events never disagree. The first
+ *   (OrderPlaced) carries the order as placed, so the events alone make the order again.
+ * - `ORDER#<id>`/`EVENT#<seq>#SNAPSHOT`: the order as its first <seq> events make it, written in
+ *   the transaction of every `snapshotEvery`-th event. Its key sorts right after that event's and
+ *   before the next one's, so one Query of the events newest first, `snapshotEvery` items long,
+ *   reaches the newest snapshot and holds every event after it (dynamo-order-history.ts).
  * - `ORDER#<id>`/`PAYMENT`: the payment token the saga charges, written with the order and read
  *   only by the consumer of OrderPlaced that starts the saga (the token never goes on the bus,
  *   and stays out of the state item, its index and every view).
@@ -19,26 +25,38 @@ import { type ListingPosition, type OperatorProblem, type OrderStore, type Store
  *   the hash of the request's canonical body; removed by TTL after a day.
  * - `PRODUCT#<productId>`/`PRODUCT`: the orders context's copy of a catalog product.
  */
-const orderPartition = (orderId: string) => `ORDER#${orderId}`;
+export const orderPartition = (orderId: string) => `ORDER#${orderId}`;
 const STATE = 'STATE';
-const stateKey = (orderId: string) => itemKey(orderPartition(orderId), STATE);
-const EVENT_PREFIX = 'EVENT#';
+export const stateKey = (orderId: string) => itemKey(orderPartition(orderId), STATE);
+export const EVENT_PREFIX = 'EVENT#';
 const paymentKey = (orderId: string) => itemKey(orderPartition(orderId), 'PAYMENT');
-const eventKey = (orderId: string, seq: number) => itemKey(orderPartition(orderId), `${EVENT_PREFIX}${String(seq).padStart(6, '0')}`);
+export const eventSortKey = (seq: number) => `${EVENT_PREFIX}${String(seq).padStart(6, '0')}`;
+const eventKey = (orderId: string, seq: number) => itemKey(orderPartition(orderId), eventSortKey(seq));
+const snapshotKey = (orderId: string, seq: number) => itemKey(orderPartition(orderId), `${eventSortKey(seq)}#SNAPSHOT`);
+export const ORDER_ITEM_KINDS = { state: 'order', event: 'orderEvent', snapshot: 'orderSnapshot' } as const;
 const customerPartition = (customerId: string) => `CUSTOMER#${customerId}`;
 const listingKey = ({ createdAt, orderId }: ListingPosition) => `${createdAt}#${orderId}`;
 const idempotencyKey = (customerId: string, key: string) => itemKey(customerPartition(customerId), `IDEMPOTENCY#${key}`);
 const productKey = (productId: string) => itemKey(`PRODUCT#${productId}`, 'PRODUCT');
 
-function stateItem(state: OrderState): Item {
-  return { ...stateKey(state.orderId), kind: 'order', ...state, ...indexEntry('gsi1', customerPartition(state.customerId), listingKey(state)) };
+export function stateItem(state: OrderState): Item {
+  return { ...stateKey(state.orderId), kind: ORDER_ITEM_KINDS.state, ...state, ...indexEntry('gsi1', customerPartition(state.customerId), listingKey(state)) };
 }
 
 function eventItem(orderId: string, event: OrderEvent): Item {
-  return { ...eventKey(orderId, event.seq), kind: 'orderEvent', orderId, ...event };
+  return { ...eventKey(orderId, event.seq), kind: ORDER_ITEM_KINDS.event, orderId, ...event };
 }
 
-function toState(item: Item): OrderState {
+/** The event's write, and the snapshot of the order it makes when one is due: one transaction, so no snapshot is ever ahead of the events. */
+function eventWrites(state: OrderState, event: OrderEvent, snapshotEvery: number): TableWrite[] {
+  const writes = [putNew(eventItem(state.orderId, event))];
+  if (snapshotDue(event.seq, snapshotEvery)) {
+    writes.push(putNew({ ...snapshotKey(state.orderId, event.seq), kind: ORDER_ITEM_KINDS.snapshot, orderId: state.orderId, seq: event.seq, state: snapshotOf(state) }));
+  }
+  return writes;
+}
+
+export function toState(item: Item): OrderState {
   const {
     orderId, customerId, status, statusReason, items, totalCents, currency, shippingAddress, createdAt, updatedAt, version,
     correlationId, cancelRequested, needsOperator,
@@ -49,9 +67,9 @@ function toState(item: Item): OrderState {
   };
 }
 
-function toEvent(item: Item): OrderEvent {
-  const { seq, type, status, reason, refunded, carrier, trackingNumber, at, eventId } = item as unknown as OrderEvent;
-  return { seq, type, status, at, eventId, ...presentFields({ reason, refunded, carrier, trackingNumber }) };
+export function toEvent(item: Item): OrderEvent {
+  const { seq, type, status, reason, refunded, carrier, trackingNumber, at, eventId, placed } = item as unknown as OrderEvent;
+  return { seq, type, status, at, eventId, ...presentFields({ reason, refunded, carrier, trackingNumber, placed }) };
 }
 
 function toIdempotencyRecord(item: Item): IdempotencyRecord {
@@ -108,7 +126,12 @@ function flagUpdate({ error, cause, failedStep, at }: OperatorProblem) {
   return { UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeValues: values };
 }
 
-export function dynamoOrderStore(tableName: string): OrderStore {
+export interface OrderStoreOptions {
+  /** Every how many events a snapshot is written (read at the first write: only the functions that append have it). */
+  readonly snapshotEvery: () => number;
+}
+
+export function dynamoOrderStore(tableName: string, { snapshotEvery }: OrderStoreOptions): OrderStore {
   const table = new DynamoTable(tableName);
 
   return {
@@ -128,7 +151,7 @@ export function dynamoOrderStore(tableName: string): OrderStore {
       };
       const payment = { ...paymentKey(order.orderId), kind: 'orderPayment', orderId: order.orderId, paymentToken };
       const result = await table.transact(
-        [...(claim ? [claim] : []), putNew(stateItem(order)), putNew(eventItem(order.orderId, first)), putNew(payment)],
+        [...(claim ? [claim] : []), putNew(stateItem(order)), ...eventWrites(order, first, snapshotEvery()), putNew(payment)],
         event,
       );
       if (result.written) return 'created';
@@ -142,7 +165,7 @@ export function dynamoOrderStore(tableName: string): OrderStore {
       const items = await table.queryUpTo({ partition: orderPartition(orderId), consistent: true });
       const state = items.find((item) => item.sk === STATE);
       if (!state) return undefined;
-      return { state: toState(state), events: items.filter((item) => String(item.sk).startsWith(EVENT_PREFIX)).map(toEvent) };
+      return { state: toState(state), events: items.filter((item) => item.kind === ORDER_ITEM_KINDS.event).map(toEvent) };
     },
 
     async paymentToken(orderId) {
@@ -166,7 +189,7 @@ export function dynamoOrderStore(tableName: string): OrderStore {
     },
 
     append(next, event, pending, { expectedVersion, unlessCancelRequested }) {
-      return table.transactIf([appendUpdate(next, expectedVersion, unlessCancelRequested), putNew(eventItem(next.orderId, event))], pending);
+      return table.transactIf([appendUpdate(next, expectedVersion, unlessCancelRequested), ...eventWrites(next, event, snapshotEvery())], pending);
     },
 
     requestCancellation(orderId, at) {

@@ -5,6 +5,7 @@ import type {
 } from '../../contracts/events/orders';
 import type { OrderTransitionInput } from '../../contracts/saga';
 import { ConflictError, NotFoundError } from '../../shared/errors';
+import type { PlacedDetails } from './replay';
 
 export type { Order, OrderStatus };
 export type ShippingAddress = PlaceOrderRequest['shippingAddress'];
@@ -59,6 +60,8 @@ export interface OrderEvent {
   at: string;
   /** The id of the domain event published for it. */
   eventId: string;
+  /** OrderPlaced only: the order as placed (see replay.ts). */
+  placed?: PlacedDetails;
 }
 
 /** The moves the saga makes. */

@@ -14,6 +14,7 @@ import {
   cancellationPath, canSee, OrderNotFoundError, ShipmentAlreadyLeftError, toOrderView, type Order, type OrderEvent, type OrderState,
 } from './order';
 import { priceOrder } from './pricing';
+import { placedDetails } from './replay';
 
 export interface StoredOrder {
   state: OrderState;
@@ -129,7 +130,10 @@ export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderComman
     { orderId, customerId, items: items.map(({ productId, quantity, unitPriceCents }) => ({ productId, quantity, unitPriceCents })), totalCents, currency },
     correlationId,
   );
-  const first: OrderEvent = { seq: 1, type: OrderPlaced.detailType, status: 'PENDING', at: now, eventId: placed.detail.metadata.eventId };
+  // The order as placed goes into its first event: the events alone make the order again (replay.ts).
+  const first: OrderEvent = {
+    seq: 1, type: OrderPlaced.detailType, status: 'PENDING', at: now, eventId: placed.detail.metadata.eventId, placed: placedDetails(state),
+  };
   const idempotency = keyed && idempotencyRecord(customerId, keyed.command.idempotencyKey, keyed.hash, orderId, now);
 
   return retryOnLostRace(

@@ -87,9 +87,11 @@ function queryInput(TableName: string, query: PartitionQuery): QueryCommandInput
  * error is a fault and propagates.
  */
 export class DynamoTable {
-  private readonly db: DynamoDBDocumentClient = documentClient();
-
-  constructor(readonly name: string) {}
+  /** `db`: the functions' shared client by default; another for a tool that reaches a table elsewhere (the ops CLI). */
+  constructor(
+    readonly name: string,
+    private readonly db: DynamoDBDocumentClient = documentClient(),
+  ) {}
 
   /** GetItem: consistent unless told otherwise. */
   async get(key: Item, { consistent = true }: { consistent?: boolean } = {}): Promise<Item | undefined> {

@@ -5,7 +5,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SagaError, STEP_FAILURE_REASON } from '../../../functions/contracts/saga';
 import { ORDERS_ENV, ORDERS_NEEDING_OPERATOR_METRIC } from '../../../functions/orders/orders-config';
-import type { OrdersStack } from '../../../lib/orders/orders-stack';
+import { orderSnapshotEvery, type OrdersStack } from '../../../lib/orders/orders-stack';
 import { buildOrdersApp, functionArn, type Definition, type Resource, type Retrier, type StepName } from './saga-app';
 import { unacknowledgedNagFindings } from '../../support/stack';
 import { references } from '../../support/template';
@@ -415,6 +415,21 @@ describe('OrdersStack', () => {
     expect(env(stack.sagaStarter)[ORDERS_ENV.orderSagaArn]).toEqual({ Ref: logicalId(stack.orderSaga) });
     expect(env(stack.routeFunctions.placeOrder)[ORDERS_ENV.orderSagaArn]).toBeUndefined();
     expect(env(stack.routeFunctions.cancelOrder)[ORDERS_ENV.cancellationSagaArn]).toEqual({ Ref: logicalId(stack.cancellationSaga) });
+  });
+
+  it('tells the functions that append order events, and only those, every how many events to write a snapshot (10 unless -c orderSnapshotEvery)', () => {
+    const variables = (fn: IConstruct) => (resources[logicalId(fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    const shipmentConsumer = Object.entries(resources).find(
+      ([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties!.Description ?? '').startsWith('ShipmentDispatched and ShipmentDelivered'),
+    )![0];
+    const { placeOrder, getOrder, listOrders, cancelOrder } = stack.routeFunctions;
+    const writers = [placeOrder, stack.tasks.confirmOrder, stack.tasks.rejectOrder, stack.tasks.cancelOrder, stack.sagaStarter];
+    for (const fn of writers) expect(variables(fn)[ORDERS_ENV.snapshotEvery], fn.node.path).toBe('10');
+    expect((resources[shipmentConsumer]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables[ORDERS_ENV.snapshotEvery]).toBe('10');
+    for (const fn of [getOrder, listOrders, cancelOrder, stack.tasks.flagOrder]) expect(variables(fn)[ORDERS_ENV.snapshotEvery], fn.node.path).toBeUndefined();
+    expect(orderSnapshotEvery('3')).toBe(3);
+    expect(() => orderSnapshotEvery('0')).toThrow(/orderSnapshotEvery must be a whole number of events, at least 1/);
+    expect(() => orderSnapshotEvery('ten')).toThrow(/orderSnapshotEvery must be/);
   });
 
   it("lets cancelOrder invoke exactly shipping's claim function, unqualified, and no other function of the stack invoke anything", () => {

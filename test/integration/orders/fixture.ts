@@ -26,6 +26,8 @@ import { busEvent as sharedBusEvent } from '../../support/bus-event';
 export const ORDER_SAGA_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:order-saga';
 export const CANCELLATION_SAGA_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:cancellation-saga';
 export const CLAIM_SHIPMENT_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:claim-shipment';
+/** Small, so that the handlers' tests write snapshots too (an order has at most four events). */
+export const FIXTURE_SNAPSHOT_EVERY = 2;
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 type ProxyHandler = Parameters<typeof call>[0];
@@ -49,6 +51,7 @@ export async function ordersFixture(): Promise<OrdersFixture> {
   process.env[ORDERS_ENV.orderSagaArn] = ORDER_SAGA_ARN;
   process.env[ORDERS_ENV.cancellationSagaArn] = CANCELLATION_SAGA_ARN;
   process.env[ORDERS_ENV.claimShipmentFunction] = CLAIM_SHIPMENT_ARN;
+  process.env[ORDERS_ENV.snapshotEvery] = String(FIXTURE_SNAPSHOT_EVERY);
   const sfn = mockClient(SFNClient);
   sfn.on(StartExecutionCommand).callsFake(startedExecution);
   const lambda = mockClient(LambdaClient);
@@ -223,7 +226,7 @@ export interface OutboxRecord {
 
 /** The outbox records of the order's events, oldest first, found through the event items that name them. */
 export async function outboxOf(fixture: OrdersFixture, orderId: string): Promise<OutboxRecord[]> {
-  const events = (await orderItems(fixture, orderId)).filter((item) => String(item.sk).startsWith('EVENT#'));
+  const events = (await orderItems(fixture, orderId)).filter((item) => item.kind === 'orderEvent');
   const records: OutboxRecord[] = [];
   for (const event of events) {
     const { Item } = await fixture.env.db.send(

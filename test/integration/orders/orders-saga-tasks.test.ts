@@ -8,7 +8,7 @@ import type { OrderEvent, OrderState } from '../../../functions/orders/domain/or
 import { ORDERS_NEEDING_OPERATOR_METRIC } from '../../../functions/orders/orders-config';
 import {
   address, asCustomer, cancelOrder, customerId, getOrder, orderItems, ordersFixture, outboxOf, placedOrder, pricedOrder, resetStepFunctions, runTask, stateItem,
-  transition, uniqueId, type OrdersFixture,
+  transition, uniqueId, FIXTURE_SNAPSHOT_EVERY, type OrdersFixture,
 } from './fixture';
 
 let fx: OrdersFixture;
@@ -17,7 +17,7 @@ beforeAll(async () => (fx = await ordersFixture()));
 
 beforeEach(() => resetStepFunctions(fx));
 
-const eventItems = async (orderId: string) => (await orderItems(fx, orderId)).filter((item) => String(item.sk).startsWith('EVENT#'));
+const eventItems = async (orderId: string) => (await orderItems(fx, orderId)).filter((item) => item.kind === 'orderEvent');
 
 describe('ConfirmOrder (confirm-order)', () => {
   it('moves a PENDING order to CONFIRMED and records OrderConfirmed with the lines and address', async () => {
@@ -166,7 +166,7 @@ describe('the order store: conditional appends (DynamoDB)', () => {
   const pendingEvent = (orderId: string) => domainEvent(OrderRejected, { orderId, customerId: 'c', reason: 'OUT_OF_STOCK' }, 'c');
 
   it('refuses an append derived from a stale version, writing nothing', async () => {
-    const store = dynamoOrderStore(fx.env.tableName);
+    const store = dynamoOrderStore(fx.env.tableName, { snapshotEvery: () => FIXTURE_SNAPSHOT_EVERY });
     const order = await placedOrder(fx, customerId());
     const { state } = (await store.get(order.orderId))!;
     await runTask(fx, 'confirmOrder', transition(order.orderId, { to: 'CONFIRMED' }));
@@ -176,7 +176,7 @@ describe('the order store: conditional appends (DynamoDB)', () => {
   });
 
   it('refuses to confirm once a cancellation was requested, even at the expected version', async () => {
-    const store = dynamoOrderStore(fx.env.tableName);
+    const store = dynamoOrderStore(fx.env.tableName, { snapshotEvery: () => FIXTURE_SNAPSHOT_EVERY });
     const customer = customerId();
     const order = await placedOrder(fx, customer);
     const { state } = (await store.get(order.orderId))!;

@@ -18,7 +18,7 @@ const shipmentId = '01JSHIP0000000000000000000';
 const dispatched = (orderId: string) => busEvent(ShipmentDispatched, { orderId, shipmentId, ...carriage }, 'dispatch-corr');
 const delivered = (orderId: string) => busEvent(ShipmentDelivered, { orderId, shipmentId }, 'deliver-corr');
 const deliver = (event: ReturnType<typeof busEvent>) => fx.onShipmentEvent(event, lambdaContext());
-const eventItems = async (orderId: string) => (await orderItems(fx, orderId)).filter((item) => String(item.sk).startsWith('EVENT#'));
+const eventItems = async (orderId: string) => (await orderItems(fx, orderId)).filter((item) => item.kind === 'orderEvent');
 
 /** A CONFIRMED order of a new customer, as the saga leaves it. */
 async function confirmedOrder() {
