@@ -51,6 +51,8 @@ export interface RuntimeOptions {
   readonly eventsLog?: string;
   /** False lifts the API stage's throttle (offline only, for load tests). @default true */
   readonly stageThrottle?: boolean;
+  /** The app's fingerprint (synth.ts) as taken at start, so it is computed once; taken now when omitted. */
+  readonly appFingerprint?: string;
 }
 
 export interface OfflineRuntime {
@@ -97,7 +99,7 @@ async function startFoundation(options: RuntimeOptions, running: RunningService[
   void sqsStarting.then((service) => running.push(service), () => undefined);
 
   const synthStart = Date.now();
-  const { reused } = await synthesize(options.outdir);
+  const { reused } = await synthesize(options.outdir, options.appFingerprint === undefined ? {} : { fingerprint: options.appFingerprint });
   const where = path.relative(process.cwd(), options.outdir) || options.outdir;
   log(reused ? `app unchanged since the last start: reusing ${where} (${Date.now() - synthStart} ms)` : `synthesized ${where} in ${Date.now() - synthStart} ms`);
 

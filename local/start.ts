@@ -11,10 +11,9 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { JavaMissingError, startOfflineRuntime, type OfflineRuntime } from './runtime';
-import { createAdmin, DEFAULT_ADMIN } from '../functions/users/adapters/create-admin';
-import { LOCAL_CREDENTIALS } from './dynamodb/local-dynamodb';
-import { seedDemoCatalog } from './seed';
+import type { OfflineRuntime } from './runtime';
+import { LOCAL_CREDENTIALS, startDynamoDbLocalEarly } from './dynamodb/local-dynamodb';
+import { appFingerprint, isCurrentAssembly } from './synth';
 
 // Lambda runs in UTC; Node applies a TZ change to the whole process, worker threads included.
 process.env.TZ = 'UTC';
@@ -48,11 +47,6 @@ async function main(): Promise<void> {
   const { port, seed, quiet, outdir, duplicateEvents, eventsLog, stageThrottle } = options();
   const log = (line: string) => console.log(line);
   if (!stageThrottle) log('--no-throttle: the API stage throttle is lifted (offline only; the deployed stage keeps its limits)');
-  const admin = {
-    email: process.env.COMMERCE_ADMIN_EMAIL ?? DEFAULT_ADMIN.email,
-    password: process.env.COMMERCE_ADMIN_PASSWORD ?? DEFAULT_ADMIN.password,
-  };
-
   const current: { runtime?: OfflineRuntime } = {};
   let stopping = false;
   const stop = async (signal: string) => {
@@ -67,7 +61,22 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle });
+  // An unchanged app (its assembly reused, no synth) has DynamoDB Local's JVM boot, about a
+  // second, while the runtime and the app's code load. Not before a synth: that holds this
+  // thread for a while, Ctrl+C with it, and a JVM then would only wait.
+  const fingerprint = appFingerprint();
+  if (isCurrentAssembly(outdir, fingerprint)) startDynamoDbLocalEarly();
+  const [{ startOfflineRuntime }, { createAdmin, DEFAULT_ADMIN }, { seedDemoCatalog }] = await Promise.all([
+    import('./runtime'),
+    import('../functions/users/adapters/create-admin'),
+    import('./seed'),
+  ]);
+  const admin = {
+    email: process.env.COMMERCE_ADMIN_EMAIL ?? DEFAULT_ADMIN.email,
+    password: process.env.COMMERCE_ADMIN_PASSWORD ?? DEFAULT_ADMIN.password,
+  };
+
+  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle, appFingerprint: fingerprint });
   current.runtime = runtime;
   const servicesUp = Date.now();
   // What `npm run ops -- --local` reads to find this runtime: its endpoints, the (fixed, local) credentials they take and the stacks' outputs.
@@ -81,20 +90,24 @@ async function main(): Promise<void> {
   Object.assign(process.env, runtime.clientEnvironment);
   const usersTable = runtime.assembly.outputs['commerce-dev-users']?.UsersTableName;
   if (!usersTable) throw new Error('the users stack has no UsersTableName output');
-  await createAdmin({ ...admin, name: 'Administrator', table: usersTable });
-  log(`admin: ${admin.email} (password from COMMERCE_ADMIN_PASSWORD, or the README's default)`);
-  const adminDone = Date.now();
-
-  if (seed) log(`seeded ${await seedDemoCatalog(runtime.assembly)} demo products with stock`);
+  // The administrator and the demo catalog are written side by side: neither reads what the other writes.
+  const adminWritten = createAdmin({ ...admin, name: 'Administrator', table: usersTable }).then(() => {
+    log(`admin: ${admin.email} (password from COMMERCE_ADMIN_PASSWORD, or the README's default)`);
+    return Date.now();
+  });
+  const seeding = seed ? seedDemoCatalog(runtime.assembly) : undefined;
+  const [adminDone, products] = await Promise.all([adminWritten, seeding]);
+  if (products !== undefined) log(`seeded ${products} demo products with stock`);
   const seconds = (from: number, to = Date.now()) => `${((to - from) / 1000).toFixed(1)} s`;
-  const phases = `services ${seconds(started, servicesUp)}, admin ${seconds(servicesUp, adminDone)}, seed ${seconds(adminDone)}`;
+  const phases = `services ${seconds(started, servicesUp)}, then side by side admin ${seconds(servicesUp, adminDone)} and seed ${seconds(servicesUp)}`;
   log(`console: ${runtime.consoleUrl} (events, sagas, DLQs and tables, live; offline only)`);
   log(`Commerce is ready at ${runtime.url} (in ${seconds(started)}: ${phases}; Ctrl+C stops it)`);
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   // Not every error's `code` is a string: a fetch timeout's DOMException has the number 23.
   const code = (error as { code?: unknown }).code;
+  const { JavaMissingError } = await import('./runtime');
   const expected = error instanceof JavaMissingError || error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
   console.error(expected ? (error as Error).message : error);
   process.exit(1);

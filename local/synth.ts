@@ -46,14 +46,19 @@ export interface SynthOptions {
  */
 export async function synthesize(outdir: string, options: SynthOptions = {}): Promise<{ reused: boolean }> {
   const fingerprint = options.fingerprint ?? appFingerprint();
+  if (isCurrentAssembly(outdir, fingerprint)) return { reused: true };
   const marker = path.join(outdir, FINGERPRINT_FILE);
-  const previous = existsSync(marker) ? readFileSync(marker, 'utf8') : undefined;
-  if (previous !== undefined && previous === stamp(outdir, fingerprint)) return { reused: true };
   // Removed first: an interrupted or failed synth must never pass for a complete one.
   rmSync(marker, { force: true });
   await (options.synth ?? synthApp)(outdir);
   writeFileSync(marker, stamp(outdir, fingerprint)!);
   return { reused: false };
+}
+
+/** Whether `outdir` holds a complete synth of the inputs with this fingerprint: what synthesize() reuses. */
+export function isCurrentAssembly(outdir: string, fingerprint: string): boolean {
+  const marker = path.join(outdir, FINGERPRINT_FILE);
+  return existsSync(marker) && readFileSync(marker, 'utf8') === stamp(outdir, fingerprint);
 }
 
 /**

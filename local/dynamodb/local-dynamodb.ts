@@ -13,8 +13,9 @@
  * launcher source and Java version into the cache: compiling on every start (java's
  * single-file source mode) cost 2–8 s, as javac indexes the ~100 jars of the classpath.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -81,7 +82,21 @@ export type JavaCheck = { ok: true; version: number } | { ok: false; reason: str
 // ---------------------------------------------------------------------------------------------
 // Java
 
-export async function checkJava(options: JavaOptions = {}): Promise<JavaCheck> {
+/** Java's answer per command, for the process's default environment: one `java -version` per start, not one per caller. */
+const javaChecks = new Map<string, Promise<JavaCheck>>();
+
+export function checkJava(options: JavaOptions = {}): Promise<JavaCheck> {
+  if (options.env !== undefined) return runJavaCheck(options);
+  const command = options.javaCommand ?? 'java';
+  let check = javaChecks.get(command);
+  if (!check) {
+    check = runJavaCheck(options);
+    javaChecks.set(command, check);
+  }
+  return check;
+}
+
+async function runJavaCheck(options: JavaOptions): Promise<JavaCheck> {
   const command = options.javaCommand ?? 'java';
   let result: CommandResult;
   try {
@@ -218,9 +233,7 @@ function emulatorClassPath(emulatorDir: string): string[] {
  * a newer javac would not load on an older Java).
  */
 async function ensureLauncher(emulatorDir: string, javaVersion: number, options: JavaOptions & FetchOptions): Promise<string> {
-  const source = await readFile(LAUNCHER_SOURCE);
-  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  const launcherDir = join(emulatorDir, `launcher-${hash}-java${javaVersion}`);
+  const launcherDir = launcherDirOf(emulatorDir, await readFile(LAUNCHER_SOURCE), javaVersion);
   if (await isLauncherDir(launcherDir)) return launcherDir;
 
   const workDir = await mkdtemp(join(emulatorDir, '.compile-'));
@@ -241,6 +254,11 @@ async function ensureLauncher(emulatorDir: string, javaVersion: number, options:
   return launcherDir;
 }
 
+function launcherDirOf(emulatorDir: string, source: Buffer, javaVersion: number): string {
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  return join(emulatorDir, `launcher-${hash}-java${javaVersion}`);
+}
+
 async function isLauncherDir(dir: string): Promise<boolean> {
   return Boolean((await stat(join(dir, `${LAUNCHER_CLASS}.class`)).catch(() => undefined))?.isFile());
 }
@@ -250,14 +268,18 @@ async function isLauncherDir(dir: string): Promise<boolean> {
 
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const log = options.log ?? noop;
+  const early = takeEarlyStart(options, log);
+  if (early) return untilServing(early, options, log);
   // Check Java before fetching, so a missing JDK fails fast with an actionable message.
   const javaVersion = await assertJava(options);
   const emulatorDir = await ensureDynamoDbLocalJar(options);
   const launcherDir = await ensureLauncher(emulatorDir, javaVersion, options);
   // The launcher would report a taken port too, but only after the JVM booted; this says it at once.
   if (options.port !== undefined) await assertPortFree(options.port);
+  return untilServing(spawnJava(dynamoDbLocalArgs(emulatorDir, launcherDir, options.port ?? 0), emulatorDir, options, log), options, log);
+}
 
-  const java = spawnJava(dynamoDbLocalArgs(emulatorDir, launcherDir, options.port ?? 0), emulatorDir, options, log);
+async function untilServing(java: JavaProcess, options: StartOptions, log: Log): Promise<DynamoDbLocal> {
   let port: number;
   try {
     port = await java.listening(options.readyTimeoutMs ?? READY_TIMEOUT_MS);
@@ -274,6 +296,53 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   const endpoint = endpointOf(port);
   log(`DynamoDB Local listening on ${endpoint} (pid ${java.pid})`);
   return { endpoint, port, pid: java.pid, stop: java.stop };
+}
+
+/** A JVM launched by startDynamoDbLocalEarly, with its output held until a start takes it over. */
+let earlyStart: { java: JavaProcess; logTo(log: Log): void } | undefined;
+
+/**
+ * Launches DynamoDB Local's JVM now, synchronously, when Java, the emulator and its compiled
+ * launcher are already there (else it does nothing, and the ordinary start fetches, compiles and
+ * reports): `npm start` calls it before it loads the rest of the runtime, so the JVM boots
+ * meanwhile (about a second of the start). The next startDynamoDbLocal() on defaults (any free
+ * port, `java`, the project's cache) takes this JVM over; an untaken one exits with this process,
+ * as every launcher does when its stdin closes.
+ */
+export function startDynamoDbLocalEarly(): void {
+  if (earlyStart) return;
+  const version = javaVersionNow();
+  if (version === undefined || version < MIN_JAVA_VERSION) return;
+  javaChecks.set('java', Promise.resolve({ ok: true, version }));
+  const emulatorDir = join(DEFAULT_CACHE_DIR, `${DYNAMODB_LOCAL_PACKAGE}-${DYNAMODB_LOCAL_PACKAGE_VERSION}`);
+  const launcherDir = launcherDirOf(emulatorDir, readFileSync(LAUNCHER_SOURCE), version);
+  if (!existsSync(join(emulatorDir, 'DynamoDBLocal.jar')) || !existsSync(join(launcherDir, `${LAUNCHER_CLASS}.class`))) return;
+  const held: string[] = [];
+  let log: Log = (line) => held.push(line);
+  const java = spawnJava(dynamoDbLocalArgs(emulatorDir, launcherDir, 0), emulatorDir, {}, (line) => log(line));
+  earlyStart = {
+    java,
+    logTo(target) {
+      log = target;
+      for (const line of held.splice(0)) target(line);
+    },
+  };
+}
+
+function takeEarlyStart(options: StartOptions, log: Log): JavaProcess | undefined {
+  const defaults = options.port === undefined && options.javaCommand === undefined && options.env === undefined && options.cacheDir === undefined;
+  if (!earlyStart || !defaults) return undefined;
+  const { java, logTo } = earlyStart;
+  earlyStart = undefined;
+  logTo(log);
+  return java;
+}
+
+/** `java -version`'s major version, synchronously (a tenth of a second); undefined when Java cannot say. */
+function javaVersionNow(): number | undefined {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8', timeout: 15_000 });
+  if (result.error || result.status !== 0) return undefined;
+  return parseJavaMajorVersion(`${result.stderr}\n${result.stdout}`);
 }
 
 function endpointOf(port: number): string {
@@ -350,10 +419,11 @@ function spawnJava(args: string[], emulatorDir: string, options: JavaOptions, lo
   });
 
   const listening = async (timeoutMs: number): Promise<number> => {
-    const deadline = Date.now() + timeoutMs;
-    while (reportedPort === undefined) {
+    // Counted in waits, not by the clock: a JVM launched early is waited for across a synth that
+    // blocks this thread (its line cannot be read meanwhile), and that time is not the JVM's.
+    for (let waited = 0; reportedPort === undefined; waited += 50) {
       if (failure) throw new Error(failure);
-      if (Date.now() > deadline) throw new Error(`the launcher did not report its port within ${timeoutMs / 1000} s`);
+      if (waited > timeoutMs) throw new Error(`the launcher did not report its port within ${timeoutMs / 1000} s`);
       await delay(50);
     }
     return reportedPort;

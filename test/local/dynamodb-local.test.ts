@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { connect } from 'node:net';
@@ -20,6 +20,7 @@ import {
   checkJava,
   ensureDynamoDbLocalJar,
   startDynamoDbLocal,
+  startDynamoDbLocalEarly,
   type DynamoDbLocal,
 } from '../../local/dynamodb/local-dynamodb';
 import { connectTo } from '../support/connect';
@@ -133,6 +134,39 @@ describe('startDynamoDbLocal', () => {
     expect(isRunning(dynamo.pid)).toBe(false);
     await expect(dynamo.stop()).resolves.toBeUndefined(); // idempotent
   });
+});
+
+/** This process's child processes (Linux: every thread's `children` list). */
+function childPids(): number[] {
+  return readdirSync(`/proc/${process.pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+  );
+}
+
+describe.runIf(process.platform === 'linux')('startDynamoDbLocalEarly', () => {
+  it('launches the JVM before it returns, and the next start on defaults takes that JVM over', async () => {
+    await startDynamoDbLocal().then((warmup) => warmup.stop()); // the jar and the compiled launcher are cached
+    const before = new Set(childPids());
+    startDynamoDbLocalEarly();
+    const launched = childPids().filter((pid) => !before.has(pid));
+    expect(launched).toHaveLength(1);
+
+    const logged: string[] = [];
+    const dynamo = await startDynamoDbLocal({ log: (line) => logged.push(line) });
+    try {
+      expect(dynamo.pid).toBe(launched[0]);
+      expect(logged).toContain(`DynamoDB Local listening on ${dynamo.endpoint} (pid ${dynamo.pid})`);
+      const client = createLocalDynamoClient(dynamo.endpoint);
+      await expect(client.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: expect.any(Array) });
+      client.destroy();
+      // Taken over once: the next start launches a JVM of its own.
+      const another = await startDynamoDbLocal();
+      expect(another.pid).not.toBe(dynamo.pid);
+      await another.stop();
+    } finally {
+      await dynamo.stop();
+    }
+  }, 120_000); // three JVM starts on a busy machine
 });
 
 describe('when things go wrong', () => {
