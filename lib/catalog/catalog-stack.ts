@@ -1,4 +1,4 @@
-import { CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ProductArchived, ProductCreated, ProductUpdated } from '../../functions/contracts/events/catalog';
 import { CATALOG_ENV } from '../../functions/catalog/catalog-config';
@@ -29,8 +29,10 @@ export class CatalogStack extends ContextStack {
       // Signs and checks its pagination cursors.
       listProducts: this.route('listProducts').bindTable(this.table, 'read').bindSigningSecret(this.platform.signingSecret),
       // Loads the projection once per environment (parallel Scan), then one Query of the changes
-      // index per search; signs its cursors. Never reads the catalog table.
-      searchProducts: this.route('searchProducts', { memorySize: 1024 })
+      // index per search; signs its cursors. Never reads the catalog table. Memory buys the CPU
+      // that builds the index; the timeout leaves the first search of an environment, which
+      // loads it, room under API Gateway's 29 s.
+      searchProducts: this.route('searchProducts', { memorySize: 1024, timeout: Duration.seconds(20) })
         .bindTable(this.searchTable, ['Scan', 'Query'], searchTable)
         .bindSigningSecret(this.platform.signingSecret),
       getProductBatch: this.route('getProductBatch').bindTable(this.table, 'read', { batchGet: true }),

@@ -18,6 +18,11 @@ export const entryKey = (productId: string) => itemKey(`PRODUCT#${productId}`, '
 const SCAN_SEGMENTS = 4;
 
 const ENTRY_FIELDS = ['id', 'name', 'description', 'category', 'priceCents', 'currency', 'sku', 'status', 'version'] as const;
+/** Only the fields of an entry: a load reads no keys, index keys or stamps it would drop. */
+const ENTRY_PROJECTION = {
+  ProjectionExpression: ENTRY_FIELDS.map((_, i) => `#f${i}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(ENTRY_FIELDS.map((field, i) => [`#f${i}`, field])),
+};
 
 /**
  * The conditional Put of `entry`: written only over an older version, or where there is none;
@@ -38,11 +43,11 @@ export function entryFromItem(item: Item): ProjectionEntry {
   return Object.fromEntries(ENTRY_FIELDS.filter((field) => item[field] !== undefined).map((field) => [field, item[field]])) as unknown as ProjectionEntry;
 }
 
-/** Every projection item, read by `SCAN_SEGMENTS` parallel Scans. */
+/** Every projection item (the fields of its entry), read by `SCAN_SEGMENTS` parallel Scans. */
 export async function scanProjection(db: DynamoDBDocumentClient, tableName: string): Promise<Item[]> {
   const segments = Array.from({ length: SCAN_SEGMENTS }, async (_, Segment) => {
     const items: Item[] = [];
-    for await (const page of paginateScan({ client: db }, { TableName: tableName, Segment, TotalSegments: SCAN_SEGMENTS })) {
+    for await (const page of paginateScan({ client: db }, { TableName: tableName, Segment, TotalSegments: SCAN_SEGMENTS, ...ENTRY_PROJECTION })) {
       items.push(...(page.Items ?? []));
     }
     return items;
@@ -51,7 +56,7 @@ export async function scanProjection(db: DynamoDBDocumentClient, tableName: stri
 }
 
 export function dynamoSearchProjection(tableName: string, db: DynamoDBDocumentClient = documentClient()): SearchProjectionStore {
-  const table = new DynamoTable(tableName);
+  const table = new DynamoTable(tableName, db);
   const keys = INDEX_KEYS.gsi1;
   return {
     save: (entry) => table.putIf(projectionPut(entry)),

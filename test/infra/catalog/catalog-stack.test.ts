@@ -38,7 +38,7 @@ describe('CatalogStack search', () => {
 
   it('serves GET /products/search from the projection alone: Scan and Query, and the signing secret for cursors', () => {
     const fn = built.stack.routeFunctions.searchProducts;
-    expect(built.resources[built.logicalId(fn)]!.Properties!.Description).toBe('GET /products/search');
+    expect(built.resources[built.logicalId(fn)]!.Properties).toMatchObject({ Description: 'GET /products/search', MemorySize: 1024, Timeout: 20 });
     expect(dynamoGrants(built, fn)).toEqual([{ actions: ['dynamodb:Query', 'dynamodb:Scan'], tables: ['search'], indexes: ['gsi1'] }]);
     const variables = built.environmentOf(fn);
     expect(variables[CATALOG_ENV.searchTableName]).toEqual({ Ref: built.logicalId(built.stack.searchTable) });
