@@ -5,7 +5,9 @@
  * route contracts (zod schemas, built at cold start) of the routes it serves or calls. Each client
  * is recognised by the wire name only its own code carries, each route by its path.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundledHandler } from '../../../lib/platform/bundle';
@@ -62,6 +64,33 @@ describe('function bundles', () => {
     // (The SDK's optional native signer, @aws-sdk/signature-v4-crt, stays a guarded require.)
     const required = Object.keys(HANDLERS).flatMap((entry) => bundleOf(entry).match(/require\("@aws-sdk\/(client|lib)-[a-z-]+"\)/g) ?? []);
     expect(required).toEqual([]);
+  });
+
+  it('leave out the credential providers past the environment, and the STS and SSO clients they call', () => {
+    // Lambda, LocalStack and the offline runtime hand the function its credentials in the environment.
+    const carried = Object.keys(HANDLERS).filter((entry) => /AWSSecurityTokenServiceV20110615|SWBPortalService/.test(bundleOf(entry)));
+    expect(carried).toEqual([]);
+    // What they leave out stays the SDK's dynamic import, reached only past the environment.
+    const deferred = Object.keys(HANDLERS).filter((entry) => bundleOf(entry).includes('import("@aws-sdk/credential-provider-sso")'));
+    expect(deferred).toEqual(Object.keys(HANDLERS));
+  });
+
+  it('load with no node_modules within reach', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bundle-alone-'));
+    try {
+      const file = path.join(dir, 'index.js');
+      copyFileSync(path.join(bundledHandler(ROOT, 'functions/platform/handlers/outbox-relay.ts'), 'index.js'), file);
+      const script = `const { handler } = require(${JSON.stringify(file)}); process.stdout.write(typeof handler);`;
+      const run = spawnSync(process.execPath, ['-e', script], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', EVENT_BUS_NAME: 'bus', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's' },
+        encoding: 'utf8',
+      });
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toBe('function');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('hold no X-Ray SDK', () => {
