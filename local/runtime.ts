@@ -53,6 +53,12 @@ export interface RuntimeOptions {
   readonly stageThrottle?: boolean;
   /** The app's fingerprint (synth.ts) as taken at start, so it is computed once; taken now when omitted. */
   readonly appFingerprint?: string;
+  /**
+   * A DynamoDB (Local) already listening, used instead of starting one, e.g. the cost bench's
+   * counting proxy in front of its own DynamoDB Local. The runtime creates the app's tables in it
+   * and leaves it running when it stops.
+   */
+  readonly dynamoEndpoint?: string;
 }
 
 export interface OfflineRuntime {
@@ -85,7 +91,7 @@ interface Foundation {
 /** Checks Java, starts DynamoDB Local and SQS (pushed on `running` as they come up) while the app synthesizes, then resolves it and creates its tables and queues. */
 async function startFoundation(options: RuntimeOptions, running: RunningService[], chatter: LogSink): Promise<Foundation> {
   const { log } = options;
-  const java = await checkJava();
+  const java = options.dynamoEndpoint ? ({ ok: true } as const) : await checkJava();
   if (!java.ok) {
     throw new JavaMissingError(
       `The offline runtime needs Java 17 or newer for DynamoDB Local (${java.reason}). ` +
@@ -93,7 +99,7 @@ async function startFoundation(options: RuntimeOptions, running: RunningService[
     );
   }
   // Java boots while the app synthesizes.
-  const dynamoStarting = startDynamoDbLocal({ log: chatter });
+  const dynamoStarting = options.dynamoEndpoint ? Promise.resolve(existingDynamo(options.dynamoEndpoint)) : startDynamoDbLocal({ log: chatter });
   const sqsStarting = startSqs({ log: chatter, accountId: ACCOUNT_ID, region: LOCAL_REGION });
   void dynamoStarting.then((service) => running.push(service), () => undefined);
   void sqsStarting.then((service) => running.push(service), () => undefined);
@@ -120,6 +126,11 @@ async function startFoundation(options: RuntimeOptions, running: RunningService[
   if (gaps) log(gaps);
   await Promise.all([createTables(assembly, dynamo.endpoint), sqs.createQueues(assembly)]);
   return { dynamo, sqs, secretStore, assembly };
+}
+
+/** A DynamoDB someone else started (and stops). */
+function existingDynamo(endpoint: string): DynamoDbLocal {
+  return { endpoint, port: Number(new URL(endpoint).port), pid: 0, stop: async () => undefined };
 }
 
 function reach<T>(service: T | undefined, name: string): T {

@@ -4,7 +4,8 @@
  * --outdir DIR (where the app is synthesized; default cdk.out), --duplicate-events (every event
  * delivered twice to every target: a fault switch for testing the consumers' idempotency),
  * --events-log FILE (every event published on a bus appended to FILE as a JSON line),
- * --no-throttle (the API stage's throttle lifted, for load tests; offline only).
+ * --no-throttle (the API stage's throttle lifted, for load tests; offline only),
+ * --dynamodb-endpoint URL (a DynamoDB Local already running, used instead of starting one: the cost bench's counting proxy).
  * Once up, it writes <outdir>/local-runtime.json (endpoints and stack outputs) for `npm run ops -- --local`.
  * The first administrator comes from COMMERCE_ADMIN_EMAIL / COMMERCE_ADMIN_PASSWORD.
  */
@@ -34,17 +35,18 @@ function options() {
       'duplicate-events': { type: 'boolean', default: false },
       'events-log': { type: 'string' },
       'no-throttle': { type: 'boolean', default: false },
+      'dynamodb-endpoint': { type: 'string' },
     },
   });
   const port = Number(values.port);
   if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}"`);
   const eventsLog = values['events-log'] === undefined ? undefined : path.resolve(values['events-log']);
-  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'], eventsLog, stageThrottle: !values['no-throttle'] };
+  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'], eventsLog, stageThrottle: !values['no-throttle'], dynamoEndpoint: values['dynamodb-endpoint'] };
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { port, seed, quiet, outdir, duplicateEvents, eventsLog, stageThrottle } = options();
+  const { port, seed, quiet, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint } = options();
   const log = (line: string) => console.log(line);
   if (!stageThrottle) log('--no-throttle: the API stage throttle is lifted (offline only; the deployed stage keeps its limits)');
   const current: { runtime?: OfflineRuntime } = {};
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
   // second, while the runtime and the app's code load. Not before a synth: that holds this
   // thread for a while, Ctrl+C with it, and a JVM then would only wait.
   const fingerprint = appFingerprint();
-  if (isCurrentAssembly(outdir, fingerprint)) startDynamoDbLocalEarly();
+  if (dynamoEndpoint === undefined && isCurrentAssembly(outdir, fingerprint)) startDynamoDbLocalEarly();
   const [{ startOfflineRuntime }, { createAdmin, DEFAULT_ADMIN }, { seedDemoCatalog }] = await Promise.all([
     import('./runtime'),
     import('../functions/users/adapters/create-admin'),
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
     password: process.env.COMMERCE_ADMIN_PASSWORD ?? DEFAULT_ADMIN.password,
   };
 
-  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle, appFingerprint: fingerprint });
+  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, appFingerprint: fingerprint });
   current.runtime = runtime;
   const servicesUp = Date.now();
   // What `npm run ops -- --local` reads to find this runtime: its endpoints, the (fixed, local) credentials they take and the stacks' outputs.

@@ -2,13 +2,13 @@
  * The cost of one order on the happy path, counted from the synthesized (and resolved) app:
  * the order saga's state transitions (walked from StartAt along Next/Default), the Lambda
  * invocations (the journey's API routes, the saga's tasks, the outbox relay per event, the rule
- * targets every event matches), the events published, SQS requests and DynamoDB units.
+ * targets every event matches), the events published and SQS requests: what the templates
+ * predict, set beside what the offline runtime measures (cost-footprint.ts).
  */
 import { buildRestApiModel, matchRoute, methodFor } from '../../local/apigateway/rest-api-model';
 import { logicalIdWithoutHash } from '../../local/lambda/function-definitions';
 import { matchesEventPattern, validateEventPattern } from '../../local/eventbridge/event-pattern';
 import type { LocalAssembly, LocalResource } from '../../local/types';
-import { PRICES } from './prices';
 
 /** What one order does, from the buyer's point of view: what the bench's load part does too. */
 export const JOURNEY_REQUESTS = [
@@ -24,15 +24,6 @@ export const HAPPY_PATH_EVENTS = [
   { source: 'commerce.orders', 'detail-type': 'OrderConfirmed' },
 ] as const;
 
-/**
- * Not in any template: the DynamoDB units each Lambda invocation of the journey uses, estimated as
- * one transactional write of two items of under 1 KB (state + outbox or idempotency record:
- * 2 × 2 WRU) and one strongly consistent read (1 RRU); the relay and consumers likewise.
- */
-export const UNITS_PER_INVOCATION = { read: 1, write: 4 };
-/** Not in any template either: billed duration of one invocation (warm, one DynamoDB round trip or two). */
-export const ASSUMED_INVOCATION_MS = 100;
-
 export interface OrderCounts {
   readonly sagaType: string;
   readonly transitions: number;
@@ -41,8 +32,13 @@ export interface OrderCounts {
   readonly invocations: string[];
   readonly events: number;
   readonly sqsRequests: number;
-  readonly gbSeconds: number;
-  readonly expressGbSeconds: number;
+  /** Every function of the app by physical name: its label (`orders/PlaceOrder`) and MemorySize. */
+  readonly functions: Readonly<Record<string, AppFunction>>;
+}
+
+export interface AppFunction {
+  readonly label: string;
+  readonly memoryMb: number;
 }
 
 interface State {
@@ -143,9 +139,7 @@ export function countOrder(assembly: LocalAssembly): OrderCounts {
     sqsRequests += targets.sqsRequests;
   }
   const functions = invocations.map((arn) => functionOf(assembly, arn));
-  const gbSeconds = functions.reduce((sum, fn) => sum + (Number(fn.properties.MemorySize ?? 128) / 1024) * (ASSUMED_INVOCATION_MS / 1000), 0);
-  // Express bills the execution's own duration in 100 ms steps at its 64 MB minimum: the saga's tasks back to back.
-  const expressGbSeconds = (64 / 1024) * Math.ceil((sagaTasks.length * ASSUMED_INVOCATION_MS) / 100) * 0.1;
+  const all = assembly.ofType('AWS::Lambda::Function').map((fn) => [fn.ref, { label: functionLabel(fn), memoryMb: Number(fn.properties.MemorySize ?? 128) }]);
   return {
     sagaType: String(saga.properties.StateMachineType ?? 'STANDARD'),
     transitions: path.length,
@@ -153,23 +147,6 @@ export function countOrder(assembly: LocalAssembly): OrderCounts {
     invocations: functions.map(functionLabel),
     events: HAPPY_PATH_EVENTS.length,
     sqsRequests,
-    gbSeconds,
-    expressGbSeconds,
-  };
-}
-
-/** Dollars per order, by line item. */
-export function priceOrder(counts: OrderCounts): Record<string, number> {
-  const express = counts.sagaType === 'EXPRESS';
-  const units = counts.invocations.length;
-  return {
-    'API Gateway': counts.apiRequests * PRICES.apiGatewayRestPerRequest,
-    'Step Functions': express
-      ? PRICES.sfnExpressPerRequest + counts.expressGbSeconds * PRICES.sfnExpressPerGbSecond
-      : counts.transitions * PRICES.sfnStandardPerTransition,
-    Lambda: units * PRICES.lambdaPerRequest + counts.gbSeconds * PRICES.lambdaArmPerGbSecond,
-    EventBridge: counts.events * PRICES.eventBridgePerEvent,
-    SQS: counts.sqsRequests * PRICES.sqsPerRequest,
-    DynamoDB: units * (UNITS_PER_INVOCATION.read * PRICES.dynamoPerReadUnit + UNITS_PER_INVOCATION.write * PRICES.dynamoPerWriteUnit),
+    functions: Object.fromEntries(all),
   };
 }

@@ -9,9 +9,9 @@ import { warmedClosedLoop, type LoadResult } from './closed-loop';
 
 const POLL_MS = 20;
 const SETTLE_TIMEOUT_MS = 60_000;
-const ADDRESS = { name: 'Bench Buyer', line1: '1 Load St', city: 'Testville', postalCode: '12345', country: 'US' };
+export const ADDRESS = { name: 'Bench Buyer', line1: '1 Load St', city: 'Testville', postalCode: '12345', country: 'US' };
 
-async function call(url: string, method: string, token?: string, body?: unknown): Promise<Record<string, unknown>> {
+export async function call(url: string, method: string, token?: string, body?: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -26,7 +26,8 @@ async function login(base: string, email: string, password: string): Promise<str
   return String((await call(`${base}/auth/login`, 'POST', undefined, { email, password })).accessToken);
 }
 
-async function buyer(base: string): Promise<string> {
+/** A new buyer, registered and logged in: its access token. */
+export async function buyer(base: string): Promise<string> {
   const email = `bench-${randomUUID()}@commerce.test`;
   const password = 'bench-password-1';
   await call(`${base}/auth/register`, 'POST', undefined, { email, password, name: 'Bench Buyer' });

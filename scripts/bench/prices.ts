@@ -2,7 +2,9 @@
  * us-east-1 list prices, the one table the cost model reads. Read from the AWS pricing pages
  * (aws.amazon.com/<service>/pricing) as of PRICES_READ; check them before relying on a figure.
  */
-export const PRICES_READ = '2025-01 (DynamoDB on-demand after the Nov 2024 cut); not re-read since';
+export const PRICES_READ =
+  'read 2025-01 (DynamoDB on-demand after the Nov 2024 cut); checked 2026-12-03 where the docs at hand show figures ' +
+  "(Lambda $0.20 per 1M requests; its INIT billed since 2025-08-01; DynamoDB's unit rules), the rate tables of the pricing pages could not be re-read";
 
 export const PRICES = {
   /** API Gateway REST API, first 333M requests a month. */
