@@ -4,14 +4,17 @@
  * a table of this size, not a request path, so no index is paid for on every write.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, paginateQuery, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { OrderEvent } from '../functions/orders/domain/order';
+import { dynamoOrderHistory, type OrderHistory } from '../functions/orders/adapters/dynamo-order-history';
+import { eventSortKey } from '../functions/orders/adapters/dynamo-order-store';
+import { placedDetails, UnreplayableOrderError, type OrderSnapshot, type PlacedDetails } from '../functions/orders/domain/replay';
+import { DEFAULT_SNAPSHOT_EVERY } from '../functions/orders/orders-config';
 import { table, type Reporter } from './report';
 import { required, type Target } from './target';
 
 function documentClient(target: Target): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(target.clientConfig('DYNAMODB')));
+  return DynamoDBDocumentClient.from(new DynamoDBClient(target.clientConfig('DYNAMODB')), { marshallOptions: { removeUndefinedValues: true } });
 }
 
 export interface FlaggedOrder {
@@ -47,7 +50,7 @@ export async function flaggedOrders(target: Target, report: Reporter): Promise<F
   return flagged;
 }
 
-/** The fields of the order's state item that its events determine. */
+/** The fields of the order's view that its later events change (the rest is as placed). */
 export interface DerivedState {
   readonly status: string;
   readonly version: number;
@@ -55,12 +58,9 @@ export interface DerivedState {
   readonly statusReason?: string;
 }
 
-/** Folds an order's events (oldest first) into what its state item must say, as every append writes it. */
-export function foldOrderEvents(events: readonly Pick<OrderEvent, 'seq' | 'status' | 'at' | 'reason'>[]): DerivedState | undefined {
-  const last = events.at(-1);
-  if (last === undefined) return undefined;
-  const reason = events.findLast((event) => event.reason !== undefined)?.reason;
-  return { status: last.status, version: last.seq, updatedAt: last.at, ...(reason === undefined ? {} : { statusReason: reason }) };
+/** What the view must say in the fields the events change, as every append writes them. */
+export function derivedOf({ status, version, updatedAt, statusReason }: OrderSnapshot): DerivedState {
+  return { status, version, updatedAt, ...(statusReason === undefined ? {} : { statusReason }) };
 }
 
 /** Which of the derived fields the stored state disagrees on. */
@@ -72,19 +72,13 @@ export interface RebuildSummary {
   readonly orders: number;
   readonly drifted: number;
   readonly rewritten: number;
+  /** Orders with events and no view (wiped, lost): made again from their events. */
+  readonly missing: number;
+  readonly restored: number;
   /** Changed by the app between the read and the rewrite: left as the app wrote it. */
   readonly skipped: number;
-}
-
-async function eventsOf(client: DynamoDBDocumentClient, tableName: string, orderId: string): Promise<OrderEvent[]> {
-  const events: OrderEvent[] = [];
-  const pages = paginateQuery({ client }, {
-    TableName: tableName, ConsistentRead: true,
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
-    ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':event': 'EVENT#' },
-  });
-  for await (const page of pages) events.push(...((page.Items ?? []) as OrderEvent[]));
-  return events;
+  /** No view, and an OrderPlaced from before the event carried the order: cannot be made again. */
+  readonly unreplayable: number;
 }
 
 /** Rewrites the derived fields, only if the state item is still the version that was read. */
@@ -108,27 +102,58 @@ async function rewrite(client: DynamoDBDocumentClient, tableName: string, stored
   }
 }
 
-/** `rebuild orders`: every order's state item checked against its events, and rewritten where it drifted. */
+type Outcome = 'inSync' | 'drifted' | 'rewritten' | 'missing' | 'restored' | 'skipped' | 'unreplayable';
+
+/** One order: its view made from its events (newest snapshot and the events after it), compared with the stored one, and mended. */
+async function rebuildOne(history: OrderHistory, client: DynamoDBDocumentClient, tableName: string, orderId: string, dryRun: boolean, report: Reporter): Promise<Outcome[]> {
+  const stored = await history.view(orderId);
+  let replayed;
+  try {
+    // An OrderPlaced written before it carried the order takes it from the view, when there is one.
+    replayed = await history.replay(orderId, stored ? { placed: placedDetails(stored as unknown as PlacedDetails) } : {});
+  } catch (error) {
+    if (!(error instanceof UnreplayableOrderError)) throw error;
+    report.out(`order ${orderId}: no view, and its events do not carry the order as placed: left for a hand rebuild`);
+    return ['unreplayable'];
+  }
+  if (replayed === undefined) return ['inSync'];
+  const from = replayed.snapshotSeq === undefined ? `${replayed.folded} event(s)` : `the snapshot at ${replayed.snapshotSeq} and ${replayed.folded} event(s) after it`;
+  if (!stored) {
+    report.out(`order ${orderId}: no view → made again from ${from}`);
+    if (dryRun) return ['missing'];
+    return ['missing', (await history.restoreView(replayed.state)) ? 'restored' : 'skipped'];
+  }
+  const derived = derivedOf(replayed.state);
+  const fields = drift(stored, derived);
+  if (fields.length === 0) return ['inSync'];
+  report.out(`order ${orderId}: ${fields.map((field) => `${field} ${String(stored[field])} → ${String(derived[field as keyof DerivedState])}`).join(', ')}`);
+  if (dryRun) return ['drifted'];
+  return ['drifted', (await rewrite(client, tableName, stored, derived)) ? 'rewritten' : 'skipped'];
+}
+
+/**
+ * `rebuild orders`: every order that has events (found by its first event, so an order whose view
+ * was wiped is found too) gets the view its events make: made again where it is missing,
+ * rewritten where it drifted. Only what the events determine: the flags set beside them
+ * (cancelRequested, the saga's claim, the operator flag) are not events and are not restored.
+ */
 export async function rebuildOrders(target: Target, options: { dryRun: boolean }, report: Reporter): Promise<RebuildSummary> {
   const tableName = required(target, 'ordersTableName');
   const client = documentClient(target);
-  let orders = 0, drifted = 0, rewritten = 0, skipped = 0;
-  const pages = paginateScan({ client }, { TableName: tableName, FilterExpression: 'sk = :state', ExpressionAttributeValues: { ':state': 'STATE' } });
+  const history = dynamoOrderHistory(tableName, { pageSize: DEFAULT_SNAPSHOT_EVERY, db: client });
+  const counts: Record<Outcome | 'orders', number> = { orders: 0, inSync: 0, drifted: 0, rewritten: 0, missing: 0, restored: 0, skipped: 0, unreplayable: 0 };
+  const pages = paginateScan({ client }, {
+    TableName: tableName, FilterExpression: 'sk = :first', ExpressionAttributeValues: { ':first': eventSortKey(1) }, ProjectionExpression: 'orderId',
+  });
   for await (const page of pages) {
-    for (const stored of page.Items ?? []) {
-      orders++;
-      const derived = foldOrderEvents(await eventsOf(client, tableName, String(stored.orderId)));
-      const fields = derived === undefined ? [] : drift(stored, derived);
-      if (derived === undefined || fields.length === 0) continue;
-      drifted++;
-      report.out(`order ${String(stored.orderId)}: ${fields.map((field) => `${field} ${String(stored[field])} → ${String(derived[field as keyof DerivedState])}`).join(', ')}`);
-      if (options.dryRun) continue;
-      if (await rewrite(client, tableName, stored, derived)) rewritten++;
-      else skipped++;
+    for (const { orderId } of page.Items ?? []) {
+      counts.orders++;
+      for (const outcome of await rebuildOne(history, client, tableName, String(orderId), options.dryRun, report)) counts[outcome]++;
     }
-    report.progress(`checked ${orders} order(s), ${drifted} drifted`);
+    report.progress(`checked ${counts.orders} order(s), ${counts.drifted} drifted, ${counts.missing} missing`);
   }
-  const action = options.dryRun ? 'dry run, nothing written' : `${rewritten} rewritten, ${skipped} changed meanwhile and left alone`;
-  report.out(`rebuilt the orders view: ${orders} order(s), ${drifted} drifted (${action})`);
-  return { orders, drifted, rewritten, skipped };
+  const { orders, drifted, rewritten, missing, restored, skipped, unreplayable } = counts;
+  const action = options.dryRun ? 'dry run, nothing written' : `${rewritten} rewritten, ${restored} made again, ${skipped} changed meanwhile and left alone`;
+  report.out(`rebuilt the orders view: ${orders} order(s), ${drifted} drifted, ${missing} missing (${action})${unreplayable ? `, ${unreplayable} cannot be made from their events` : ''}`);
+  return { orders, drifted, rewritten, missing, restored, skipped, unreplayable };
 }

@@ -13,7 +13,8 @@ Commands:
   orders retry <orderId>            runs the compensation path the flagged order's saga gave
                                     up on again (from the order and its flag), then removes
                                     the flag
-  rebuild orders                    checks each order's view against its events; rewrites drift
+  rebuild orders                    makes each order's view again from its events (newest
+                                    snapshot first): writes missing ones, rewrites drift
   rebuild search                    checks the search projection against the catalog table;
                                     rewrites drift, removes products the catalog lacks
 

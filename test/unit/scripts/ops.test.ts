@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { parseInvocation, UsageError } from '../../../scripts/ops/cli';
 import { eventOf, findQueue } from '../../../ops/dlq';
 import { patternNames } from '../../../ops/events';
-import { drift, foldOrderEvents } from '../../../ops/orders';
+import { derivedOf, drift } from '../../../ops/orders';
+import type { OrderEvent } from '../../../functions/orders/domain/order';
+import { replayOrder, type PlacedDetails } from '../../../functions/orders/domain/replay';
 import { table } from '../../../ops/report';
 import { applyParameters, placeResult, planFrom, readPath } from '../../../ops/retry';
 import { deployedTarget, localTarget, opsResources, type DeadLetterQueueInfo } from '../../../ops/target';
@@ -86,20 +88,24 @@ describe('dead letters and replays', () => {
   });
 });
 
-describe('the orders view from its events', () => {
-  const events = [
-    { seq: 1, status: 'PENDING', at: '2026-12-01T10:00:00Z' },
-    { seq: 2, status: 'CANCELLED', at: '2026-12-01T10:00:05Z', reason: 'PAYMENT_DECLINED' },
-  ] as const;
+const address = { name: 'A', line1: '1 St', city: 'C', postalCode: 'P', country: 'GB' };
 
-  it('folds the events into the status, version, time and reason of the last change', () => {
-    expect(foldOrderEvents(events)).toEqual({ status: 'CANCELLED', version: 2, updatedAt: '2026-12-01T10:00:05Z', statusReason: 'PAYMENT_DECLINED' });
-    expect(foldOrderEvents(events.slice(0, 1))).toEqual({ status: 'PENDING', version: 1, updatedAt: '2026-12-01T10:00:00Z' });
-    expect(foldOrderEvents([])).toBeUndefined();
+describe('the orders view from its events', () => {
+  const placed = {
+    customerId: 'u1', items: [], totalCents: 100, currency: 'USD', shippingAddress: address, createdAt: '2026-12-01T10:00:00Z', correlationId: 'c1',
+  } as const satisfies PlacedDetails;
+  const events: OrderEvent[] = [
+    { seq: 1, type: 'OrderPlaced', status: 'PENDING', at: '2026-12-01T10:00:00Z', eventId: 'e1', placed },
+    { seq: 2, type: 'OrderCancelled', status: 'CANCELLED', at: '2026-12-01T10:00:05Z', eventId: 'e2', reason: 'PAYMENT_DECLINED' },
+  ];
+
+  it('takes the status, version, time and reason of the last change from the order the events make', () => {
+    expect(derivedOf(replayOrder('o1', undefined, events)!)).toEqual({ status: 'CANCELLED', version: 2, updatedAt: '2026-12-01T10:00:05Z', statusReason: 'PAYMENT_DECLINED' });
+    expect(derivedOf(replayOrder('o1', undefined, events.slice(0, 1))!)).toEqual({ status: 'PENDING', version: 1, updatedAt: '2026-12-01T10:00:00Z' });
   });
 
   it('names the fields a stored view disagrees on', () => {
-    const derived = foldOrderEvents(events)!;
+    const derived = derivedOf(replayOrder('o1', undefined, events)!);
     expect(drift({ status: 'CANCELLED', version: 2, updatedAt: '2026-12-01T10:00:05Z', statusReason: 'PAYMENT_DECLINED' }, derived)).toEqual([]);
     expect(drift({ status: 'PENDING', version: 1, updatedAt: '2026-12-01T10:00:00Z' }, derived)).toEqual(['status', 'version', 'updatedAt', 'statusReason']);
   });
