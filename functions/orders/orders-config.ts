@@ -1,6 +1,7 @@
 /**
  * The variables the orders stack sets on the orders functions, and their loaders. Imports
- * nothing but the reader, so the CDK app can use the names without loading runtime code.
+ * nothing but the reader and zod, so the CDK app can use the names (and check the snapshot
+ * interval with the functions' own schema) without loading runtime code.
  */
 import * as z from 'zod';
 import { nonEmpty, readVariable } from '../shared/config';
