@@ -229,7 +229,8 @@ describe('POST /products', () => {
   });
 
   it('records ProductCreated in the outbox, valid against its contract, with the request correlation id', async () => {
-    const input = productInput({ description: 'not in the event' });
+    // The description too, since the search projection indexes it.
+    const input = productInput({ description: 'Searchable words' });
     const response = await call<Product>(handlers.create, {
       method: 'POST', path: '/products', body: input, headers: { ...admin, 'X-Correlation-Id': 'create-trace-1' },
     });
@@ -240,6 +241,7 @@ describe('POST /products', () => {
     expect(detail.data).toEqual({
       productId: response.body.id,
       name: input.name,
+      description: 'Searchable words',
       category: input.category,
       priceCents: input.priceCents,
       currency: 'USD',
