@@ -1,7 +1,9 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Stack } from 'aws-cdk-lib';
 import { buildSync } from 'esbuild';
+import type { IConstruct } from 'constructs';
 
 /**
  * Bundles every Lambda handler of the project in one in-process esbuild pass, once per synth.
@@ -79,10 +81,16 @@ function bundleAll(root: string): string {
   return outdir;
 }
 
-/** The directory holding the bundled `index.js` of a handler module (a path relative to `root`). */
-export function bundledHandler(root: string, entry: string): string {
+/**
+ * The directory holding the bundled `index.js` of a handler module (a path relative to `root`).
+ * In a stack that CDK's `aws:cdk:bundling-stacks` context leaves out (`cdk deploy -e` of another
+ * stack, or the template-only tests, which set it to `[]`), nothing is bundled, as NodejsFunction
+ * does: the asset is the handler's source directory, which no deploy of that stack will use.
+ */
+export function bundledHandler(root: string, entry: string, scope?: IConstruct): string {
   if (!HANDLER_DIRS.test(path.posix.dirname(entry))) {
     throw new Error(`${entry} is not a handler module: handlers live in functions/<name>/handlers/`);
   }
+  if (scope && !Stack.of(scope).bundlingRequired) return path.join(root, path.dirname(entry));
   return path.join(bundleAll(root), entry.replace(/\.ts$/, ''));
 }

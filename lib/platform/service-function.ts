@@ -88,7 +88,7 @@ export class ServiceFunction extends LambdaFunction {
       new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
     );
     super(scope, id, {
-      code: Code.fromAsset(bundledHandler(PROJECT_ROOT, props.entry)),
+      code: Code.fromAsset(bundledHandler(PROJECT_ROOT, props.entry, scope)),
       handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_24_X,

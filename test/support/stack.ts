@@ -26,7 +26,15 @@ export interface StackTestOptions {
   readonly stage?: StageName;
   /** `null` for environment-agnostic stacks, as `cdk synth` makes without credentials. @default TEST_ENV */
   readonly env?: Environment | null;
+  /** Bundle the functions (esbuild, seconds of CPU); templates are the same without. @default false */
+  readonly bundling?: boolean;
 }
+
+/**
+ * The context of a test app: with `bundling` false, CDK's own `aws:cdk:bundling-stacks` left
+ * empty, so no function is bundled (see lib/platform/bundle.ts) where only templates are read.
+ */
+export const testContext = (bundling = false): Record<string, unknown> => (bundling ? {} : { 'aws:cdk:bundling-stacks': [] });
 
 /**
  * Builds `build(app, platform, env)` in an app of its own beside a platform stack, and
@@ -35,9 +43,9 @@ export interface StackTestOptions {
  */
 export function synthesizeStack<S extends Stack>(
   build: (app: App, platform: PlatformStack, env: Environment | undefined) => S,
-  { stage = 'dev', env = TEST_ENV }: StackTestOptions = {},
+  { stage = 'dev', env = TEST_ENV, bundling = false }: StackTestOptions = {},
 ) {
-  const app = new App({ context: { stage }, outdir: mkdtempSync(path.join(tmpdir(), 'stack-test-')) });
+  const app = new App({ context: { ...testContext(bundling), stage }, outdir: mkdtempSync(path.join(tmpdir(), 'stack-test-')) });
   const platform = new PlatformStack(app, 'platform', { env: env ?? undefined, stage: stageFrom(stage) });
   const stack = build(app, platform, env ?? undefined);
   return { app, platform, ...inspectStack(stack) };

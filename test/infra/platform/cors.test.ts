@@ -11,7 +11,7 @@ import { PlatformStack } from '../../../lib/platform/platform-stack';
 import { CommerceRestApi } from '../../../lib/platform/rest-api';
 import { routeFunction } from '../../../lib/platform/route-function';
 import { stageFrom } from '../../../lib/platform/stage';
-import { inspectStack, type StackTest } from '../../support/stack';
+import { inspectStack, testContext, type StackTest } from '../../support/stack';
 
 const ORIGIN = 'https://shop.example.com';
 
@@ -19,7 +19,7 @@ let built: StackTest;
 let fn: ReturnType<typeof routeFunction>;
 
 beforeAll(() => {
-  const app = new App({ context: { stage: 'dev' } });
+  const app = new App({ context: { ...testContext(), stage: 'dev' } });
   const platform = new PlatformStack(app, 'platform', { stage: { ...stageFrom('dev'), allowedOrigin: ORIGIN } });
   const stack = new Stack(app, 'api');
   const api = new CommerceRestApi(stack, 'Rest', { stage: platform.stage });
