@@ -3,7 +3,9 @@
  * as Lambda's runtime does before the first invocation; the handler is not invoked), against a
  * bare handler that only creates a DynamoDB document client, its SDK resolved from node_modules
  * (as Lambda's runtime provides it; our bundles carry the clients they use). Runs are
- * interleaved (baseline, every function, baseline, ...) so machine load hits all alike.
+ * interleaved (baseline, every function, baseline, ...) so machine load hits all alike. Beside
+ * the import's wall time, its CPU time: on a busy machine the wall time is mostly waiting for a
+ * core, and the CPU time keeps the ratio of the work itself.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -12,7 +14,7 @@ import { assetDirectory } from '../../local/cloudformation/assembly';
 import type { LocalAssembly, LocalResource } from '../../local/types';
 import { functionLabel } from './cost-model';
 import { node24 } from './node24';
-import { median, ratio, table } from './stats';
+import { median, ratio, ratioSummary, table } from './stats';
 import { ROOT, synthesizeResolved, withTempDir } from './synth';
 
 interface Subject {
@@ -27,11 +29,16 @@ const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 exports.handler = async () => ({ client: typeof client });
 `;
 
-// Imports the module and prints how long the import (module init) took, in ms.
+// Imports the module and prints how long the import (module init) took and the CPU it used, in ms.
 const PROBE = `const started = process.hrtime.bigint();
+const cpu = process.cpuUsage();
 import(require('node:url').pathToFileURL(process.argv[1]).href).then(() => {
-  process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(Number(process.hrtime.bigint() - started) / 1e6 + ' ' + (used.user + used.system) / 1e3);
 }, (error) => { console.error(error); process.exit(1); });`;
+
+/** One fresh process: whole process ms, module init ms, module init CPU ms. */
+type Sample = [number, number, number];
 
 function subjectOf(assembly: LocalAssembly, fn: LocalResource): Subject | undefined {
   const handler = fn.properties.Handler;
@@ -42,8 +49,7 @@ function subjectOf(assembly: LocalAssembly, fn: LocalResource): Subject | undefi
   return { name: functionLabel(fn), file, env };
 }
 
-/** Runs one fresh process; resolves with [whole process ms, module init ms]. */
-function measureOnce(node: string, subject: Subject): Promise<[number, number]> {
+function measureOnce(node: string, subject: Subject): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(node, ['-e', PROBE, subject.file], {
@@ -65,7 +71,8 @@ function measureOnce(node: string, subject: Subject): Promise<[number, number]> 
     child.once('error', reject);
     child.once('exit', (code) => {
       const total = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code === 0) resolve([total, Number(out)]);
+      const [init, cpu] = out.split(' ').map(Number);
+      if (code === 0) resolve([total, init!, cpu!]);
       else reject(new Error(`${subject.name}: init failed (exit ${code}): ${err.trim().split('\n').slice(0, 5).join(' / ')}`));
     });
   });
@@ -81,26 +88,31 @@ export async function benchInit({ runs, log }: { runs: number; log: (line: strin
     const baseline: Subject = { name: 'baseline: bare handler + DynamoDB document client', file: baselineFile, env: {} };
     const subjects = assembly.ofType('AWS::Lambda::Function').flatMap((fn) => subjectOf(assembly, fn) ?? []);
     const all = [baseline, ...subjects];
-    const samples = new Map<Subject, [number, number][]>(all.map((subject) => [subject, []]));
+    const samples = new Map<Subject, Sample[]>(all.map((subject) => [subject, []]));
     for (let run = 0; run < runs; run++) {
       for (const subject of all) samples.get(subject)!.push(await measureOnce(node, subject));
       log(`init: run ${run + 1}/${runs} done`);
     }
-    const medianOf = (subject: Subject, index: 0 | 1) => median(samples.get(subject)!.map((sample) => sample[index]));
-    const [baseTotal, baseInit] = [medianOf(baseline, 0), medianOf(baseline, 1)];
-    const rows = all
-      .map((subject) => ({ subject, total: medianOf(subject, 0), init: medianOf(subject, 1) }))
-      .sort((a, b) => b.init - a.init)
-      .map(({ subject, total, init }) => [
-        subject.name,
-        (statSync(subject.file).size / 1024).toFixed(1),
-        init.toFixed(1),
-        ratio(init, baseInit),
-        total.toFixed(0),
-        ratio(total, baseTotal),
-      ]);
+    const medianOf = (subject: Subject, index: 0 | 1 | 2) => median(samples.get(subject)!.map((sample) => sample[index]));
+    const [baseTotal, baseInit, baseCpu] = [medianOf(baseline, 0), medianOf(baseline, 1), medianOf(baseline, 2)];
+    const measured = all
+      .map((subject) => ({ subject, total: medianOf(subject, 0), init: medianOf(subject, 1), cpu: medianOf(subject, 2) }))
+      .sort((a, b) => b.init - a.init);
+    const rows = measured.map(({ subject, total, init, cpu }) => [
+      subject.name,
+      (statSync(subject.file).size / 1024).toFixed(1),
+      init.toFixed(1),
+      ratio(init, baseInit),
+      cpu.toFixed(1),
+      ratio(cpu, baseCpu),
+      total.toFixed(0),
+      ratio(total, baseTotal),
+    ]);
     log(`\ncold init on Node ${await nodeVersion(node)}, median of ${runs} fresh processes each, interleaved`);
-    log(table(['function', 'KiB', 'import ms', 'import ×base', 'process ms', 'process ×base'], rows));
+    log(table(['function', 'KiB', 'import ms', 'import ×base', 'import CPU ms', 'CPU ×base', 'process ms', 'process ×base'], rows));
+    const functions = measured.filter(({ subject }) => subject !== baseline);
+    log(ratioSummary('import ×base', functions.map(({ subject, init }) => [subject.name, init / baseInit])));
+    log(ratioSummary('CPU ×base', functions.map(({ subject, cpu }) => [subject.name, cpu / baseCpu])));
   });
 }
 

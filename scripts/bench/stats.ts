@@ -23,3 +23,12 @@ export function table(header: readonly string[], rows: readonly (readonly string
     cells.map((cell, column) => (numeric(cell) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd();
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
 }
+
+/** min / median / max of the functions' ratios, how many are within issue 13's cold-init target (1.10×), and the worst five. */
+export function ratioSummary(what: string, ratios: readonly [string, number][]): string {
+  const values = ratios.map(([, value]) => value);
+  const worst = [...ratios].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  const within = values.filter((value) => value <= 1.1).length;
+  return `${what}: min ${Math.min(...values).toFixed(2)}×, median ${median(values).toFixed(2)}×, max ${Math.max(...values).toFixed(2)}×; `
+    + `${within} of ${values.length} within 1.10×; worst: ${worst.map(([name, value]) => `${name} ${value.toFixed(2)}×`).join(', ')}`;
+}
