@@ -322,13 +322,13 @@ describe('the offline runtime as a process (local/start.ts)', { concurrent: fals
     const runtime = launch(['--port', '0', '--quiet'], baseEnv(), true);
     const ready = await waitForReady(runtime);
 
-    const all = await request(`${ready.url}/products`);
+    const all = await request(`${ready.url}/products?limit=100`);
     expect(all.status).toBe(200);
-    expect((all.body as { items: unknown[] }).items).toHaveLength(6);
-    const kitchen = await request(`${ready.url}/products?category=kitchen`);
+    expect((all.body as { items: unknown[] }).items).toHaveLength(36);
+    const kitchen = await request(`${ready.url}/products?category=kitchen&limit=100`);
     expect(kitchen.status).toBe(200);
     const kitchenItems = (kitchen.body as { items: { category: string }[] }).items;
-    expect(kitchenItems).toHaveLength(2);
+    expect(kitchenItems).toHaveLength(8);
     expect(kitchenItems.every((item) => item.category === 'kitchen')).toBe(true);
     // Ready means stocked: the inventory consumer made each product's record, then the restock.
     for (const item of (all.body as { items: { id: string }[] }).items) {
