@@ -29,14 +29,15 @@ function handlerEntries(root: string): string[] {
 
 /**
  * The credential providers of the SDK's default chain that come after the environment: shared
- * config and SSO profiles, credential processes, web identity tokens and console logins, and the
- * STS, SSO and sign-in clients they call. Lambda sets the execution role's credentials in the
- * environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), as LocalStack and the
- * offline runtime do, so the chain stops at its first link and these never load; bundled, they were
- * a fifth of a bundle (125 KiB) compiled at every cold start: 6-16 ms of CPU per cold start in an
- * interleaved A/B (see the README's Measure section). Left out, each stays the SDK's own dynamic
- * `import()`, which only a chain running past the environment reaches, and there fails (module not
- * found): a bundle runs only where its credentials are in the environment.
+ * config and SSO profiles, credential processes, web identity tokens, console logins, container
+ * and instance metadata, and the STS, SSO and sign-in clients they call. Lambda sets the
+ * execution role's credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ * AWS_SESSION_TOKEN), as LocalStack and the offline runtime do, so the chain stops at its first
+ * link and these never load; bundled, they were a fifth of a bundle (143 KiB) compiled at every
+ * cold start: 6-16 ms of CPU per cold start in an interleaved A/B (see the README's Measure
+ * section). Left out, each stays the SDK's own dynamic `import()`, which only a chain running past
+ * the environment reaches, and there fails (module not found): a bundle runs only where its
+ * credentials are in the environment.
  */
 const NEVER_LOADED_ON_LAMBDA = [
   '@aws-sdk/credential-provider-ini',
@@ -46,6 +47,8 @@ const NEVER_LOADED_ON_LAMBDA = [
   '@aws-sdk/credential-provider-login',
   '@aws-sdk/nested-clients',
   '@aws-sdk/token-providers',
+  '@aws-sdk/credential-provider-http',
+  '@smithy/credential-provider-imds',
 ];
 
 const bundles = new Map<string, string>();

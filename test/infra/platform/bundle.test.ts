@@ -66,9 +66,10 @@ describe('function bundles', () => {
     expect(required).toEqual([]);
   });
 
-  it('leave out the credential providers past the environment, and the STS and SSO clients they call', () => {
+  it('leave out the credential providers past the environment, the STS and SSO clients they call and the metadata services', () => {
     // Lambda, LocalStack and the offline runtime hand the function its credentials in the environment.
-    const carried = Object.keys(HANDLERS).filter((entry) => /AWSSecurityTokenServiceV20110615|SWBPortalService/.test(bundleOf(entry)));
+    const leftOut = /AWSSecurityTokenServiceV20110615|SWBPortalService|InstanceMetadataV1FallbackError|AWS_CONTAINER_CREDENTIALS_FULL_URI/;
+    const carried = Object.keys(HANDLERS).filter((entry) => leftOut.test(bundleOf(entry)));
     expect(carried).toEqual([]);
     // What they leave out stays the SDK's dynamic import, reached only past the environment.
     const deferred = Object.keys(HANDLERS).filter((entry) => bundleOf(entry).includes('import("@aws-sdk/credential-provider-sso")'));
