@@ -24,11 +24,12 @@ function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
-export function startApp(node: string, outdir: string, extraArgs: readonly string[] = []): Promise<StartedApp> {
+/** @param root the project to start: this one, or a baseline tree (baseline-tree.ts). */
+export function startApp(node: string, outdir: string, extraArgs: readonly string[] = [], root = ROOT): Promise<StartedApp> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(node, ['--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet', '--outdir', outdir, ...extraArgs], {
-      cwd: ROOT,
+      cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stop = stopper(child);
