@@ -9,7 +9,9 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 
 const PARTS = ['init', 'load', 'startup', 'cost'] as const;
-type Part = (typeof PARTS)[number];
+/** Parts that run only when named (`npm run bench -- search`): not part of a plain `npm run bench`. */
+const NAMED_ONLY = ['search'] as const;
+type Part = (typeof PARTS)[number] | (typeof NAMED_ONLY)[number];
 
 export interface BenchOptions {
   readonly runs: number;
@@ -25,6 +27,7 @@ const RUNNERS: Record<Part, (options: BenchOptions) => Promise<void>> = {
   load: async (options) => (await import('./load')).benchLoad(options),
   startup: async (options) => (await import('./startup')).benchStartup(options),
   cost: async (options) => (await import('./cost')).benchCost(options),
+  search: async (options) => (await import('./search')).benchSearch(options),
 };
 
 export function parseBenchArgs(args: readonly string[]): { parts: Part[]; runs: number; seconds: number; baseline?: string } {
@@ -33,8 +36,8 @@ export function parseBenchArgs(args: readonly string[]): { parts: Part[]; runs: 
     allowPositionals: true,
     options: { runs: { type: 'string', default: '5' }, seconds: { type: 'string', default: '15' }, baseline: { type: 'string' } },
   });
-  const unknown = positionals.filter((part) => !(PARTS as readonly string[]).includes(part));
-  if (unknown.length > 0) throw new Error(`unknown part(s) ${unknown.join(', ')}: choose from ${PARTS.join(', ')}`);
+  const unknown = positionals.filter((part) => ![...PARTS, ...NAMED_ONLY].includes(part as Part));
+  if (unknown.length > 0) throw new Error(`unknown part(s) ${unknown.join(', ')}: choose from ${[...PARTS, ...NAMED_ONLY].join(', ')}`);
   const runs = Number(values.runs);
   const seconds = Number(values.seconds);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, not "${values.runs}"`);
