@@ -24,7 +24,9 @@ const units = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 async function synthesizedConfigurations(log: (line: string) => void): Promise<OrderCounts[]> {
   const counted: OrderCounts[] = [];
   for (const configuration of CONFIGURATIONS) {
-    const counts = await withTempDir('commerce-bench-cost-', (dir) => countOrder(synthesizeResolved(path.join(dir, 'cdk.out'), { sagaWorkflow: configuration })));
+    // Not bundled: the counts need the templates, not the code (npm start bundles its own).
+    const context = { sagaWorkflow: configuration, 'aws:cdk:bundling-stacks': [] };
+    const counts = await withTempDir('commerce-bench-cost-', (dir) => countOrder(synthesizeResolved(path.join(dir, 'cdk.out'), context)));
     if (counted.some((other) => other.sagaType === counts.sagaType)) {
       log(`sagaWorkflow=${configuration}: not available (the app synthesizes a ${counts.sagaType} saga with it too; the context is not read)`);
       continue;

@@ -25,7 +25,7 @@ export async function withTempDir<T>(prefix: string, body: (dir: string) => Prom
 }
 
 /** Synthesizes the dev stage into `outdir` with `context` on top of cdk.json's, and resolves it. */
-export function synthesizeResolved(outdir: string, context: Record<string, string> = {}): LocalAssembly {
+export function synthesizeResolved(outdir: string, context: Record<string, unknown> = {}): LocalAssembly {
   const cdkJson = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
   const app = new App({ outdir, context: { ...cdkJson.context, stage: 'dev', ...context }, builtinCloudFormationValidation: false });
   withScratchTmpdir(() => {
