@@ -11,11 +11,12 @@
  * Lambda's major, which .ci/node.sh provides: what the suite tests is what ships.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { NODE_MISMATCH_LINE } from '../../../local/lambda/node-parity';
+import { appFingerprint, isCurrentAssembly } from '../../../local/synth';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const START_TIMEOUT_MS = 180_000;
@@ -101,13 +102,59 @@ async function startOnLambdaNode(outdir: string, eventsLog: string): Promise<{ c
   }
 }
 
+/**
+ * The assemblies of earlier runs, one directory per app fingerprint (local/synth.ts), each written
+ * whole and then renamed into place, never rewritten: a run of an unchanged app copies one into
+ * its own outdir and the runtime starts from it as `npm start` does from an unchanged cdk.out,
+ * without a synth (esbuild over every handler and the whole app: the bulk of a start).
+ */
+const ASSEMBLIES = path.join(ROOT, '.cache', 'e2e-assemblies');
+/** What a run writes into its outdir besides the assembly. */
+const RUN_FILES = new Set(['events.jsonl', 'local-runtime.json']);
+
+/** Copies the cached assembly of the app as it is now into `outdir`; false when there is none. */
+function seedAssembly(fingerprint: string, outdir: string): boolean {
+  const cached = path.join(ASSEMBLIES, fingerprint);
+  if (!isCurrentAssembly(cached, fingerprint)) return false;
+  try {
+    cpSync(cached, outdir, { recursive: true });
+    return true;
+  } catch {
+    // Pruned meanwhile by a run of another version of the app: this one synthesizes.
+    rmSync(outdir, { recursive: true, force: true });
+    return false;
+  }
+}
+
+/** Keeps the assembly the runtime synthesized into `outdir` for the next run, and drops those of other versions. */
+function keepAssembly(fingerprint: string, outdir: string): void {
+  if (!isCurrentAssembly(outdir, fingerprint)) return;
+  const staging = path.join(ASSEMBLIES, `.${fingerprint}.${process.pid}`);
+  try {
+    mkdirSync(ASSEMBLIES, { recursive: true });
+    cpSync(outdir, staging, { recursive: true, filter: (source) => !RUN_FILES.has(path.basename(source)) });
+    if (!existsSync(path.join(ASSEMBLIES, fingerprint))) renameSync(staging, path.join(ASSEMBLIES, fingerprint));
+    for (const entry of readdirSync(ASSEMBLIES)) {
+      if (entry !== fingerprint && !entry.startsWith('.')) rmSync(path.join(ASSEMBLIES, entry), { recursive: true, force: true });
+    }
+  } catch {
+    // Another run kept the same assembly first: theirs is as good.
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
 export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
   if (process.env.E2E_BASE_URL) return async () => {};
   // Its own cloud assembly, so nothing else that synthesizes into cdk.out meanwhile disturbs it.
   const outdir = mkdtempSync(path.join(tmpdir(), 'commerce-e2e-'));
+  // The runtime checks the fingerprint again: a cached assembly of another app is never started.
+  const fingerprint = appFingerprint();
+  const seeded = seedAssembly(fingerprint, outdir);
   // What the runtime publishes on its bus, for tests that check an event was published (see events.ts).
   const eventsLog = path.join(outdir, 'events.jsonl');
   const { child, url } = await startOnLambdaNode(outdir, eventsLog);
+  if (!seeded) keepAssembly(fingerprint, outdir);
   process.env.E2E_BASE_URL = url;
   process.env.E2E_EVENTS_LOG = eventsLog;
   // Keep draining output so the child never blocks on a full pipe.
