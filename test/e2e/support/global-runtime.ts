@@ -150,11 +150,14 @@ export default async function setup(_project: TestProject): Promise<() => Promis
   const outdir = mkdtempSync(path.join(tmpdir(), 'commerce-e2e-'));
   // The runtime checks the fingerprint again: a cached assembly of another app is never started.
   const fingerprint = appFingerprint();
-  const seeded = seedAssembly(fingerprint, outdir);
+  // Context from the environment (CDK_CONTEXT_JSON: another saga workflow, say) is no part of the
+  // fingerprint: such a run synthesizes, and keeps nothing.
+  const cacheable = !process.env.CDK_CONTEXT_JSON;
+  const seeded = cacheable && seedAssembly(fingerprint, outdir);
   // What the runtime publishes on its bus, for tests that check an event was published (see events.ts).
   const eventsLog = path.join(outdir, 'events.jsonl');
   const { child, url } = await startOnLambdaNode(outdir, eventsLog);
-  if (!seeded) keepAssembly(fingerprint, outdir);
+  if (cacheable && !seeded) keepAssembly(fingerprint, outdir);
   process.env.E2E_BASE_URL = url;
   process.env.E2E_EVENTS_LOG = eventsLog;
   // Keep draining output so the child never blocks on a full pipe.
