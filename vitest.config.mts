@@ -19,9 +19,10 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 20_000,
           pool: 'forks',
-          // CPU-bound: one fork per core (Vitest's default on 2 cores is one fork in all).
-          maxWorkers: 2,
-          // Projects with different maxWorkers run as groups, one after the other.
+          // One pool for all three projects (the same groupOrder, so the same maxWorkers: see
+          // below): the pure tests fill the cycles the others spend waiting, instead of running
+          // in a group of their own, first, while the others wait.
+          maxWorkers: 3,
           sequence: { groupOrder: 0 },
           env: powertools,
         },
@@ -39,7 +40,7 @@ export default defineConfig({
           // Mostly waiting (on DynamoDB Local's JVM, on runtimes the tests start, on pollers):
           // three forks on 2 cores ran test/local + two contexts in 38 s against 84 s with one.
           maxWorkers: 3,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 0 },
           env: powertools,
         },
       },
@@ -53,8 +54,10 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Files wait on one runtime's sagas and pollers, each with its own users and products:
           // three at a time took 168 s where one at a time took 345 s (2 cores, all 54 green).
+          // Its runtime is up before any test runs (global setups come first), so its files run
+          // beside the others', slowest first, rather than after all of them.
           maxWorkers: 3,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 0 },
         },
       },
     ],
