@@ -4,12 +4,12 @@
  * a table of this size, not a request path, so no index is paid for on every write.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { dynamoOrderHistory, type OrderHistory } from '../functions/orders/adapters/dynamo-order-history';
 import { eventSortKey } from '../functions/orders/adapters/dynamo-order-store';
 import { placedDetails, UnreplayableOrderError, type OrderSnapshot, type PlacedDetails } from '../functions/orders/domain/replay';
 import { DEFAULT_SNAPSHOT_EVERY } from '../functions/orders/orders-config';
+import { DynamoTable } from '../functions/shared/dynamo';
 import { table, type Reporter } from './report';
 import { required, type Target } from './target';
 
@@ -90,16 +90,10 @@ async function rewrite(client: DynamoDBDocumentClient, tableName: string, stored
     update += ', statusReason = :reason';
     values[':reason'] = derived.statusReason;
   }
-  try {
-    await client.send(new UpdateCommand({
-      TableName: tableName, Key: { pk: stored.pk, sk: stored.sk }, UpdateExpression: update,
-      ConditionExpression: '#version = :read', ExpressionAttributeNames: names, ExpressionAttributeValues: values,
-    }));
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  return new DynamoTable(tableName, client).updateIf({
+    Key: { pk: stored.pk, sk: stored.sk }, UpdateExpression: update,
+    ConditionExpression: '#version = :read', ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+  });
 }
 
 type Outcome = 'inSync' | 'drifted' | 'rewritten' | 'missing' | 'restored' | 'skipped' | 'unreplayable';

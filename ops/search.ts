@@ -5,10 +5,11 @@
  * gone from the catalog is removed. Writes are conditional on the version, so an event the
  * projection's consumer applies meanwhile (a newer version) is never overwritten.
  */
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, paginateScan, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { entryFromItem, entryKey, projectionPut, scanProjection } from '../functions/catalog/adapters/dynamo-search-projection';
 import type { Product } from '../functions/catalog/domain/product';
+import { DynamoTable } from '../functions/shared/dynamo';
 import type { ProjectionEntry } from '../functions/catalog/domain/search-index';
 import { entryOf } from '../functions/catalog/domain/search-projection';
 import type { Reporter } from './report';
@@ -28,16 +29,6 @@ export interface SearchRebuildSummary {
 const same = (a: ProjectionEntry, b: ProjectionEntry | undefined) =>
   b !== undefined && JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
-async function conditional(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
-
 /** The entries the catalog's products project to, page by page as the catalog table is scanned. */
 async function* catalogEntries(client: DynamoDBDocumentClient, tableName: string): AsyncGenerator<ProjectionEntry[]> {
   const pages = paginateScan({ client }, {
@@ -49,6 +40,7 @@ async function* catalogEntries(client: DynamoDBDocumentClient, tableName: string
 export async function rebuildSearch(target: Target, options: { dryRun: boolean }, report: Reporter): Promise<SearchRebuildSummary> {
   const [catalogTable, searchTable] = [required(target, 'catalogTableName'), required(target, 'searchTableName')];
   const client = DynamoDBDocumentClient.from(new DynamoDBClient(target.clientConfig('DYNAMODB')));
+  const projection = new DynamoTable(searchTable, client);
   const projected = new Map((await scanProjection(client, searchTable)).map((item) => [String(item.id), entryFromItem(item)]));
   report.progress(`read ${projected.size} projection item(s)`, true);
   let products = 0, drifted = 0, orphans = 0, written = 0, skipped = 0;
@@ -61,7 +53,7 @@ export async function rebuildSearch(target: Target, options: { dryRun: boolean }
       if (same(entry, stored)) continue;
       drifted++;
       report.out(`product ${entry.id}: ${stored === undefined ? 'missing' : `version ${stored.version} ${stored.status}`} → version ${entry.version} ${entry.status}`);
-      if (!options.dryRun) count(await conditional(() => client.send(new PutCommand({ TableName: searchTable, ...projectionPut(entry, { sameVersion: true }) }))));
+      if (!options.dryRun) count(await projection.putIf(projectionPut(entry, { sameVersion: true })));
     }
     report.progress(`checked ${products} product(s), ${drifted} drifted`);
   }
@@ -69,10 +61,10 @@ export async function rebuildSearch(target: Target, options: { dryRun: boolean }
     orphans++;
     report.out(`product ${orphan.id}: not in the catalog → removed from the projection`);
     if (options.dryRun) continue;
-    count(await conditional(() => client.send(new DeleteCommand({
-      TableName: searchTable, Key: entryKey(orphan.id),
+    count(await projection.deleteIf({
+      Key: entryKey(orphan.id),
       ConditionExpression: '#version = :read', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':read': orphan.version },
-    }))));
+    }));
   }
   const action = options.dryRun ? 'dry run, nothing written' : `${written} written, ${skipped} changed meanwhile and left alone`;
   report.out(`rebuilt the search projection: ${products} product(s), ${drifted} drifted, ${orphans} orphan(s) (${action})`);

@@ -1,6 +1,6 @@
 import {
-  BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
-  type DynamoDBDocumentClient, type PutCommandInput, type QueryCommandInput, type TransactWriteCommandInput,
+  BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
+  type DeleteCommandInput, type DynamoDBDocumentClient, type PutCommandInput, type QueryCommandInput, type TransactWriteCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './document-client';
@@ -21,6 +21,7 @@ export type TableWrite =
 export type TransactionResult = { readonly written: true } | Cancellation;
 
 export type ConditionalPut = Unnamed<PutCommandInput> & { ConditionExpression: string };
+export type ConditionalDelete = Unnamed<DeleteCommandInput> & { ConditionExpression: string };
 export type ConditionalUpdate = Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'> & { ConditionExpression: string };
 
 export interface UpdateOptions {
@@ -103,6 +104,17 @@ export class DynamoTable {
   async putIf(put: ConditionalPut): Promise<boolean> {
     try {
       await this.db.send(new PutCommand({ TableName: this.name, ...put }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** DeleteItem under its condition: true when deleted, false when the condition failed. */
+  async deleteIf(remove: ConditionalDelete): Promise<boolean> {
+    try {
+      await this.db.send(new DeleteCommand({ TableName: this.name, ...remove }));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

@@ -37,7 +37,7 @@ function sent<T>(type: abstract new (...args: never[]) => T): () => T[] {
 }
 
 describe('conditional writes', () => {
-  it('answers whether the put and the update were written', async () => {
+  it('answers whether the put, the update and the delete were written', async () => {
     const thing = key();
     expect(await table.putIf({ Item: { ...thing, n: 1 }, ConditionExpression: ITEM_ABSENT })).toBe(true);
     expect(await table.putIf({ Item: { ...thing, n: 2 }, ConditionExpression: ITEM_ABSENT })).toBe(false);
@@ -45,6 +45,11 @@ describe('conditional writes', () => {
     expect(await table.updateIf(bump)).toBe(true);
     expect(await table.updateIf(bump)).toBe(false);
     expect(await table.get(thing)).toMatchObject({ n: 3 });
+    const removeAt = (n: number) => ({ Key: thing, ConditionExpression: 'n = :n', ExpressionAttributeValues: { ':n': n } });
+    expect(await table.deleteIf(removeAt(1))).toBe(false);
+    expect(await table.get(thing)).toMatchObject({ n: 3 });
+    expect(await table.deleteIf(removeAt(3))).toBe(true);
+    expect(await table.get(thing)).toBeUndefined();
   });
 
   it('returns the item as written, undefined when the condition failed, and a collision only when asked to', async () => {
