@@ -2,7 +2,8 @@
  * Offline load: GET /products/{id} through the offline runtime (throttle lifted) against DynamoDB
  * Local's own GetItem, both closed loops at concurrency 1 and 16 in the same run, each after an
  * unmeasured warm-up at the same concurrency; then 16 buyers placing orders for a fixed time
- * (after as long a warm-up): orders/s and place → confirmed p50/p99. With --baseline REV, the
+ * (after as long a warm-up, polling with backoff): orders confirmed/s and place → confirmed
+ * p50/p99 by the orders' own timestamps, and the reads per order. With --baseline REV, the
  * same again for that revision's tree (GetItem measured again just before it), and its orders
  * per GetItem/s set beside this tree's: the one honest ratio across a drifting machine.
  */
@@ -14,7 +15,7 @@ import { withBaselineTree } from './baseline-tree';
 import { warmedClosedLoop, type LoadResult } from './closed-loop';
 import { node24 } from './node24';
 import { startApp } from './offline';
-import { buyers } from './orders-load';
+import { buyers, type OrdersResult } from './orders-load';
 import { ratio, table } from './stats';
 import { withTempDir } from './synth';
 
@@ -92,7 +93,7 @@ interface TreeFigures {
   /** DynamoDB Local's own GetItem, measured just before this tree's app. */
   readonly getItem: Map<number, LoadResult>;
   readonly reads: Map<number, LoadResult>;
-  readonly orders: LoadResult;
+  readonly orders: OrdersResult;
 }
 
 /** GetItem, then this tree's `npm start` (throttle lifted): reads at each concurrency, then 16 buyers. */
@@ -132,13 +133,13 @@ const ordersPerGetItem = (figures: TreeFigures) => figures.orders.perSecond / fi
 function orderRow(figures: TreeFigures, current: TreeFigures): string[] {
   const { orders } = figures;
   return [
-    `${figures.label}: POST /orders → CONFIRMED`, orders.perSecond.toFixed(2), orders.p50.toFixed(0), orders.p99.toFixed(0),
+    `${figures.label}: POST /orders → CONFIRMED`, orders.perSecond.toFixed(2), orders.p50.toFixed(0), orders.p99.toFixed(0), orders.readsPerOrder.toFixed(1),
     ordersPerGetItem(figures).toExponential(2), ratio(ordersPerGetItem(figures), ordersPerGetItem(current)), String(orders.failures),
   ];
 }
 
 const READ_HEADER = ['reads', 'p50 ms', 'p99 ms', 'req/s', 'p50 ×GetItem', 'req/s ×GetItem', 'failed'];
-const ORDER_HEADER = ['orders (16 buyers)', 'confirmed/s', 'place→confirmed p50 ms', 'p99 ms', 'orders/s ×GetItem/s (c=16)', '×this tree', 'not confirmed'];
+const ORDER_HEADER = ['orders (16 buyers)', 'confirmed/s', 'place→confirmed p50 ms', 'p99 ms', 'GET /orders/{id} per order', 'orders/s ×GetItem/s (c=16)', '×this tree', 'not confirmed'];
 
 /** @param baseline a git revision measured the same way after this tree (its own worktree and `npm start`). */
 export async function benchLoad({ seconds, log, baseline }: { seconds: number; log: (line: string) => void; baseline?: string }): Promise<void> {
