@@ -4,7 +4,7 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { OUTBOX_KIND } from '../../functions/shared/events/outbox-kind';
+import { OUTBOX_KIND, RELAYED_ATTRIBUTE } from '../../functions/shared/events/outbox-kind';
 import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { labelOf, StackMonitoring } from './monitoring';
@@ -23,7 +23,7 @@ export interface OutboxRelayProps {
 
 /**
  * Publishes a context's outbox records from its table's stream to the bus: only inserted
- * outbox items reach the function; failures are retried, the batch bisected, and what still
+ * outbox items (and items carrying their own event) reach the function; failures are retried, the batch bisected, and what still
  * fails after a day or 10 attempts goes to an alarmed dead-letter queue.
  */
 export class OutboxRelay extends Construct {
@@ -55,10 +55,16 @@ export class OutboxRelay extends Construct {
         reportBatchItemFailures: true,
         parallelizationFactor: 1,
         onFailure: new SqsDlq(this.deadLetters.queue),
+        // Outbox records, and the items that carry their own event (an event-sourced context's
+        // event items, see relayedEvent): any other item, snapshots included, never reaches it.
         filters: [
           FilterCriteria.filter({
             eventName: FilterRule.isEqual('INSERT'),
             dynamodb: { NewImage: { kind: { S: FilterRule.isEqual(OUTBOX_KIND) } } },
+          }),
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { [RELAYED_ATTRIBUTE]: { S: FilterRule.isEqual(OUTBOX_KIND) } } },
           }),
         ],
       }),

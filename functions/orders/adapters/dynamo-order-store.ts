@@ -1,4 +1,5 @@
 import { DynamoTable, indexEntry, ITEM_ABSENT, ITEM_EXISTS, itemKey, presentFields, putNew, type Item, type TableWrite } from '../../shared/dynamo';
+import { relayedEvent, type PendingEvent } from '../../shared/events/outbox';
 import type { ActiveProductCopy, CatalogCopyStore, ProductCopy } from '../domain/catalog-copy';
 import type { IdempotencyRecord } from '../domain/idempotency';
 import type { OrderEvent, OrderState } from '../domain/order';
@@ -11,13 +12,16 @@ import { snapshotDue, snapshotOf } from '../domain/replay';
  *   keys of the sparse index gsi1 (`CUSTOMER#<customerId>`, `<createdAt>#<orderId>`): a
  *   customer's orders, newest first.
  * - `ORDER#<id>`/`EVENT#<seq, 6 digits>`: the append-only events of the order. A change writes
- *   the next event, the state (conditioned on the version it was derived from) and the outbox
- *   record in one transaction, so state, history and published events never disagree. The first
+ *   the next event and the state (conditioned on the version it was derived from) in one
+ *   transaction, so state, history and published events never disagree. The event item is its
+ *   own outbox record: it carries the domain event it publishes (relayedEvent), and the relay
+ *   publishes it from the stream when it is inserted, so an event is one item, not two. The first
  *   (OrderPlaced) carries the order as placed, so the events alone make the order again.
  * - `ORDER#<id>`/`EVENT#<seq>#SNAPSHOT`: the order as its first <seq> events make it, written in
  *   the transaction of every `snapshotEvery`-th event. Its key sorts right after that event's and
  *   before the next one's, so one Query of the events newest first, `snapshotEvery` items long,
- *   reaches the newest snapshot and holds every event after it (dynamo-order-history.ts).
+ *   reaches the newest snapshot and holds every event after it (dynamo-order-history.ts). It
+ *   carries no event, so the relay never publishes it.
  * - `ORDER#<id>`/`PAYMENT`: the payment token the saga charges, written with the order and read
  *   only by the consumer of OrderPlaced that starts the saga (the token never goes on the bus,
  *   and stays out of the state item, its index and every view).
@@ -43,13 +47,13 @@ export function stateItem(state: OrderState): Item {
   return { ...stateKey(state.orderId), kind: ORDER_ITEM_KINDS.state, ...state, ...indexEntry('gsi1', customerPartition(state.customerId), listingKey(state)) };
 }
 
-function eventItem(orderId: string, event: OrderEvent): Item {
-  return { ...eventKey(orderId, event.seq), kind: ORDER_ITEM_KINDS.event, orderId, ...event };
+function eventItem(orderId: string, event: OrderEvent, pending: PendingEvent): Item {
+  return { ...eventKey(orderId, event.seq), kind: ORDER_ITEM_KINDS.event, orderId, ...event, ...relayedEvent(pending) };
 }
 
 /** The event's write, and the snapshot of the order it makes when one is due: one transaction, so no snapshot is ever ahead of the events. */
-function eventWrites(state: OrderState, event: OrderEvent, snapshotEvery: number): TableWrite[] {
-  const writes = [putNew(eventItem(state.orderId, event))];
+function eventWrites(state: OrderState, event: OrderEvent, pending: PendingEvent, snapshotEvery: number): TableWrite[] {
+  const writes = [putNew(eventItem(state.orderId, event, pending))];
   if (snapshotDue(event.seq, snapshotEvery)) {
     writes.push(putNew({ ...snapshotKey(state.orderId, event.seq), kind: ORDER_ITEM_KINDS.snapshot, orderId: state.orderId, seq: event.seq, state: snapshotOf(state) }));
   }
@@ -151,8 +155,7 @@ export function dynamoOrderStore(tableName: string, { snapshotEvery }: OrderStor
       };
       const payment = { ...paymentKey(order.orderId), kind: 'orderPayment', orderId: order.orderId, paymentToken };
       const result = await table.transact(
-        [...(claim ? [claim] : []), putNew(stateItem(order)), ...eventWrites(order, first, snapshotEvery()), putNew(payment)],
-        event,
+        [...(claim ? [claim] : []), putNew(stateItem(order)), ...eventWrites(order, first, event, snapshotEvery()), putNew(payment)],
       );
       if (result.written) return 'created';
       // Only the key is shared with other requests: a lost race on it means another request claimed it.
@@ -189,7 +192,7 @@ export function dynamoOrderStore(tableName: string, { snapshotEvery }: OrderStor
     },
 
     append(next, event, pending, { expectedVersion, unlessCancelRequested }) {
-      return table.transactIf([appendUpdate(next, expectedVersion, unlessCancelRequested), ...eventWrites(next, event, snapshotEvery())], pending);
+      return table.transactIf([appendUpdate(next, expectedVersion, unlessCancelRequested), ...eventWrites(next, event, pending, snapshotEvery())]);
     },
 
     requestCancellation(orderId, at) {

@@ -41,7 +41,7 @@ export interface OrderStore {
   /** The record holding this customer's key, read consistently; expired records included. */
   idempotencyRecord(customerId: string, key: string): Promise<IdempotencyRecord | undefined>;
   /**
-   * Stores a new order: its state, its first event, that event's outbox record, the payment token
+   * Stores a new order: its state, its first event recording `event` for the bus, the payment token
    * its saga will charge and, when given, the idempotency record, all at once. 'keyTaken' when a
    * live record already holds the key.
    */
@@ -60,7 +60,7 @@ export interface OrderStore {
   /** The order with all its events, read consistently. */
   get(orderId: string): Promise<StoredOrder | undefined>;
   /**
-   * Appends `event` (seq = next.version) and moves the state to `next`, with the outbox record,
+   * Appends `event` (seq = next.version), recording `pending` for the bus, and moves the state to `next`,
    * only if the stored version is still `expectedVersion` (and, with `unlessCancelRequested`, no
    * cancellation was requested meanwhile); false when another write got there first.
    */

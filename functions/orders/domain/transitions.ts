@@ -9,8 +9,8 @@ import type { OrderStore } from './orders';
 
 /**
  * The one way an existing order changes status, for the saga's steps and the shipment events
- * alike: read the order, decide the move, and append its event, the new state and the outbox
- * record in one write conditioned on the version read.
+ * alike: read the order, decide the move, and append its event (with the domain event it
+ * publishes) and the new state in one write conditioned on the version read.
  */
 export interface Moved {
   status: OrderStatus;

@@ -2,9 +2,9 @@ import type { EventContract, EventData, EventDetail } from '../../contracts/even
 import { newId, nowIso } from '../ids';
 import { ITEM_ABSENT } from '../dynamo/keys';
 import { traceHeader } from '../observability';
-import { OUTBOX_KIND } from './outbox-kind';
+import { OUTBOX_KIND, RELAYED_ATTRIBUTE } from './outbox-kind';
 
-export { OUTBOX_KIND };
+export { OUTBOX_KIND, RELAYED_ATTRIBUTE };
 
 /**
  * The transactional outbox: an event is written as an item of the producer's own table in the
@@ -86,6 +86,22 @@ const entryOf = ({ event, detail }: PendingEvent): OutboxEntry => ({
 
 export function outboxItem(pending: PendingEvent): OutboxItem {
   return { ...recordOf(pending.detail.metadata), ...entryOf(pending) };
+}
+
+/** The attributes by which an item the producer writes anyway carries its event to the relay. */
+export interface RelayedEvent extends OutboxEntry {
+  [RELAYED_ATTRIBUTE]: typeof OUTBOX_KIND;
+}
+
+/**
+ * The event as attributes of an item of the producer's own that records it anyway (an
+ * event-sourced context's event item): the relay publishes that item as it publishes an outbox
+ * record, so the transaction writes one item per event instead of two. Unlike an outbox record it
+ * has no expiry: the item is the producer's, and the relay sees it once, when it is inserted.
+ */
+export function relayedEvent(pending: PendingEvent): RelayedEvent {
+  const trace = traceHeader();
+  return { [RELAYED_ATTRIBUTE]: OUTBOX_KIND, ...entryOf(pending), ...(trace === undefined ? {} : { traceHeader: trace }) };
 }
 
 /** Several events in one record, keyed on the first one's id. */

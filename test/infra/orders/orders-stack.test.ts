@@ -3,7 +3,11 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { OrderPlaced } from '../../../functions/contracts/events/orders';
 import { SagaError, STEP_FAILURE_REASON } from '../../../functions/contracts/saga';
+import { domainEvent, outboxItem, relayedEvent } from '../../../functions/shared/events/outbox';
+import { compileFilterCriteria } from '../../../local/lambda-event-sources/filter-criteria';
 import { ORDERS_ENV, ORDERS_NEEDING_OPERATOR_METRIC } from '../../../functions/orders/orders-config';
 import { orderSnapshotEvery, type OrdersStack } from '../../../lib/orders/orders-stack';
 import { buildOrdersApp, functionArn, type Definition, type Resource, type Retrier, type StepName } from './saga-app';
@@ -377,9 +381,25 @@ describe('OrdersStack', () => {
       StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
       GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' })],
     });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('outbox') }] },
-    });
+  });
+
+  it("relays the order's event items themselves, and nothing else of its partition: no snapshot, no state, no change", () => {
+    const [mapping, ...others] = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties!.EventSourceArn).includes('StreamArn'),
+    );
+    expect(others).toEqual([]);
+    const filters = (mapping!.Properties!.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) => f.Pattern);
+    const relayed = compileFilterCriteria(filters, 'orders outbox relay');
+    const placed = domainEvent(OrderPlaced, { orderId: 'o1', customerId: 'c1', items: [{ productId: 'p1', quantity: 1, unitPriceCents: 100 }], totalCents: 100, currency: 'USD' }, 'corr');
+    const order = { pk: 'ORDER#o1', orderId: 'o1' };
+    const event = { ...order, sk: 'EVENT#000001', kind: 'orderEvent', seq: 1, ...relayedEvent(placed) };
+    const record = (eventName: string, item: object) => ({ eventName, dynamodb: { NewImage: marshall(item, { removeUndefinedValues: true }) } });
+    expect(relayed(record('INSERT', event))).toBe(true);
+    expect(relayed(record('INSERT', outboxItem(placed))), 'an outbox record of another context').toBe(true);
+    expect(relayed(record('MODIFY', event))).toBe(false);
+    expect(relayed(record('INSERT', { ...order, sk: 'EVENT#000002#SNAPSHOT', kind: 'orderSnapshot', seq: 2, state: {} }))).toBe(false);
+    expect(relayed(record('INSERT', { ...order, sk: 'STATE', kind: 'order', status: 'PENDING' }))).toBe(false);
+    expect(relayed(record('INSERT', { ...order, sk: 'PAYMENT', kind: 'orderPayment', paymentToken: 'tok_visa' }))).toBe(false);
   });
 
   it('grants DynamoDB access on its own table (and its index) only, never Scan or a wildcard', () => {

@@ -19,6 +19,7 @@ import type { Order } from '../../../functions/contracts/api/orders';
 import { ProductArchived, ProductCreated, ProductUpdated } from '../../../functions/contracts/events/catalog';
 import type { EventContract, EventData } from '../../../functions/contracts/events/envelope';
 import { ORDERS_ENV } from '../../../functions/orders/orders-config';
+import { OUTBOX_KIND, outboxEntries, RELAYED_ATTRIBUTE } from '../../../functions/shared/events/outbox';
 import { bearer, useHandlerEnvironment } from '../../support/handler-env';
 import { call, lambdaContext } from '../../support/http';
 import { busEvent as sharedBusEvent } from '../../support/bus-event';
@@ -224,16 +225,24 @@ export interface OutboxRecord {
   detail: { metadata: { eventId: string; correlationId: string }; data: Record<string, unknown> };
 }
 
-/** The outbox records of the order's events, oldest first, found through the event items that name them. */
+/**
+ * The domain events the order's event items carry for the relay, oldest first: each item is its
+ * own outbox record (read as the relay reads it), and no other item of the table records them.
+ */
 export async function outboxOf(fixture: OrdersFixture, orderId: string): Promise<OutboxRecord[]> {
   const events = (await orderItems(fixture, orderId)).filter((item) => item.kind === 'orderEvent');
   const records: OutboxRecord[] = [];
   for (const event of events) {
+    const [entry, ...more] = outboxEntries(event);
+    expect(more, `events of ${String(event.sk)}`).toEqual([]);
+    expect(event[RELAYED_ATTRIBUTE], `relay mark of ${String(event.sk)}`).toBe(OUTBOX_KIND);
+    const detail = JSON.parse(entry!.detail) as OutboxRecord['detail'];
+    expect(detail.metadata.eventId).toBe(event.eventId);
     const { Item } = await fixture.env.db.send(
       new GetCommand({ TableName: fixture.env.tableName, Key: { pk: `OUTBOX#${event.eventId as string}`, sk: 'OUTBOX' } }),
     );
-    expect(Item, `outbox record of ${String(event.sk)}`).toBeDefined();
-    records.push({ detailType: Item!.detailType as string, detail: JSON.parse(Item!.detail as string) as OutboxRecord['detail'] });
+    expect(Item, `a second record of ${String(event.sk)}`).toBeUndefined();
+    records.push({ detailType: entry!.detailType, detail });
   }
   return records;
 }

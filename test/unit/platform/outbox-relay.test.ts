@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StockLow, StockReserved } from '../../../functions/contracts/events/inventory';
 import { ENV } from '../../../functions/shared/environment';
-import { domainEvent, outboxBatchItem, outboxItem, type PendingEvent } from '../../../functions/shared/events/outbox';
+import { domainEvent, outboxBatchItem, outboxItem, relayedEvent, type PendingEvent } from '../../../functions/shared/events/outbox';
 import { lambdaContext } from '../../support/http';
 
 const BUS = 'commerce-test';
@@ -50,6 +50,16 @@ describe('outbox relay', () => {
     const event = reserved();
     expect(await relay({ Records: [record(outboxItem(event))] }, lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(published()).toEqual([[{ EventBusName: BUS, Source: 'commerce.inventory', DetailType: 'StockReserved', Detail: JSON.stringify(event.detail) }]]);
+  });
+
+  it('publishes an item of another kind that carries its own event (an order event item) as that event, in stream order', async () => {
+    const [first, between, second] = [reserved(), low(1), low(2)];
+    const eventItem = (seq: number, pending: PendingEvent) => ({ pk: 'ORDER#o1', sk: `EVENT#${seq}`, kind: 'orderEvent', seq, ...relayedEvent(pending) });
+    const records = [record(eventItem(1, first)), record(outboxItem(between)), record(eventItem(2, second))];
+    expect(await relay({ Records: records }, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(published()).toEqual([[first, between, second].map((e) => ({
+      EventBusName: BUS, Source: e.event.source, DetailType: e.event.detailType, Detail: JSON.stringify(e.detail),
+    }))]);
   });
 
   it('publishes every event of a batched record, in order, 10 per PutEvents', async () => {
