@@ -51,11 +51,16 @@ export function simulatedProvider(tableName: string): PaymentProvider {
     return kept;
   }
 
+  /**
+   * A key's first request is the common case, so its answer is decided and kept at once (one
+   * conditional Put); only a key already answered (the Put's condition fails) reads the kept
+   * answer, which then wins over the one just decided. An `unavailable` answer is not kept, but
+   * a key answered before still gets its kept answer.
+   */
   async function once<A extends { outcome: string }>(idempotencyKey: string, fingerprint: string, decide: () => A): Promise<A> {
-    const kept = await recall<A>(idempotencyKey, fingerprint);
-    if (kept !== undefined) return kept;
     const answer = decide();
-    return answer.outcome === 'unavailable' ? answer : keep(idempotencyKey, fingerprint, answer);
+    if (answer.outcome !== 'unavailable') return keep(idempotencyKey, fingerprint, answer);
+    return (await recall<A>(idempotencyKey, fingerprint)) ?? answer;
   }
 
   return {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PaymentProvider } from '../../../functions/payments/domain/provider';
+import { documentClient } from '../../../functions/shared/dynamo/document-client';
 import { createLocalDynamoClient, createTestTable, useDynamoEnv } from '../../support/dynamodb';
 
 let provider: PaymentProvider;
@@ -26,6 +27,28 @@ describe('the simulated provider honours idempotency keys', () => {
     // A later attempt number does not make it a new charge: the key does.
     expect(await chargeOf(idempotencyKey, { attempt: 2 })).toEqual(first);
     expect(await chargeOf(key('charge'))).not.toEqual(first);
+  });
+
+  it("writes a new key's answer in one request, with no failing read of it first (each is a billed write)", async () => {
+    const send = vi.spyOn(documentClient(), 'send');
+    try {
+      const idempotencyKey = key('charge');
+      const first = await chargeOf(idempotencyKey);
+      expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['PutCommand']);
+      send.mockClear();
+      expect(await chargeOf(idempotencyKey, { attempt: 2 })).toEqual(first);
+      // A repeat (a retry, rare) costs a second request: the Put refused, then the kept answer.
+      expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['PutCommand', 'UpdateCommand']);
+    } finally {
+      send.mockRestore();
+    }
+  });
+
+  it('answers an attempt that cannot get through with the answer already kept for its key', async () => {
+    const idempotencyKey = key('charge');
+    const approved = await chargeOf(idempotencyKey, { paymentToken: 'tok_error_once', attempt: 2 });
+    expect(approved.outcome).toBe('approved');
+    expect(await chargeOf(idempotencyKey, { paymentToken: 'tok_error_once', attempt: 1 })).toEqual(approved);
   });
 
   it('gives 10 parallel charges with one key one and the same charge', async () => {
