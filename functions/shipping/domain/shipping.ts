@@ -76,8 +76,8 @@ export type Cancellation = 'cancelled' | 'leftAsIs' | 'noted';
  * From OrderCancelled: a PREPARING shipment is cancelled; a dispatched, delivered or already
  * cancelled one is left as it is. An order without a shipment (cancelled before it was confirmed,
  * or whose OrderConfirmed is still on its way) gets a note instead, which no reader sees; the
- * note and the shipment exclude each other transactionally, so a concurrent OrderConfirmed
- * either sees the note or is seen here.
+ * note and the shipment exclude each other (each is written only where the other is not), so a
+ * concurrent OrderConfirmed either sees the note or is seen here.
  */
 export async function cancelShipment(store: ShipmentStore, orderId: string): Promise<Cancellation> {
   return retryOnLostRace(async () => {

@@ -106,19 +106,23 @@ export async function shipmentIn(fx: ShippingFixture, status: 'PREPARING' | 'DIS
   return shipment;
 }
 
-/** The stored shipment item, as the table holds it. */
-export async function shipmentItem(fx: ShippingFixture, orderId: string): Promise<Record<string, unknown> | undefined> {
+/** What the table holds at the order's shipment key: its shipment, or the note of a cancellation that found none. */
+async function shipmentKeyItem(fx: ShippingFixture, orderId: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await fx.env.db.send(
     new GetCommand({ TableName: fx.env.tableName, Key: { pk: `ORDER#${orderId}`, sk: 'SHIPMENT' }, ConsistentRead: true }),
   );
   return Item;
 }
 
+/** The stored shipment item, as the table holds it. */
+export async function shipmentItem(fx: ShippingFixture, orderId: string): Promise<Record<string, unknown> | undefined> {
+  const item = await shipmentKeyItem(fx, orderId);
+  return item?.kind === 'shipment' ? item : undefined;
+}
+
 export async function cancellationNote(fx: ShippingFixture, orderId: string): Promise<Record<string, unknown> | undefined> {
-  const { Item } = await fx.env.db.send(
-    new GetCommand({ TableName: fx.env.tableName, Key: { pk: `ORDER#${orderId}`, sk: 'ORDER_CANCELLED' }, ConsistentRead: true }),
-  );
-  return Item;
+  const item = await shipmentKeyItem(fx, orderId);
+  return item?.kind === 'orderCancelledNote' ? item : undefined;
 }
 
 export interface OutboxRecord<E extends EventContract> {

@@ -1,5 +1,6 @@
 import { decodeTime } from 'ulid';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { documentClient } from '../../../functions/shared/dynamo/document-client';
 import { Shipment } from '../../../functions/contracts/api/shipping';
 import { ShipmentDelivered, ShipmentDispatched } from '../../../functions/contracts/events/shipping';
 import { call } from '../../support/http';
@@ -29,6 +30,31 @@ describe('OrderConfirmed (on-order-event)', () => {
     const response = await getShipment(fx, orderId, asCustomer(customer));
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ shipmentId: item!.shipmentId, orderId, status: 'PREPARING', updatedAt: item!.updatedAt });
+  });
+
+  it('creates it with one conditional Put (a transaction would bill twice, a check of a second item more), and a late one CANCELLED over the note', async () => {
+    const send = vi.spyOn(documentClient(), 'send');
+    const sent = () => send.mock.calls.map(([command]) => command.constructor.name);
+    try {
+      const orderId = newOrderId();
+      await deliverEvent(fx, orderConfirmed(orderId, customerId()));
+      expect(sent()).toEqual(['PutCommand']);
+
+      const cancelledFirst = newOrderId();
+      const customer = customerId();
+      send.mockClear();
+      await deliverEvent(fx, orderCancelled(cancelledFirst, customer));
+      // A note where no shipment is: one Put too, read by nobody as a shipment.
+      expect(sent()).toEqual(['GetCommand', 'PutCommand']);
+      expect(await shipmentItem(fx, cancelledFirst)).toBeUndefined();
+      expect(await cancellationNote(fx, cancelledFirst)).toMatchObject({ orderId: cancelledFirst });
+      await deliverEvent(fx, orderConfirmed(cancelledFirst, customer));
+      expect(await shipmentItem(fx, cancelledFirst)).toMatchObject({ status: 'CANCELLED' });
+      // The shipment took the note's place: nothing of the note is left on it (no TTL).
+      expect(await shipmentItem(fx, cancelledFirst)).not.toHaveProperty('ttl');
+    } finally {
+      send.mockRestore();
+    }
   });
 
   it('is idempotent: the same event again, or another OrderConfirmed of the order, changes nothing', async () => {
