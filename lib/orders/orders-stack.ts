@@ -43,7 +43,8 @@ export class OrdersStack extends ContextStack {
 
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     // gsi1: a customer's orders by creation time. Sparse: only order states carry its keys.
-    super(scope, id, props, { service: 'orders', publishes: true, indexes: ['gsi1'] });
+    // Its event items (EVENT#<seq>) are their own outbox records: no copy (see dynamo-order-store.ts).
+    super(scope, id, props, { service: 'orders', publishes: true, relaysEventItems: true, indexes: ['gsi1'] });
     const { platform } = this;
 
     this.tasks = {

@@ -25,6 +25,12 @@ export interface ContextDefinition {
   /** Whether the context publishes events: its table then gets a stream and an outbox relay to the bus. */
   readonly publishes: boolean;
   /**
+   * Whether its relay also publishes the items that carry their own event (relayedEvent in
+   * functions/shared/events/outbox.ts): an event-sourced context, whose event items need no outbox copy.
+   * @default false
+   */
+  readonly relaysEventItems?: boolean;
+  /**
    * The table's sparse global secondary indexes.
    * @default - none
    */
@@ -79,6 +85,7 @@ export abstract class ContextStack extends Stack {
     if (definition.publishes) {
       new OutboxRelay(this, 'Outbox', {
         stage: this.platform.stage, service: this.service, table: this.table, bus: this.platform.bus, alarmTopic: this.platform.alarmTopic,
+        eventItems: definition.relaysEventItems,
       });
     }
   }

@@ -13,12 +13,20 @@ import { ServiceFunction } from './service-function';
 import type { ServiceTable } from './service-table';
 import type { Stage } from './stage';
 
+/** The attribute that marks an outbox record: its `kind`. */
+const OUTBOX_KIND_ATTRIBUTE = 'kind';
+
 export interface OutboxRelayProps {
   readonly stage: Stage;
   readonly service: string;
   readonly table: ServiceTable;
   readonly bus: IEventBus;
   readonly alarmTopic: ITopic;
+  /**
+   * Also publish the inserted items that carry their own event (relayedEvent), not only outbox records.
+   * @default false
+   */
+  readonly eventItems?: boolean;
 }
 
 /**
@@ -55,18 +63,14 @@ export class OutboxRelay extends Construct {
         reportBatchItemFailures: true,
         parallelizationFactor: 1,
         onFailure: new SqsDlq(this.deadLetters.queue),
-        // Outbox records, and the items that carry their own event (an event-sourced context's
-        // event items, see relayedEvent): any other item, snapshots included, never reaches it.
-        filters: [
+        // Outbox records and, where asked, the items that carry their own event (an event-sourced
+        // context's event items, see relayedEvent): any other item, snapshots included, never reaches it.
+        filters: [OUTBOX_KIND_ATTRIBUTE, ...(props.eventItems ? [RELAYED_ATTRIBUTE] : [])].map((attribute) =>
           FilterCriteria.filter({
             eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { kind: { S: FilterRule.isEqual(OUTBOX_KIND) } } },
+            dynamodb: { NewImage: { [attribute]: { S: FilterRule.isEqual(OUTBOX_KIND) } } },
           }),
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { [RELAYED_ATTRIBUTE]: { S: FilterRule.isEqual(OUTBOX_KIND) } } },
-          }),
-        ],
+        ),
       }),
     );
     // Its messages point at stream records, which expire after a day: nothing to send back.
