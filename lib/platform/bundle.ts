@@ -1,9 +1,11 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { buildSync } from 'esbuild';
 import type { IConstruct } from 'constructs';
+import { buildOpenApiDocument } from '../../functions/contracts/openapi';
+import { OPENAPI_DOCUMENT_FILE } from '../../functions/edge/openapi-document';
 
 /**
  * Bundles every Lambda handler of the project in one in-process esbuild pass, once per synth.
@@ -51,6 +53,16 @@ const NEVER_LOADED_ON_LAMBDA = [
   '@smithy/credential-provider-imds',
 ];
 
+/**
+ * Files written beside a handler's bundle, computed once when bundling: what a function would
+ * otherwise compute at every cold start from its source alone. The OpenAPI document is built
+ * from the zod schemas of every route; built at init, it was the OpenAPI function's costliest
+ * work (see the README's Measure section).
+ */
+const BUILT_BESIDE: Record<string, Record<string, () => string>> = {
+  'functions/edge/handlers/open-api.ts': { [OPENAPI_DOCUMENT_FILE]: () => JSON.stringify(buildOpenApiDocument()) },
+};
+
 const bundles = new Map<string, string>();
 
 function bundleAll(root: string): string {
@@ -80,6 +92,9 @@ function bundleAll(root: string): string {
     logLevel: 'warning',
     legalComments: 'none',
   });
+  for (const [entry, files] of Object.entries(BUILT_BESIDE)) {
+    for (const [name, contents] of Object.entries(files)) writeFileSync(path.join(outdir, entry.replace(/\.ts$/, ''), name), contents());
+  }
   bundles.set(root, outdir);
   return outdir;
 }
