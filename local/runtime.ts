@@ -7,16 +7,19 @@
  */
 import { appendFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { startApiGateway } from './apigateway/server';
 import { loadAssembly, readStackArtifacts } from './cloudformation/assembly';
 import { createOfflineConsole, CONSOLE_PATH, type OfflineConsole } from './console/offline-console';
-import { createTables } from './dynamodb/tables';
+import { createTables, dumpTables, type TableContents } from './dynamodb/tables';
 import { emulationGapsNotice } from './emulation-coverage';
 import { checkJava, type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/local-dynamodb';
 import { startEventBridge, type RunningEventBridge } from './eventbridge/event-bus-service';
 import { startEventSourceMappings } from './lambda-event-sources/event-source-mappings';
 import { startLambdaService, type LambdaService } from './lambda/lambda-service';
 import { nodeMismatchNotice } from './lambda/node-parity';
+import { activityMonitor, type ActivityMonitor } from './quiescence';
 import type { SecretStore } from './secrets/secret-store';
 import { createSecretStore, startSecretsManager } from './secrets/secrets-manager-service';
 import { startSqs, type SqsService } from './sqs/sqs-service';
@@ -59,6 +62,8 @@ export interface RuntimeOptions {
    * and leaves it running when it stops.
    */
   readonly dynamoEndpoint?: string;
+  /** Items written into the new tables before their streams are on (an earlier start's demo data); awaited just before the tables are created. */
+  readonly restore?: Promise<TableContents | undefined>;
 }
 
 export interface OfflineRuntime {
@@ -70,6 +75,13 @@ export interface OfflineRuntime {
   readonly consoleUrl: string;
   /** Every emulated service's endpoint by SDK key (`DYNAMODB`, `SQS`, `LAMBDA`...), for tools such as the ops CLI. */
   readonly endpoints: Readonly<Record<string, string>>;
+  /**
+   * Every table's items once the app has settled (no invocation running, no delivery or queued
+   * message, nothing for a moment), as long as all that ran since the start ran on the start's
+   * own writes: undefined once a client has called the API, a function has failed, on `signal`
+   * or after a minute.
+   */
+  settledTables(signal?: AbortSignal): Promise<TableContents | undefined>;
   stop(): Promise<void>;
 }
 
@@ -124,7 +136,8 @@ async function startFoundation(options: RuntimeOptions, running: RunningService[
   if (nodeMismatch) log(nodeMismatch);
   const gaps = emulationGapsNotice(assembly);
   if (gaps) log(gaps);
-  await Promise.all([createTables(assembly, dynamo.endpoint), sqs.createQueues(assembly)]);
+  const contents = await options.restore;
+  await Promise.all([createTables(assembly, dynamo.endpoint, contents), sqs.createQueues(assembly)]);
   return { dynamo, sqs, secretStore, assembly };
 }
 
@@ -155,6 +168,7 @@ function startEventBus(
   options: RuntimeOptions,
   chatter: LogSink,
   observer: OfflineConsole,
+  monitor: ActivityMonitor,
 ): Promise<RunningEventBridge> {
   const deliveries = options.duplicateEvents ? 2 : 1;
   const repeat = async (deliver: () => Promise<unknown>) => {
@@ -176,6 +190,7 @@ function startEventBus(
     {
       log: chatter,
       onEvent: (bus, event) => {
+        monitor.onEvent();
         eventsLog?.(bus, event);
         observer.onEvent(bus, event);
       },
@@ -205,11 +220,13 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     // EventBridge, Step Functions, the API and Lambda call each other, and every function must know
     // every endpoint when it starts: so Lambda starts last and the others reach it (and each other) late.
     const started: StartedServices = {};
-    const functions = lateLambda(started, assembly);
+    // What ran since the start and who asked for it: whether the tables hold the start's writes alone.
+    const monitor = activityMonitor();
+    const functions = monitor.track(lateLambda(started, assembly), 'runtime');
     // The offline console (/_console): told of what every service does from here on.
     const observer = createOfflineConsole(assembly);
     running.push(observer);
-    const eventBridge = await startEventBus(foundation, functions, started, options, chatter, observer);
+    const eventBridge = await startEventBus(foundation, functions, started, options, chatter, observer, monitor);
     running.push(eventBridge);
 
     const stepFunctions = await startStepFunctions(assembly, {
@@ -224,7 +241,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
 
     // The API listens before the functions start, so that its address is known to them: the
     // templates give callers of the API its execute-api URL, which offline is this gateway's.
-    const api = await startApiGateway(assembly, functions, { port: options.port, log: chatter, stageThrottle: options.stageThrottle ?? true, console: observer });
+    const api = await startApiGateway(assembly, monitor.track(lateLambda(started, assembly), 'client'), { port: options.port, log: chatter, stageThrottle: options.stageThrottle ?? true, console: observer });
     running.push(api);
     apiAddresses.push({ deployed: api.executeApiUrl, local: api.url });
 
@@ -241,7 +258,10 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       log,
       quiet: options.quiet,
       deadLetter: observer.observeDeadLetter('lambda', (arn, body) => sqs.sendToQueue(arn, body)),
-      onInvocation: (invocation) => observer.onInvocation(invocation),
+      onInvocation: (invocation) => {
+        monitor.onInvocation(invocation);
+        observer.onInvocation(invocation);
+      },
       // In the assembly, which outlives a start: the next start's cold starts reuse it.
       compileCacheDirectory: path.join(options.outdir, COMPILE_CACHE_DIR),
     });
@@ -249,7 +269,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
     running.push(lambda);
 
     const mappings = await startEventSourceMappings(assembly, {
-      lambda,
+      lambda: monitor.track(lambda, 'runtime'),
       sqsEndpoint: sqs.endpoint,
       dynamoEndpoint: dynamo.endpoint,
       sendToQueue: observer.observeDeadLetter('event source mapping', (arn: string, body: string) => sqs.sendToQueue(arn, body)),
@@ -270,11 +290,45 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       },
+      settledTables: (signal) => settledTables(foundation, monitor, () => eventBridge.idle(), signal),
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** Quiet this long (several stream and queue polls) before the tables count as settled. */
+const SETTLE_QUIET_MS = 1_000;
+const SETTLE_TIMEOUT_MS = 60_000;
+
+/** See OfflineRuntime.settledTables. Read twice if anything ran while the tables were read. */
+async function settledTables({ assembly, dynamo, sqs }: Foundation, monitor: ActivityMonitor, deliveriesIdle: () => Promise<void>, signal?: AbortSignal): Promise<TableContents | undefined> {
+  const idle = async () => (await Promise.race([deliveriesIdle().then(() => true), delay(0).then(() => false)])) && (await queuesEmpty(assembly, sqs.endpoint));
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (!(await monitor.settled({ quietMs: SETTLE_QUIET_MS, timeoutMs: SETTLE_TIMEOUT_MS, idle, ...(signal ? { signal } : {}) }))) return undefined;
+    const mark = monitor.mark();
+    const tables = await dumpTables(assembly, dynamo.endpoint);
+    if (monitor.mark() === mark && monitor.spoiled() === undefined) return tables;
+  }
+  return undefined;
+}
+
+/** No message waiting or in flight in any queue of the app. */
+async function queuesEmpty(assembly: LocalAssembly, endpoint: string): Promise<boolean> {
+  const client = new SQSClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    const counts = await Promise.all(assembly.ofType('AWS::SQS::Queue').map(async ({ ref }) => {
+      const { Attributes: attributes } = await client.send(new GetQueueAttributesCommand({
+        QueueUrl: ref,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }));
+      return Object.values(attributes ?? {}).reduce((sum, count) => sum + Number(count), 0);
+    }));
+    return counts.every((count) => count === 0);
+  } finally {
+    client.destroy();
   }
 }
 

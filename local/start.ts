@@ -5,7 +5,8 @@
  * delivered twice to every target: a fault switch for testing the consumers' idempotency),
  * --events-log FILE (every event published on a bus appended to FILE as a JSON line),
  * --no-throttle (the API stage's throttle lifted, for load tests; offline only),
- * --dynamodb-endpoint URL (a DynamoDB Local already running, used instead of starting one: the cost bench's counting proxy).
+ * --dynamodb-endpoint URL (a DynamoDB Local already running, used instead of starting one: the cost bench's counting proxy),
+ * --fresh (seed the demo catalog even when the last start of the unchanged app kept its demo data).
  * Once up, it writes <outdir>/local-runtime.json (endpoints and stack outputs) for `npm run ops -- --local`.
  * The first administrator comes from COMMERCE_ADMIN_EMAIL / COMMERCE_ADMIN_PASSWORD.
  */
@@ -36,25 +37,52 @@ function options() {
       'events-log': { type: 'string' },
       'no-throttle': { type: 'boolean', default: false },
       'dynamodb-endpoint': { type: 'string' },
+      fresh: { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
   if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}"`);
   const eventsLog = values['events-log'] === undefined ? undefined : path.resolve(values['events-log']);
-  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'], eventsLog, stageThrottle: !values['no-throttle'], dynamoEndpoint: values['dynamodb-endpoint'] };
+  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'], eventsLog, stageThrottle: !values['no-throttle'], dynamoEndpoint: values['dynamodb-endpoint'], fresh: values.fresh };
+}
+
+/** How long a stop waits, at most, for a seed to settle so that the next start can restore it. */
+const KEEP_ON_STOP_MS = 10_000;
+
+type Admin = { email: string; password: string };
+
+/**
+ * Once the seed has settled, keeps the tables for the next start of the unchanged app (seed.ts),
+ * unless something else ran meanwhile (a client of the API): then the next start seeds again.
+ */
+async function keepSettledSeed(runtime: OfflineRuntime, outdir: string, admin: Admin & { table: string }, signal: AbortSignal, log: (line: string) => void): Promise<void> {
+  const [tables, { adminPasswordHash }, { keepDemoData }] = await Promise.all([
+    runtime.settledTables(signal),
+    import('../functions/users/adapters/create-admin'),
+    import('./seed'),
+  ]);
+  const passwordHash = tables && (await adminPasswordHash(admin));
+  if (!tables || !passwordHash) return;
+  keepDemoData(outdir, { email: admin.email, passwordHash }, tables);
+  log('demo data kept for the next start of this app');
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { port, seed, quiet, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint } = options();
+  const { port, seed, quiet, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, fresh } = options();
   const log = (line: string) => console.log(line);
   if (!stageThrottle) log('--no-throttle: the API stage throttle is lifted (offline only; the deployed stage keeps its limits)');
-  const current: { runtime?: OfflineRuntime } = {};
+  const current: { runtime?: OfflineRuntime; keeping?: Promise<void> } = {};
+  const keeping = new AbortController();
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping…`);
+    // A start stopped right after its seed (the startup bench's starts, say) still keeps it, if it settles soon.
+    const giveUp = setTimeout(() => keeping.abort(), KEEP_ON_STOP_MS);
+    await current.keeping;
+    clearTimeout(giveUp);
     await current.runtime?.stop();
     process.exit(0);
   };
@@ -67,8 +95,9 @@ async function main(): Promise<void> {
   // second, while the runtime and the app's code load. Not before a synth: that holds this
   // thread for a while, Ctrl+C with it, and a JVM then would only wait.
   const fingerprint = appFingerprint();
-  if (dynamoEndpoint === undefined && isCurrentAssembly(outdir, fingerprint)) startDynamoDbLocalEarly();
-  const [{ startOfflineRuntime }, { createAdmin, DEFAULT_ADMIN }, { seedDemoCatalog }] = await Promise.all([
+  const unchanged = isCurrentAssembly(outdir, fingerprint);
+  if (dynamoEndpoint === undefined && unchanged) startDynamoDbLocalEarly();
+  const [{ startOfflineRuntime }, { createAdmin, DEFAULT_ADMIN }, { seedDemoCatalog, keptDemoData }] = await Promise.all([
     import('./runtime'),
     import('../functions/users/adapters/create-admin'),
     import('./seed'),
@@ -78,7 +107,9 @@ async function main(): Promise<void> {
     password: process.env.COMMERCE_ADMIN_PASSWORD ?? DEFAULT_ADMIN.password,
   };
 
-  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, appFingerprint: fingerprint });
+  // The demo data the last start of this app kept (checked while the services start): restored instead of seeded.
+  const kept = seed && unchanged && !fresh && dynamoEndpoint === undefined ? keptDemoData(outdir, admin) : Promise.resolve(undefined);
+  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, appFingerprint: fingerprint, restore: kept });
   current.runtime = runtime;
   const servicesUp = Date.now();
   // What `npm run ops -- --local` reads to find this runtime: its endpoints, the (fixed, local) credentials they take and the stacks' outputs.
@@ -92,18 +123,30 @@ async function main(): Promise<void> {
   Object.assign(process.env, runtime.clientEnvironment);
   const usersTable = runtime.assembly.outputs['commerce-dev-users']?.UsersTableName;
   if (!usersTable) throw new Error('the users stack has no UsersTableName output');
+  const seconds = (from: number, to = Date.now()) => `${((to - from) / 1000).toFixed(1)} s`;
+  const adminLine = `admin: ${admin.email} (password from COMMERCE_ADMIN_PASSWORD, or the README's default)`;
+  const ready = (phases: string) => {
+    log(`console: ${runtime.consoleUrl} (events, sagas, DLQs and tables, live; offline only)`);
+    log(`Commerce is ready at ${runtime.url} (in ${seconds(started)}: ${phases}; Ctrl+C stops it)`);
+  };
+  if (await kept) {
+    log(adminLine);
+    log(`demo data restored from the last start's seed (app unchanged; --fresh seeds anew)`);
+    ready(`services and demo data ${seconds(started, servicesUp)}`);
+    return;
+  }
   // The administrator and the demo catalog are written side by side: neither reads what the other writes.
   const adminWritten = createAdmin({ ...admin, name: 'Administrator', table: usersTable }).then(() => {
-    log(`admin: ${admin.email} (password from COMMERCE_ADMIN_PASSWORD, or the README's default)`);
+    log(adminLine);
     return Date.now();
   });
   const seeding = seed ? seedDemoCatalog(runtime.assembly) : undefined;
   const [adminDone, products] = await Promise.all([adminWritten, seeding]);
   if (products !== undefined) log(`seeded ${products} demo products with stock`);
-  const seconds = (from: number, to = Date.now()) => `${((to - from) / 1000).toFixed(1)} s`;
-  const phases = `services ${seconds(started, servicesUp)}, then side by side admin ${seconds(servicesUp, adminDone)} and seed ${seconds(servicesUp)}`;
-  log(`console: ${runtime.consoleUrl} (events, sagas, DLQs and tables, live; offline only)`);
-  log(`Commerce is ready at ${runtime.url} (in ${seconds(started)}: ${phases}; Ctrl+C stops it)`);
+  ready(`services ${seconds(started, servicesUp)}, then side by side admin ${seconds(servicesUp, adminDone)} and seed ${seconds(servicesUp)}`);
+  if (products !== undefined && dynamoEndpoint === undefined) {
+    current.keeping = keepSettledSeed(runtime, outdir, { ...admin, table: usersTable }, keeping.signal, log).catch((error: unknown) => log(`demo data not kept: ${String(error)}`));
+  }
 }
 
 main().catch(async (error: unknown) => {

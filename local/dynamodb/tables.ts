@@ -8,12 +8,17 @@
  * insights, resource policies, imports: none of them changes what the app reads or writes.
  */
 import {
+  BatchWriteItemCommand,
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  ScanCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
+  type AttributeValue,
   type CreateTableCommandInput,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import type { LocalAssembly, LocalResource } from '../types';
@@ -52,20 +57,34 @@ const tableProperties = z.object({
 
 type TableProperties = z.infer<typeof tableProperties>;
 
+/** Every item of each table by table name, as DynamoDB's wire format has them: what a start's demo data is made of. */
+export type TableContents = Record<string, Record<string, AttributeValue>[]>;
+
+/** BatchWriteItem's limit. */
+const BATCH_SIZE = 25;
+
 /**
  * Creates every `AWS::DynamoDB::Table` of the app. A table that already exists (a second start
  * against the same DynamoDB Local) is left as it is; its time to live is still applied.
+ * `contents` (from {@link dumpTables}) are written into the new tables before their streams are
+ * enabled: restored items are state, not news, so no stream poller relays them again.
  */
-export async function createTables(assembly: LocalAssembly, endpoint: string): Promise<void> {
+export async function createTables(assembly: LocalAssembly, endpoint: string, contents: TableContents = {}): Promise<void> {
   const client = localClient(endpoint);
   try {
     // All at once: one after another, the app's tables took most of a second of every start.
     await Promise.all(assembly.ofType(TABLE_TYPE).map(async (resource) => {
       const props = tablePropertiesOf(resource);
+      const items = contents[resource.ref] ?? [];
+      const stream = items.length > 0 ? props.StreamSpecification : undefined;
       try {
-        await client.send(new CreateTableCommand(createTableInput(resource.ref, props)));
+        await client.send(new CreateTableCommand(createTableInput(resource.ref, stream ? { ...props, StreamSpecification: undefined } : props)));
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
+      }
+      await writeItems(client, resource.ref, items);
+      if (stream) {
+        await client.send(new UpdateTableCommand({ TableName: resource.ref, StreamSpecification: { StreamEnabled: true, StreamViewType: stream.StreamViewType } }));
       }
       const ttl = props.TimeToLiveSpecification;
       if (ttl && isTrue(ttl.Enabled) && ttl.AttributeName) {
@@ -75,6 +94,38 @@ export async function createTables(assembly: LocalAssembly, endpoint: string): P
   } finally {
     client.destroy();
   }
+}
+
+/** Every item of every table of the app, read with consistent scans, page after page. */
+export async function dumpTables(assembly: LocalAssembly, endpoint: string): Promise<TableContents> {
+  const client = localClient(endpoint);
+  try {
+    const tables = await Promise.all(assembly.ofType(TABLE_TYPE).map(async ({ ref }) => {
+      const items: Record<string, AttributeValue>[] = [];
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await client.send(new ScanCommand({ TableName: ref, ConsistentRead: true, ExclusiveStartKey: start }));
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return [ref, items] as const;
+    }));
+    return Object.fromEntries(tables.filter(([, items]) => items.length > 0));
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Puts the items, 25 to a request, the requests side by side; what DynamoDB leaves unprocessed is sent again. */
+async function writeItems(client: DynamoDBClient, tableName: string, items: readonly Record<string, AttributeValue>[]): Promise<void> {
+  const batches: WriteRequest[][] = [];
+  for (let i = 0; i < items.length; i += BATCH_SIZE) batches.push(items.slice(i, i + BATCH_SIZE).map((Item) => ({ PutRequest: { Item } })));
+  await Promise.all(batches.map(async (batch) => {
+    for (let pending = batch; pending.length > 0; ) {
+      const { UnprocessedItems } = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+      pending = UnprocessedItems?.[tableName] ?? [];
+    }
+  }));
 }
 
 /**

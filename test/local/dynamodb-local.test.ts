@@ -23,8 +23,12 @@ import {
   startDynamoDbLocalEarly,
   type DynamoDbLocal,
 } from '../../local/dynamodb/local-dynamodb';
+import { createStreamsClient } from '../../local/dynamodb/streams-client';
+import { createTables, dumpTables, streamArnOf } from '../../local/dynamodb/tables';
+import type { LocalResource } from '../../local/types';
 import { connectTo } from '../support/connect';
-import { createLocalDynamoClient, createTestTable, useDynamoEnv } from '../support/dynamodb';
+import { createLocalDynamoClient, createTestTable, dynamoEndpoint, useDynamoEnv } from '../support/dynamodb';
+import { assemblyOf } from '../support/local-assembly';
 
 function isRunning(pid: number): boolean {
   try {
@@ -391,5 +395,41 @@ describe('checkJava', () => {
     await expect(startDynamoDbLocal({ javaCommand: fakeJava })).rejects.toThrow(
       'DynamoDB Local needs Java 17 or newer on the PATH (found Java 11)',
     );
+  });
+});
+
+describe('demo data: dumpTables, and createTables with contents', () => {
+  it('reads every item back, and writes restored items before the stream is on: the stream carries only what comes after', async () => {
+    const name = `restore-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    const table: LocalResource = {
+      stackName: 'restore', logicalId: 'Table', type: 'AWS::DynamoDB::Table', ref: name, metadata: {},
+      properties: {
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      },
+    };
+    const assembly = assemblyOf([table]);
+    // More than one BatchWriteItem (25) and one scan page (1 MB) hold.
+    const items = Array.from({ length: 60 }, (_, i) => ({ pk: { S: `item-${String(i).padStart(2, '0')}` }, blob: { S: 'x'.repeat(20_000) } }));
+    await createTables(assembly, dynamoEndpoint(), { [name]: items });
+
+    const dumped = await dumpTables(assembly, dynamoEndpoint());
+    expect(dumped[name]?.map((item) => item.pk?.S).sort()).toEqual(items.map((item) => item.pk.S));
+    const client = createLocalDynamoClient();
+    try {
+      await client.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'after' } } }));
+      const streams = createStreamsClient(dynamoEndpoint());
+      const streamArn = await streamArnOf(name, dynamoEndpoint());
+      const keys: unknown[] = [];
+      for (const shard of await streams.listShards(streamArn)) {
+        const iterator = await streams.getShardIterator({ streamArn, shardId: shard.ShardId, type: 'TRIM_HORIZON' });
+        keys.push(...(await streams.getRecords(iterator, 1000)).records.map((record) => record.dynamodb.Keys));
+      }
+      expect(keys).toEqual([{ pk: { S: 'after' } }]);
+    } finally {
+      client.destroy();
+    }
   });
 });

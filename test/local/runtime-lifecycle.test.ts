@@ -19,6 +19,8 @@ import { connectTo } from '../support/connect';
 const ROOT = path.resolve(__dirname, '../..');
 const START_ARGS = ['--import', 'tsx', 'local/start.ts'];
 const READY_LINE = /Commerce is ready at (http\S+) \(in ([\d.]+) s/;
+const KEPT_LINE = /demo data kept for the next start of this app/;
+const RESTORED_LINE = /demo data restored from the last start's seed/;
 // README's defaults, as local/start.ts has them; not imported so that this file exercises only
 // the command line (importing start.ts would run it).
 const DEFAULT_ADMIN = { email: 'admin@commerce.test', password: 'commerce-admin-password' };
@@ -199,6 +201,37 @@ async function waitForReady(runtime: RuntimeProcess): Promise<{ url: string; sec
   throw new Error(`local/start.ts was not ready within ${READY_TIMEOUT_MS / 1000} s${tail(runtime)}`);
 }
 
+/** Waits for a line the runtime prints after its ready line. */
+async function waitForLine(runtime: RuntimeProcess, line: RegExp): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!line.test(runtime.output())) {
+    if (Date.now() > deadline || runtime.child.exitCode !== null) throw new Error(`local/start.ts never printed ${line}${tail(runtime)}`);
+    await delay(100);
+  }
+}
+
+/**
+ * What the API answers about the demo data: the catalog (all, and one category), a search, every
+ * product's stock, the administrator's login status; and whether the app goes on working from it,
+ * every product having one stock record that a restock changes (a change the stream relays).
+ */
+async function demoAnswers(url: string): Promise<Record<string, unknown>> {
+  const all = await request(`${url}/products?limit=100`);
+  const ids = (all.body as { items: { id: string }[] }).items.map((item) => item.id);
+  const stock: unknown[] = [];
+  // One after another: 36 at once meet cold starts that a loaded 2-core machine may time out.
+  for (const id of ids) stock.push((await request(`${url}/inventory/${id}`)).body);
+  return {
+    all,
+    kitchen: await request(`${url}/products?category=kitchen&limit=100`),
+    search: await request(`${url}/products/search?q=cafe%20cr`),
+    stock,
+    login: (await login(url, DEFAULT_ADMIN)).status,
+  };
+}
+
+let seededAnswers: Record<string, unknown> | undefined;
+
 /** Its exit, within `timeoutMs`; otherwise SIGKILLs it and fails. */
 async function waitForExit(runtime: RuntimeProcess, timeoutMs: number): Promise<Exit & { seconds: number }> {
   const started = Date.now();
@@ -318,9 +351,13 @@ describe('the offline runtime as a process (local/start.ts)', { concurrent: fals
     );
   }, READY_TIMEOUT_MS + 60_000);
 
-  it('seeds the demo catalog by default and exits 0 on SIGINT leaving nothing behind', async () => {
+  it('seeds the demo catalog by default, keeps it once settled, and exits 0 on SIGINT leaving nothing behind', async () => {
     const runtime = launch(['--port', '0', '--quiet'], baseEnv(), true);
     const ready = await waitForReady(runtime);
+    expect(runtime.output()).toMatch(/seeded 36 demo products with stock/);
+    // Kept before any request: a client's writes would not be the seed's.
+    await waitForLine(runtime, KEPT_LINE);
+    seededAnswers = await demoAnswers(ready.url);
 
     const all = await request(`${ready.url}/products?limit=100`);
     expect(all.status).toBe(200);
@@ -340,6 +377,33 @@ describe('the offline runtime as a process (local/start.ts)', { concurrent: fals
     timings.push(
       `seeded: ready in ${ready.seconds} s (reported), ${ready.wallSeconds.toFixed(1)} s (spawn to ready line); SIGINT exit in ${stopSeconds.toFixed(2)} s; started ${programs(runtime)}`,
     );
+  }, 2 * READY_TIMEOUT_MS + 60_000);
+
+  it('restores the demo data the last start of the unchanged app kept: the API answers as after that seed, and the app works on from it', async () => {
+    expect(seededAnswers, 'the seeded start before this one kept its demo data').toBeDefined();
+    const runtime = launch(['--port', '0', '--quiet'], baseEnv(), true);
+    const ready = await waitForReady(runtime);
+    expect(runtime.output()).toMatch(RESTORED_LINE);
+    expect(runtime.output()).not.toMatch(/seeded \d+ demo products/);
+    expect(await demoAnswers(ready.url)).toEqual(seededAnswers);
+
+    // The tables' streams are on again: a new product's ProductCreated is relayed, and inventory makes its stock record.
+    const token = ((await login(ready.url, DEFAULT_ADMIN)).body as { accessToken: string }).accessToken;
+    const created = await request(`${ready.url}/products`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ name: 'Lifecycle Lamp', description: 'Made after a restore', category: 'home', priceCents: 1000, currency: 'USD', sku: 'LIFECYCLE-LAMP' }),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = (created.body as { id: string }).id;
+    const deadline = Date.now() + 30_000;
+    while ((await request(`${ready.url}/inventory/${id}`)).status !== 200) {
+      expect(Date.now(), 'no stock record for a product created after the restore').toBeLessThan(deadline);
+      await delay(200);
+    }
+
+    const stopSeconds = await expectCleanStop(runtime, ready.url, 'SIGTERM');
+    timings.push(`restored: ready in ${ready.seconds} s (reported), ${ready.wallSeconds.toFixed(1)} s (spawn to ready line); SIGTERM exit in ${stopSeconds.toFixed(2)} s`);
   }, READY_TIMEOUT_MS + 60_000);
 
   it('stops cleanly when interrupted while still starting (Ctrl+C during the first seconds)', async () => {

@@ -1,6 +1,8 @@
 import { RegisterRequest } from '../../contracts/api/users';
 import { newId } from '../../shared/ids';
 import { register } from '../domain/accounts';
+import { verifyPassword } from '../domain/password';
+import { emailKey } from '../domain/user';
 import { dynamoUserStore } from './dynamo-user-store';
 
 /**
@@ -17,3 +19,12 @@ export async function createAdmin(input: { email: string; password: string; name
   const valid = RegisterRequest.parse({ email: input.email, password: input.password, name: input.name });
   return register(dynamoUserStore(input.table), { ...valid, role: 'admin' }, `admin-script-${newId()}`);
 }
+
+/** The administrator's password hash as the table holds it, undefined when the email is no administrator's: what `npm start` keeps with its demo data. */
+export async function adminPasswordHash(input: { email: string; table: string }): Promise<string | undefined> {
+  const credentials = await dynamoUserStore(input.table).credentialsByEmail(emailKey(input.email));
+  return credentials?.role === 'admin' ? credentials.passwordHash : undefined;
+}
+
+/** Whether `password` is the one `passwordHash` was made from: whether kept demo data has the administrator asked for. */
+export const passwordMatches = (password: string, passwordHash: string): Promise<boolean> => verifyPassword(password, passwordHash);
