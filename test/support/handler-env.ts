@@ -5,10 +5,16 @@ import type { Role } from '../../functions/contracts/api/users';
 import { signAccessToken } from '../../functions/shared/auth/jwt';
 import { ENV } from '../../functions/shared/environment';
 import { deriveSigningKeys } from '../../functions/shared/signing-keys';
+import { MIN_PASSWORD_HASH_COST, USERS_ENV } from '../../functions/users/users-config';
 import { createLocalDynamoClient, createTestTable, useDynamoEnv } from './dynamodb';
 
 export const TEST_SIGNING_SECRET = 'test-signing-secret-0123456789abcdef0123456789abcdef';
 export const testKeys = deriveSigningKeys(TEST_SIGNING_SECRET);
+/**
+ * The users functions hash new passwords at the cheapest cost a stack may set: at production
+ * strength each registration and login of a test costs tens of ms of CPU (users-config.ts).
+ */
+export const TEST_PASSWORD_HASH_COST = MIN_PASSWORD_HASH_COST;
 
 /**
  * The environment a context's handlers run in, for handler tests: a fresh table in DynamoDB
@@ -21,6 +27,7 @@ export async function useHandlerEnvironment(prefix: string) {
   const tableName = await createTestTable(client, { prefix });
   process.env[ENV.tableName] = tableName;
   process.env[ENV.signingSecretArn] = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:signing-AbCdEf';
+  process.env[USERS_ENV.passwordHashCost] = String(TEST_PASSWORD_HASH_COST);
   const secrets = mockClient(SecretsManagerClient);
   secrets.on(GetSecretValueCommand).resolves({ SecretString: TEST_SIGNING_SECRET });
   return { tableName, db: DynamoDBDocumentClient.from(client), secrets };

@@ -28,6 +28,8 @@ export interface StackTestOptions {
   readonly env?: Environment | null;
   /** Bundle the functions (esbuild, seconds of CPU); templates are the same without. @default false */
   readonly bundling?: boolean;
+  /** More context, as `-c key=value` gives it. */
+  readonly context?: Record<string, unknown>;
 }
 
 /**
@@ -43,9 +45,9 @@ export const testContext = (bundling = false): Record<string, unknown> => (bundl
  */
 export function synthesizeStack<S extends Stack>(
   build: (app: App, platform: PlatformStack, env: Environment | undefined) => S,
-  { stage = 'dev', env = TEST_ENV, bundling = false }: StackTestOptions = {},
+  { stage = 'dev', env = TEST_ENV, bundling = false, context = {} }: StackTestOptions = {},
 ) {
-  const app = new App({ context: { ...testContext(bundling), stage }, outdir: mkdtempSync(path.join(tmpdir(), 'stack-test-')) });
+  const app = new App({ context: { ...testContext(bundling), stage, ...context }, outdir: mkdtempSync(path.join(tmpdir(), 'stack-test-')) });
   const platform = new PlatformStack(app, 'platform', { env: env ?? undefined, stage: stageFrom(stage) });
   const stack = build(app, platform, env ?? undefined);
   return { app, platform, ...inspectStack(stack) };

@@ -43,7 +43,12 @@ export interface Registration {
 /** Attempts to store a registration that keeps losing to concurrent writes of the same email. */
 export const MAX_REGISTER_ATTEMPTS = 3;
 
-export async function register(store: UserStore, input: Registration, correlationId: string): Promise<UserProfile> {
+/** How new passwords are hashed: scrypt's cost (log2 N), production strength when not given. */
+export interface Hashing {
+  hashCost?: number;
+}
+
+export async function register(store: UserStore, input: Registration, correlationId: string, { hashCost }: Hashing = {}): Promise<UserProfile> {
   const now = nowIso();
   const user: User = {
     id: newId(),
@@ -53,7 +58,7 @@ export async function register(store: UserStore, input: Registration, correlatio
     createdAt: now,
     updatedAt: now,
   };
-  const credentials: Credentials = { userId: user.id, role: user.role, passwordHash: await hashPassword(input.password) };
+  const credentials: Credentials = { userId: user.id, role: user.role, passwordHash: await hashPassword(input.password, hashCost) };
   const event = domainEvent(UserRegistered, { userId: user.id, email: user.email, name: user.name }, correlationId);
   // Two registrations of one email at once: DynamoDB may cancel one outright (TransactionConflict).
   // Try again, and the email claim then decides (201, or 409 email-taken).
@@ -72,7 +77,7 @@ async function admit(throttle: LoginThrottleStore, key: string, now: number): Pr
   throw new LoginThrottledError(verdict.retryAfterSeconds);
 }
 
-export interface LoginDeps {
+export interface LoginDeps extends Hashing {
   store: UserStore;
   throttle: LoginThrottleStore;
 }
@@ -86,7 +91,8 @@ export async function login(deps: LoginDeps, input: { email: string; password: s
   await admit(deps.throttle, key, now);
   const credentials = await deps.store.credentialsByEmail(key);
   if (!credentials) {
-    await spendVerificationTime(input.password);
+    // At the cost new hashes get here, which is what a known email's hash was made with.
+    await spendVerificationTime(input.password, deps.hashCost);
     throw new InvalidCredentialsError();
   }
   if (!(await verifyPassword(input.password, credentials.passwordHash))) throw new InvalidCredentialsError();

@@ -1,10 +1,14 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { PRODUCTION_PASSWORD_HASH_COST } from '../users-config';
 
 /**
  * scrypt with a per-password salt, parameters stored with the hash so they can be raised later
- * without invalidating old hashes. N=2^15, r=8, p=3 is one of OWASP's equivalent minimums.
+ * without invalidating old hashes. N=2^15, r=8, p=3 is one of OWASP's equivalent minimums; a
+ * stage may hash new passwords at another cost (log2 N: users-config.ts), and every hash is
+ * verified with the parameters it was made with.
  */
-const PARAMS = { N: 2 ** 15, r: 8, p: 3 } as const;
+const R = 8;
+const P = 3;
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 
@@ -15,10 +19,12 @@ function derive(password: string, salt: Buffer, params: { N: number; r: number; 
   });
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/** A new hash at N = 2^cost (production strength unless the stage says otherwise). */
+export async function hashPassword(password: string, cost: number = PRODUCTION_PASSWORD_HASH_COST): Promise<string> {
+  const params = { N: 2 ** cost, r: R, p: P };
   const salt = randomBytes(SALT_LENGTH);
-  const key = await derive(password, salt, PARAMS);
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const key = await derive(password, salt, params);
+  return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -29,10 +35,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-// A hash of nothing anyone knows: checked when the email is unknown, so both failures take as long.
-let decoy: Promise<string> | undefined;
+// Hashes of nothing anyone knows, one per cost: checked when the email is unknown, so both
+// failures take as long as a known email's hash (made at the same cost) takes to verify.
+const decoys = new Map<number, Promise<string>>();
 
-export async function spendVerificationTime(password: string): Promise<void> {
-  decoy ??= hashPassword(randomBytes(16).toString('hex'));
-  await verifyPassword(password, await decoy);
+export async function spendVerificationTime(password: string, cost: number = PRODUCTION_PASSWORD_HASH_COST): Promise<void> {
+  if (!decoys.has(cost)) decoys.set(cost, hashPassword(randomBytes(16).toString('hex'), cost));
+  await verifyPassword(password, await decoys.get(cost)!);
 }

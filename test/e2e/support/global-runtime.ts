@@ -11,12 +11,14 @@
  * Lambda's major, which .ci/node.sh provides: what the suite tests is what ships.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { NODE_MISMATCH_LINE } from '../../../local/lambda/node-parity';
 import { appFingerprint, isCurrentAssembly } from '../../../local/synth';
+import { MIN_PASSWORD_HASH_COST } from '../../../functions/users/users-config';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const START_TIMEOUT_MS = 180_000;
@@ -25,12 +27,21 @@ export const READY_LINE = /Commerce is ready at (http\S+)/;
 /** Ready at a URL, or told that the functions' Node major (Lambda's) is not the one it runs on. */
 type Start = { url: string } | { lambdaNodeMajor: number };
 
-function startRuntime(node: string, outdir: string, eventsLog: string): ChildProcess {
+/**
+ * The context the runtime's app is synthesized with: new passwords hashed at the cheapest cost a
+ * stack may set (every test user registers and logs in: at production strength that is tens of
+ * ms of CPU each, the users stack's test proves the default), then whatever CDK_CONTEXT_JSON adds.
+ */
+export function runtimeContext(fromEnvironment = process.env.CDK_CONTEXT_JSON): string {
+  return JSON.stringify({ passwordHashCost: MIN_PASSWORD_HASH_COST, ...(fromEnvironment ? (JSON.parse(fromEnvironment) as object) : {}) });
+}
+
+function startRuntime(node: string, outdir: string, eventsLog: string, context: string): ChildProcess {
   const args = ['--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet', '--duplicate-events', '--outdir', outdir, '--events-log', eventsLog];
   return spawn(node, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1' },
+    env: { ...process.env, CDK_CONTEXT_JSON: context, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1' },
   });
 }
 
@@ -81,10 +92,10 @@ function lambdaNode(major: number): string {
 }
 
 /** Starts the runtime, on Lambda's Node major if this process runs another one. */
-async function startOnLambdaNode(outdir: string, eventsLog: string): Promise<{ child: ChildProcess; url: string }> {
+async function startOnLambdaNode(outdir: string, eventsLog: string, context: string): Promise<{ child: ChildProcess; url: string }> {
   let node = process.execPath;
   for (let attempt = 1; ; attempt++) {
-    const child = startRuntime(node, outdir, eventsLog);
+    const child = startRuntime(node, outdir, eventsLog, context);
     let start: Start;
     try {
       start = await waitForStart(child);
@@ -103,18 +114,25 @@ async function startOnLambdaNode(outdir: string, eventsLog: string): Promise<{ c
 }
 
 /**
- * The assemblies of earlier runs, one directory per app fingerprint (local/synth.ts), each written
- * whole and then renamed into place, never rewritten: a run of an unchanged app copies one into
- * its own outdir and the runtime starts from it as `npm start` does from an unchanged cdk.out,
- * without a synth (esbuild over every handler and the whole app: the bulk of a start).
+ * The assemblies of earlier runs, one directory per app fingerprint (local/synth.ts) and context,
+ * each written whole and then renamed into place, never rewritten: a run of an unchanged app with
+ * the same context copies one into its own outdir and the runtime starts from it as `npm start`
+ * does from an unchanged cdk.out, without a synth (esbuild over every handler and the whole app:
+ * the bulk of a start). The runtime checks only the fingerprint, which knows nothing of context:
+ * the directory's name is what keeps another context's assembly from being started.
  */
 const ASSEMBLIES = path.join(ROOT, '.cache', 'e2e-assemblies');
+
+/** The cache directory's name: the app's fingerprint, then a hash of the context it was synthesized with. */
+export function assemblyKey(fingerprint: string, context: string): string {
+  return `${fingerprint}-${createHash('sha256').update(context).digest('hex').slice(0, 16)}`;
+}
 /** What a run writes into its outdir besides the assembly. */
 const RUN_FILES = new Set(['events.jsonl', 'local-runtime.json']);
 
 /** Copies the cached assembly of the app as it is now into `outdir`; false when there is none. */
-function seedAssembly(fingerprint: string, outdir: string): boolean {
-  const cached = path.join(ASSEMBLIES, fingerprint);
+function seedAssembly(fingerprint: string, key: string, outdir: string): boolean {
+  const cached = path.join(ASSEMBLIES, key);
   if (!isCurrentAssembly(cached, fingerprint)) return false;
   try {
     cpSync(cached, outdir, { recursive: true });
@@ -126,16 +144,17 @@ function seedAssembly(fingerprint: string, outdir: string): boolean {
   }
 }
 
-/** Keeps the assembly the runtime synthesized into `outdir` for the next run, and drops those of other versions. */
-function keepAssembly(fingerprint: string, outdir: string): void {
+/** Keeps the assembly the runtime synthesized into `outdir` for the next run, and drops those of other versions of the app. */
+function keepAssembly(fingerprint: string, key: string, outdir: string): void {
   if (!isCurrentAssembly(outdir, fingerprint)) return;
-  const staging = path.join(ASSEMBLIES, `.${fingerprint}.${process.pid}`);
+  const staging = path.join(ASSEMBLIES, `.${key}.${process.pid}`);
   try {
     mkdirSync(ASSEMBLIES, { recursive: true });
     cpSync(outdir, staging, { recursive: true, filter: (source) => !RUN_FILES.has(path.basename(source)) });
-    if (!existsSync(path.join(ASSEMBLIES, fingerprint))) renameSync(staging, path.join(ASSEMBLIES, fingerprint));
+    if (!existsSync(path.join(ASSEMBLIES, key))) renameSync(staging, path.join(ASSEMBLIES, key));
+    // Those of this version with another context (another saga workflow, say) stay for their runs.
     for (const entry of readdirSync(ASSEMBLIES)) {
-      if (entry !== fingerprint && !entry.startsWith('.')) rmSync(path.join(ASSEMBLIES, entry), { recursive: true, force: true });
+      if (!entry.startsWith(`${fingerprint}-`) && !entry.startsWith('.')) rmSync(path.join(ASSEMBLIES, entry), { recursive: true, force: true });
     }
   } catch {
     // Another run kept the same assembly first: theirs is as good.
@@ -150,14 +169,13 @@ export default async function setup(_project: TestProject): Promise<() => Promis
   const outdir = mkdtempSync(path.join(tmpdir(), 'commerce-e2e-'));
   // The runtime checks the fingerprint again: a cached assembly of another app is never started.
   const fingerprint = appFingerprint();
-  // Context from the environment (CDK_CONTEXT_JSON: another saga workflow, say) is no part of the
-  // fingerprint: such a run synthesizes, and keeps nothing.
-  const cacheable = !process.env.CDK_CONTEXT_JSON;
-  const seeded = cacheable && seedAssembly(fingerprint, outdir);
+  const context = runtimeContext();
+  const key = assemblyKey(fingerprint, context);
+  const seeded = seedAssembly(fingerprint, key, outdir);
   // What the runtime publishes on its bus, for tests that check an event was published (see events.ts).
   const eventsLog = path.join(outdir, 'events.jsonl');
-  const { child, url } = await startOnLambdaNode(outdir, eventsLog);
-  if (cacheable && !seeded) keepAssembly(fingerprint, outdir);
+  const { child, url } = await startOnLambdaNode(outdir, eventsLog, context);
+  if (!seeded) keepAssembly(fingerprint, key, outdir);
   process.env.E2E_BASE_URL = url;
   process.env.E2E_EVENTS_LOG = eventsLog;
   // Keep draining output so the child never blocks on a full pipe.

@@ -1,8 +1,8 @@
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UserRegistered } from '../../../functions/contracts/events/users';
 import { signAccessToken } from '../../../functions/shared/auth/jwt';
-import { bearer, testKeys, useHandlerEnvironment } from '../../support/handler-env';
+import { bearer, TEST_PASSWORD_HASH_COST, testKeys, useHandlerEnvironment } from '../../support/handler-env';
 import { call } from '../../support/http';
 import { respellSignature } from '../../support/respell';
 import { transactionConflicts } from '../../support/transaction-conflicts';
@@ -66,6 +66,14 @@ describe('POST /auth/register', () => {
     expect(events[0]!.detailType).toBe(UserRegistered.detailType);
     const detail = UserRegistered.detail.parse(JSON.parse(events[0]!.detail));
     expect(detail.data).toEqual({ userId: body.id, email, name: 'Grace' });
+  });
+
+  it('hashes the password at the cost the stack sets (PASSWORD_HASH_COST), stored with the hash', async () => {
+    const email = uniqueEmail();
+    expect((await register({ email, password: 'correct horse', name: 'Ada' })).status).toBe(201);
+    const { Item } = await env.db.send(new GetCommand({ TableName: env.tableName, Key: { pk: `EMAIL#${email}`, sk: 'EMAIL' }, ConsistentRead: true }));
+    expect(Item!.passwordHash).toMatch(new RegExp(`^scrypt\\$${2 ** TEST_PASSWORD_HASH_COST}\\$8\\$3\\$`));
+    expect((await login({ email, password: 'correct horse' })).status).toBe(200);
   });
 
   it('answers 409 for an email taken in another case, and writes nothing', async () => {
