@@ -5,8 +5,8 @@
  * route contracts (zod schemas, built at cold start) of the routes it serves or calls. Each client
  * is recognised by the wire name only its own code carries, each route by its path.
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -127,5 +127,33 @@ describe('function bundles', () => {
       return ROUTE_IDS.filter((other) => held(other) !== expected(other)).map((other) => `${id}: ${other} ${held(other) ? 'held' : 'missing'}`);
     });
     expect(strays).toEqual([]);
+  });
+});
+
+describe('the bundler\'s output', () => {
+  it('is gone from the temp dir once the synthesizing process exits (synth staged its copies)', () => {
+    // A project of one handler (the OpenAPI one, which gets a file written beside it), bundled by
+    // a process of its own with a temp dir of its own.
+    const project = mkdtempSync(path.join(tmpdir(), 'bundle-exit-'));
+    const temp = path.join(project, 'tmp');
+    mkdirSync(path.join(project, 'functions', 'edge', 'handlers'), { recursive: true });
+    mkdirSync(temp);
+    writeFileSync(path.join(project, 'functions', 'edge', 'handlers', 'open-api.ts'), 'export const handler = async () => ({ statusCode: 200 });\n');
+    const child = `
+      const { existsSync } = require('node:fs');
+      const { bundledHandler } = require(${JSON.stringify(path.join(ROOT, 'lib', 'platform', 'bundle'))});
+      const dir = bundledHandler(${JSON.stringify(project)}, 'functions/edge/handlers/open-api.ts');
+      console.log(JSON.stringify({ dir, built: existsSync(dir + '/index.js') }));`;
+    try {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', child], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TMPDIR: temp } });
+      const { dir, built } = JSON.parse(out.trim().split('\n').at(-1)!) as { dir: string; built: boolean };
+      expect(built).toBe(true);
+      expect(dir.startsWith(temp)).toBe(true);
+      expect(existsSync(dir)).toBe(false);
+      // (tsx keeps its compile cache there too: not ours.)
+      expect(readdirSync(temp).filter((name) => name.startsWith('commerce-'))).toEqual([]);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });
