@@ -18,8 +18,15 @@ import { lambdaStreamRecordOf, onFailureRecordOf, type LambdaStreamRecord } from
 
 /** GetRecords' own maximum. */
 const GET_RECORDS_LIMIT = 1000;
-/** How often new shards are looked for. */
-const SHARD_REFRESH_MS = 1000;
+/**
+ * How often new shards are looked for while a shard is open. A shard appears when another closes
+ * (the closed one's children), and a shard read to its end sends the poller looking at once, so
+ * this is only a safety net: DescribeStream every second per mapping was a sixth of an idle
+ * runtime's requests to DynamoDB Local.
+ */
+const SHARD_REFRESH_MS = 10_000;
+/** How often while no shard is open: the next shard is then what the mapping waits for. */
+const SHARD_SEARCH_MS = 1000;
 
 export interface StreamEventSourceDeps extends PollerDeps {
   readonly streams: StreamsClient;
@@ -47,7 +54,7 @@ const isDone = (shard: ShardState): boolean => shard.exhausted && shard.pending.
 /** The mapping's shards and what it does with them each poll: find new shards, read, deliver. */
 class StreamShards {
   private readonly shards = new Map<string, ShardState>();
-  private nextRefresh = Date.now() + SHARD_REFRESH_MS;
+  private nextRefresh = Date.now() + SHARD_SEARCH_MS;
 
   constructor(
     private readonly config: MappingConfig,
@@ -80,7 +87,12 @@ class StreamShards {
       if (shard.SequenceNumberRange?.EndingSequenceNumber) state.exhausted = true;
       else state.iterator = await streams.getShardIterator({ streamArn, shardId: shard.ShardId, type: 'LATEST' });
     }
-    this.nextRefresh = Date.now() + SHARD_REFRESH_MS;
+    this.scheduleRefresh();
+  }
+
+  private scheduleRefresh(): void {
+    const anyOpen = [...this.shards.values()].some((shard) => !shard.exhausted);
+    this.nextRefresh = Date.now() + (anyOpen ? SHARD_REFRESH_MS : SHARD_SEARCH_MS);
   }
 
   private async refreshShards(signal: AbortSignal): Promise<void> {
@@ -89,6 +101,7 @@ class StreamShards {
     for (const shard of listed) if (!this.shards.has(shard.ShardId)) this.track(shard, 'TRIM_HORIZON');
     // Shards trimmed from the stream are forgotten once read, so a long run does not pile them up.
     for (const [shardId, state] of this.shards) if (!current.has(shardId) && isDone(state)) this.shards.delete(shardId);
+    this.scheduleRefresh();
   }
 
   /** Reads the next page of a shard unless a batch is already waiting. Resolves whether records came. */
@@ -130,6 +143,8 @@ class StreamShards {
     else {
       delete shard.iterator;
       shard.exhausted = true;
+      // Its children continue it: look for them now.
+      this.nextRefresh = Date.now();
     }
     const readAt = Date.now();
     for (const record of page.records) {
@@ -199,7 +214,8 @@ class StreamShards {
   /** One round over the shards. Resolves whether anything was read or delivered. */
   async poll(signal: AbortSignal): Promise<boolean> {
     if (Date.now() >= this.nextRefresh) {
-      this.nextRefresh = Date.now() + SHARD_REFRESH_MS;
+      // Set before the call too, so a DescribeStream that keeps failing is not retried every poll.
+      this.nextRefresh = Date.now() + SHARD_SEARCH_MS;
       await this.refreshShards(signal);
     }
     let busy = false;
