@@ -52,14 +52,14 @@ const KEEP_ON_STOP_MS = 10_000;
 type Admin = { email: string; password: string };
 
 /**
- * Once the seed has settled, keeps the tables for the next start of the unchanged app (seed.ts),
+ * Once the seed has settled, keeps the tables for the next start of the unchanged app (demo-data.ts),
  * unless something else ran meanwhile (a client of the API): then the next start seeds again.
  */
 async function keepSettledSeed(runtime: OfflineRuntime, outdir: string, admin: Admin & { table: string }, signal: AbortSignal, log: (line: string) => void): Promise<void> {
   const [tables, { adminPasswordHash }, { keepDemoData }] = await Promise.all([
     runtime.settledTables(signal),
     import('../functions/users/adapters/create-admin'),
-    import('./seed'),
+    import('./demo-data'),
   ]);
   const passwordHash = tables && (await adminPasswordHash(admin));
   if (!tables || !passwordHash) return;
@@ -97,10 +97,10 @@ async function main(): Promise<void> {
   const fingerprint = appFingerprint();
   const unchanged = isCurrentAssembly(outdir, fingerprint);
   if (dynamoEndpoint === undefined && unchanged) startDynamoDbLocalEarly();
-  const [{ startOfflineRuntime }, { createAdmin, DEFAULT_ADMIN }, { seedDemoCatalog, keptDemoData }] = await Promise.all([
+  const [{ startOfflineRuntime }, { createAdmin, DEFAULT_ADMIN }, { keptDemoData }] = await Promise.all([
     import('./runtime'),
     import('../functions/users/adapters/create-admin'),
-    import('./seed'),
+    import('./demo-data'),
   ]);
   const admin = {
     email: process.env.COMMERCE_ADMIN_EMAIL ?? DEFAULT_ADMIN.email,
@@ -109,6 +109,8 @@ async function main(): Promise<void> {
 
   // The demo data the last start of this app kept (checked while the services start): restored instead of seeded.
   const kept = seed && unchanged && !fresh && dynamoEndpoint === undefined ? keptDemoData(outdir, admin) : Promise.resolve(undefined);
+  // The seed's domains load only for a start that seeds, and then while the services start.
+  const seeder = kept.then((data) => (seed && !data ? import('./seed') : undefined));
   const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, appFingerprint: fingerprint, restore: kept });
   current.runtime = runtime;
   const servicesUp = Date.now();
@@ -140,7 +142,7 @@ async function main(): Promise<void> {
     log(adminLine);
     return Date.now();
   });
-  const seeding = seed ? seedDemoCatalog(runtime.assembly) : undefined;
+  const seeding = seed ? seeder.then((module) => module!.seedDemoCatalog(runtime.assembly)) : undefined;
   const [adminDone, products] = await Promise.all([adminWritten, seeding]);
   if (products !== undefined) log(`seeded ${products} demo products with stock`);
   ready(`services ${seconds(started, servicesUp)}, then side by side admin ${seconds(servicesUp, adminDone)} and seed ${seconds(servicesUp)}`);
