@@ -1,18 +1,21 @@
 /**
  * Offline load: GET /products/{id} through the offline runtime (throttle lifted) against DynamoDB
- * Local's own GetItem, both closed loops at concurrency 1 and 16 in the same run, each after an
- * unmeasured warm-up at the same concurrency; then 16 buyers placing orders for a fixed time
+ * Local's own GetItem of the same product (the app's DynamoDB Local), both closed loops at
+ * concurrency 1 and 16 in the same run, each after an unmeasured warm-up at the same concurrency
+ * until it stops getting faster; then 16 buyers placing orders for a fixed time
  * (after as long a warm-up, polling with backoff): orders confirmed/s and place → confirmed
  * p50/p99 by the orders' own timestamps, and the reads per order. With --baseline REV, the
- * same again for that revision's tree (GetItem measured again just before it), and its orders
+ * same again for that revision's tree (GetItem measured on its own DynamoDB Local), and its orders
  * per GetItem/s set beside this tree's: the one honest ratio across a drifting machine.
  */
 import { Agent, request as httpRequest } from 'node:http';
 import * as path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../../local/dynamodb/local-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { productKey } from '../../functions/catalog/adapters/dynamo-product-store';
+import { localTarget, required } from '../../ops/target';
 import { withBaselineTree } from './baseline-tree';
-import { warmedClosedLoop, type LoadResult } from './closed-loop';
+import { steadyClosedLoop, type LoadResult } from './closed-loop';
 import { node24 } from './node24';
 import { startApp } from './offline';
 import { buyers, type OrdersResult } from './orders-load';
@@ -21,29 +24,23 @@ import { withTempDir } from './synth';
 
 const CONCURRENCIES = [1, 16] as const;
 
-/** A catalog product's size and shape, read by key as get-product reads it. */
-async function getItemBaseline(seconds: number): Promise<Map<number, LoadResult>> {
-  const dynamo = await startDynamoDbLocal({ log: () => undefined });
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  try {
-    const TableName = 'bench';
-    await client.send(new CreateTableCommand({
-      TableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    }));
-    const Key = { pk: { S: 'PRODUCT#01JBENCH' } };
-    await client.send(new PutItemCommand({ TableName, Item: { ...Key, name: { S: 'Espresso Cup' }, description: { S: 'Porcelain, 90 ml' }, priceCents: { N: '1200' }, currency: { S: 'USD' } } }));
-    const results = new Map<number, LoadResult>();
-    for (const concurrency of CONCURRENCIES) {
-      results.set(concurrency, await warmedClosedLoop(concurrency, seconds, async () => void (await client.send(new GetItemCommand({ TableName, Key })))));
-    }
-    return results;
-  } finally {
-    client.destroy();
-    await dynamo.stop();
-  }
+/**
+ * DynamoDB Local's own GetItem of the very item GET /products/{id} returns: the app's DynamoDB
+ * Local (same JVM, same tables, same warmth and background pollers), the catalog's table, by key
+ * and consistently, as the catalog's store reads it. A separate DynamoDB Local with a small item
+ * of its own, as this bench had before, was a JVM warmed by tens of thousands of its GetItems
+ * against the app's few thousand reads, serving an item a third of the size.
+ */
+function productGetItem(outdir: string, productId: string): { read(): Promise<void>; close(): void } {
+  const target = localTarget(path.join(outdir, 'local-runtime.json'));
+  const client = new DynamoDBClient(target.clientConfig('DYNAMODB'));
+  const command = new GetItemCommand({ TableName: required(target, 'catalogTableName'), Key: marshall(productKey(productId)), ConsistentRead: true });
+  return {
+    read: async () => {
+      if (!(await client.send(command)).Item) throw new Error(`GetItem found no item for product ${productId}`);
+    },
+    close: () => client.destroy(),
+  };
 }
 
 /**
@@ -68,20 +65,29 @@ function httpGetter(base: string): { get(pathname: string): Promise<{ status: nu
   return { get, close: () => agent.destroy() };
 }
 
-async function productReads(url: string, seconds: number): Promise<Map<number, LoadResult>> {
+/** At each concurrency, DynamoDB Local's GetItem of a product, then GET /products/{id} of it, each warmed until steady. */
+async function productReads(url: string, outdir: string, seconds: number, log: (line: string) => void): Promise<Pick<TreeFigures, 'getItem' | 'reads'>> {
   const http = httpGetter(url);
+  const page = JSON.parse((await http.get('/products')).body) as { items: { id: string }[] };
+  const id = page.items[0]?.id;
+  if (!id) throw new Error('the offline app has no products: was it started with --no-seed?');
+  const getItem = productGetItem(outdir, id);
   try {
-    const page = JSON.parse((await http.get('/products')).body) as { items: { id: string }[] };
-    const id = page.items[0]?.id;
-    if (!id) throw new Error('the offline app has no products: was it started with --no-seed?');
     const read = async () => {
       const { status } = await http.get(`/products/${id}`);
       if (status !== 200) throw new Error(`GET /products/${id} answered ${status}`);
     };
-    const results = new Map<number, LoadResult>();
-    for (const concurrency of CONCURRENCIES) results.set(concurrency, await warmedClosedLoop(concurrency, seconds, read));
-    return results;
+    const figures = { getItem: new Map<number, LoadResult>(), reads: new Map<number, LoadResult>() };
+    for (const concurrency of CONCURRENCIES) {
+      const base = await steadyClosedLoop(concurrency, seconds, getItem.read);
+      const api = await steadyClosedLoop(concurrency, seconds, read);
+      log(`  c=${concurrency}: GetItem steady after ${base.warmSeconds} s, GET /products/{id} after ${api.warmSeconds} s`);
+      figures.getItem.set(concurrency, base);
+      figures.reads.set(concurrency, api);
+    }
+    return figures;
   } finally {
+    getItem.close();
     http.close();
   }
 }
@@ -90,22 +96,21 @@ const ms = (value: number) => value.toFixed(1);
 
 interface TreeFigures {
   readonly label: string;
-  /** DynamoDB Local's own GetItem, measured just before this tree's app. */
+  /** The app's DynamoDB Local's own GetItem of the product read, measured just before the reads at each concurrency. */
   readonly getItem: Map<number, LoadResult>;
   readonly reads: Map<number, LoadResult>;
   readonly orders: OrdersResult;
 }
 
-/** GetItem, then this tree's `npm start` (throttle lifted): reads at each concurrency, then 16 buyers. */
+/** This tree's `npm start` (throttle lifted): GetItem and reads at each concurrency, then 16 buyers. */
 async function measureTree(label: string, root: string | undefined, seconds: number, log: (line: string) => void): Promise<TreeFigures> {
   const node = node24(log);
-  log(`${label}: DynamoDB Local GetItem, ${seconds} s per concurrency…`);
-  const getItem = await getItemBaseline(seconds);
   return withTempDir('commerce-bench-load-', async (dir) => {
-    const app = await startApp(node, path.join(dir, 'cdk.out'), ['--no-throttle'], root);
+    const outdir = path.join(dir, 'cdk.out');
+    const app = await startApp(node, outdir, ['--no-throttle'], root);
     try {
-      log(`${label}: app ready at ${app.url} in ${app.seconds.toFixed(1)} s; GET /products/{id}, ${seconds} s per concurrency…`);
-      const reads = await productReads(app.url, seconds);
+      log(`${label}: app ready at ${app.url} in ${app.seconds.toFixed(1)} s; its DynamoDB Local's GetItem, then GET /products/{id}, ${seconds} s each per concurrency once steady…`);
+      const { getItem, reads } = await productReads(app.url, outdir, seconds, log);
       log(`${label}: 16 buyers placing orders for ${seconds * 2} s (after as long unmeasured)…`);
       const orders = await buyers(app.url, 16, seconds * 2);
       for (const result of [...reads.values(), orders]) if (result.firstFailure) log(`${label}: first failure: ${result.firstFailure}`);

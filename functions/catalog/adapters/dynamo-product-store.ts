@@ -9,7 +9,7 @@ import { isActive, SkuTakenError, type Product } from '../domain/product';
  * every active product, gsi2 (`CATEGORY#<category>`, id) those of one category. The product is
  * always written whole, so archiving drops both index entries and a category change moves gsi2.
  */
-const productKey = (productId: string) => itemKey(`PRODUCT#${productId}`, 'PRODUCT');
+export const productKey = (productId: string) => itemKey(`PRODUCT#${productId}`, 'PRODUCT');
 const skuKey = (sku: string) => itemKey(`SKU#${sku}`, 'SKU');
 const ALL_ACTIVE = 'PRODUCT';
 const categoryPartition = (category: string) => `CATEGORY#${category}`;
