@@ -96,7 +96,10 @@ function bundleAll(root: string): string {
     legalComments: 'none',
   });
   for (const [entry, files] of Object.entries(BUILT_BESIDE)) {
-    for (const [name, contents] of Object.entries(files)) writeFileSync(path.join(outdir, entry.replace(/\.ts$/, ''), name), contents());
+    const dir = entry.replace(/\.ts$/, '');
+    // A project without that handler (a test's, say) has nothing to put them beside.
+    if (!(`${dir}/index` in entryPoints)) continue;
+    for (const [name, contents] of Object.entries(files)) writeFileSync(path.join(outdir, dir, name), contents());
   }
   bundles.set(root, outdir);
   return outdir;
