@@ -8,6 +8,7 @@
  * same again for that revision's tree (GetItem measured on its own DynamoDB Local), and its orders
  * per GetItem/s set beside this tree's: the one honest ratio across a drifting machine.
  */
+import { existsSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import * as path from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -65,13 +66,17 @@ function httpGetter(base: string): { get(pathname: string): Promise<{ status: nu
   return { get, close: () => agent.destroy() };
 }
 
-/** At each concurrency, DynamoDB Local's GetItem of a product, then GET /products/{id} of it, each warmed until steady. */
+/**
+ * At each concurrency, DynamoDB Local's GetItem of a product, then GET /products/{id} of it, each
+ * warmed until steady. A tree whose runtime describes no DynamoDB endpoint (before
+ * local-runtime.json) gets no GetItem of its own: see benchLoad.
+ */
 async function productReads(url: string, outdir: string, seconds: number, log: (line: string) => void): Promise<Pick<TreeFigures, 'getItem' | 'reads'>> {
   const http = httpGetter(url);
   const page = JSON.parse((await http.get('/products')).body) as { items: { id: string }[] };
   const id = page.items[0]?.id;
   if (!id) throw new Error('the offline app has no products: was it started with --no-seed?');
-  const getItem = productGetItem(outdir, id);
+  const getItem = existsSync(path.join(outdir, 'local-runtime.json')) ? productGetItem(outdir, id) : undefined;
   try {
     const read = async () => {
       const { status } = await http.get(`/products/${id}`);
@@ -79,15 +84,15 @@ async function productReads(url: string, outdir: string, seconds: number, log: (
     };
     const figures = { getItem: new Map<number, LoadResult>(), reads: new Map<number, LoadResult>() };
     for (const concurrency of CONCURRENCIES) {
-      const base = await steadyClosedLoop(concurrency, seconds, getItem.read);
+      const base = getItem && (await steadyClosedLoop(concurrency, seconds, getItem.read));
       const api = await steadyClosedLoop(concurrency, seconds, read);
-      log(`  c=${concurrency}: GetItem steady after ${base.warmSeconds} s, GET /products/{id} after ${api.warmSeconds} s`);
-      figures.getItem.set(concurrency, base);
+      log(`  c=${concurrency}: ${base ? `GetItem steady after ${base.warmSeconds} s, ` : ''}GET /products/{id} after ${api.warmSeconds} s`);
+      if (base) figures.getItem.set(concurrency, base);
       figures.reads.set(concurrency, api);
     }
     return figures;
   } finally {
-    getItem.close();
+    getItem?.close();
     http.close();
   }
 }
@@ -98,6 +103,8 @@ interface TreeFigures {
   readonly label: string;
   /** The app's DynamoDB Local's own GetItem of the product read, measured just before the reads at each concurrency. */
   readonly getItem: Map<number, LoadResult>;
+  /** Whose GetItem the ratios use: the tree's own, or (a tree that describes no endpoint) this tree's. */
+  readonly getItemOf?: string;
   readonly reads: Map<number, LoadResult>;
   readonly orders: OrdersResult;
 }
@@ -126,7 +133,7 @@ function readRows(figures: TreeFigures): string[][] {
     const base = figures.getItem.get(concurrency)!;
     const read = figures.reads.get(concurrency)!;
     return [
-      [`${figures.label}: DynamoDB Local GetItem, c=${concurrency}`, ms(base.p50), ms(base.p99), base.perSecond.toFixed(0), '1.00×', '1.00×', String(base.failures)],
+      [`${figures.getItemOf ?? figures.label}: DynamoDB Local GetItem, c=${concurrency}`, ms(base.p50), ms(base.p99), base.perSecond.toFixed(0), '1.00×', '1.00×', String(base.failures)],
       [`${figures.label}: GET /products/{id}, c=${concurrency}`, ms(read.p50), ms(read.p99), read.perSecond.toFixed(0), ratio(read.p50, base.p50), ratio(read.perSecond, base.perSecond), String(read.failures)],
     ];
   });
@@ -153,7 +160,10 @@ export async function benchLoad({ seconds, log, baseline }: { seconds: number; l
   log(table(READ_HEADER, readRows(current)));
   log(table(ORDER_HEADER, [orderRow(current, current)]));
   if (baseline === undefined) return;
-  const old = await withBaselineTree(baseline, log, (root, commit) => measureTree(`baseline ${commit.slice(0, 7)}`, root, seconds, log));
+  const measured = await withBaselineTree(baseline, log, (root, commit) => measureTree(`baseline ${commit.slice(0, 7)}`, root, seconds, log));
+  // A tree from before local-runtime.json: its ratios use this tree's GetItem, measured minutes
+  // earlier on the same machine, so its orders ratio is the two trees' orders/s compared directly.
+  const old = measured.getItem.size > 0 ? measured : { ...measured, getItem: current.getItem, getItemOf: 'this tree (the baseline describes no endpoint)' };
   log(table(READ_HEADER, [...readRows(current), ...readRows(old)]));
   log(table(ORDER_HEADER, [orderRow(current, current), orderRow(old, current)]));
 }
