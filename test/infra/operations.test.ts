@@ -3,9 +3,6 @@
  * the app runs, all notifying the alarm topic, which takes an e-mail subscription from context;
  * a dashboard per context and a system overview; in prod, canary deploys behind `live` aliases.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +10,7 @@ import { inProcessApp } from '../../lib/in-process-app';
 import { THRESHOLDS } from '../../lib/platform/monitoring';
 import { PlatformStack } from '../../lib/platform/platform-stack';
 import { stageFrom } from '../../lib/platform/stage';
+import { scratchDir } from '../support/scratch-dirs';
 import { testContext, unacknowledgedNagFindings } from '../support/stack';
 import { references } from '../support/template';
 import { synthesize, type Resources } from './synth';
@@ -251,7 +249,7 @@ describe('bulkheads', () => {
     expect(stageFrom('prod', { concurrency: '{"login":80}' }).concurrency).toMatchObject({ login: 80, register: 20, sagaTask: 20 });
     expect(() => stageFrom('prod', { concurrency: { logins: 5 } })).toThrow('concurrency has unknown keys: logins');
     expect(() => stageFrom('prod', { concurrency: { queueConsumer: 1 } })).toThrow('concurrency.queueConsumer must be 2 to 1000');
-    expect(() => inProcessApp({ outdir: mkdtempSync(path.join(tmpdir(), 'bulkheads-')), stage: 'prod', context: { ...testContext(), concurrency: { sagaTask: 90 } } }))
+    expect(() => inProcessApp({ outdir: scratchDir('bulkheads-'), stage: 'prod', context: { ...testContext(), concurrency: { sagaTask: 90 } } }))
       .toThrow(/Reserved concurrency 970 exceeds what an account limit of 1000 allows \(900/);
   });
 });

@@ -1,8 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { inProcessApp } from '../../lib/in-process-app';
+import { scratchDir } from '../support/scratch-dirs';
 import { testContext } from '../support/stack';
 
 export type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }>;
@@ -10,7 +8,7 @@ export type Resources = Record<string, { Type: string; Properties?: Record<strin
 /** Synthesizes the whole app for a stage (validation plugins included, bundling not) and returns each stack's template. */
 export function synthesize(stage: 'dev' | 'prod' = 'dev') {
   const { app, ...built } = inProcessApp({
-    outdir: mkdtempSync(path.join(tmpdir(), 'commerce-infra-')),
+    outdir: scratchDir('commerce-infra-'),
     stage,
     env: { account: '111111111111', region: 'eu-west-1' },
     context: testContext(),

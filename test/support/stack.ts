@@ -3,9 +3,6 @@
  * needs, synthesized, and the questions the tests ask of its template (a construct's logical id,
  * the resources of a type, a function's grants and environment, the cdk-nag findings).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { App, Stack, type CfnElement, type Environment } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -13,6 +10,7 @@ import type { IConstruct } from 'constructs';
 import { expect } from 'vitest';
 import { PlatformStack } from '../../lib/platform/platform-stack';
 import { stageFrom, type StageName } from '../../lib/platform/stage';
+import { scratchDir } from './scratch-dirs';
 import { references } from './template';
 
 export type Resource = { Type: string; Properties?: Record<string, unknown> };
@@ -47,7 +45,7 @@ export function synthesizeStack<S extends Stack>(
   build: (app: App, platform: PlatformStack, env: Environment | undefined) => S,
   { stage = 'dev', env = TEST_ENV, bundling = false, context = {} }: StackTestOptions = {},
 ) {
-  const app = new App({ context: { ...testContext(bundling), stage, ...context }, outdir: mkdtempSync(path.join(tmpdir(), 'stack-test-')) });
+  const app = new App({ context: { ...testContext(bundling), stage, ...context }, outdir: scratchDir('stack-test-') });
   const platform = new PlatformStack(app, 'platform', { env: env ?? undefined, stage: stageFrom(stage) });
   const stack = build(app, platform, env ?? undefined);
   return { app, platform, ...inspectStack(stack) };

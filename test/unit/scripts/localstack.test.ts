@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cdkCommand, localstackEnv } from '../../../scripts/localstack';
+import { scratchDir } from '../../support/scratch-dirs';
 import {
   apiUrlFrom, assertLocalstackReachable, localstackHealthUrl, readOutputsFile, s3EndpointFor,
 } from '../../../scripts/localstack-outputs';
@@ -34,7 +35,7 @@ describe('apiUrlFrom', () => {
   });
 
   it('reads it from the file cdklocal wrote', () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'commerce-outputs-')), 'outputs.json');
+    const file = path.join(scratchDir('commerce-outputs-'), 'outputs.json');
     writeFileSync(file, JSON.stringify(outputs, null, 2));
     expect(apiUrlFrom(readOutputsFile(file), 'dev')).toBe('https://x7k2p9q4rt.execute-api.localhost.localstack.cloud:4566/dev');
   });
