@@ -1,11 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { buildSync } from 'esbuild';
 import type { IConstruct } from 'constructs';
 import { buildOpenApiDocument } from '../../functions/contracts/openapi';
 import { OPENAPI_DOCUMENT_FILE } from '../../functions/edge/openapi-document';
+import { processTempDir } from './process-temp-dir';
 
 /**
  * Bundles every Lambda handler of the project in one in-process esbuild pass, once per synth.
@@ -68,10 +68,9 @@ const bundles = new Map<string, string>();
 function bundleAll(root: string): string {
   const cached = bundles.get(root);
   if (cached) return cached;
-  const outdir = mkdtempSync(path.join(tmpdir(), 'commerce-bundles-'));
   // Synth stages a copy of each bundle into the cloud assembly (asset.<hash>), so this pass's
   // output serves only the process's own synths: `cdk synth`, tests and benches left 12 MB each.
-  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
+  const outdir = processTempDir('commerce-bundles-');
   const entryPoints = Object.fromEntries(
     handlerEntries(root).map((entry) => [entry.replace(/\.ts$/, '/index'), path.join(root, entry)]),
   );
