@@ -145,10 +145,18 @@ async function main(): Promise<void> {
   const seeding = seed ? seeder.then((module) => module!.seedDemoCatalog(runtime.assembly)) : undefined;
   const [adminDone, products] = await Promise.all([adminWritten, seeding]);
   if (products !== undefined) log(`seeded ${products} demo products with stock`);
-  ready(`services ${seconds(started, servicesUp)}, then side by side admin ${seconds(servicesUp, adminDone)} and seed ${seconds(servicesUp)}`);
-  if (products !== undefined && dynamoEndpoint === undefined) {
-    current.keeping = keepSettledSeed(runtime, outdir, { ...admin, table: usersTable }, keeping.signal, log).catch((error: unknown) => log(`demo data not kept: ${String(error)}`));
+  const phases = `services ${seconds(started, servicesUp)}, then side by side admin ${seconds(servicesUp, adminDone)} and seed ${seconds(servicesUp)}`;
+  if (products === undefined || dynamoEndpoint !== undefined) {
+    ready(phases);
+    return;
   }
+  // Ready once the seed's cascade has settled (stock records, the search projection) and is kept:
+  // a client calling at once would otherwise find half a catalog, and spoil the keeping, so that
+  // every start of someone who uses the app right away would seed again.
+  const seeded = Date.now();
+  current.keeping = keepSettledSeed(runtime, outdir, { ...admin, table: usersTable }, keeping.signal, log).catch((error: unknown) => log(`demo data not kept: ${String(error)}`));
+  await current.keeping;
+  ready(`${phases}, settled ${seconds(seeded)}`);
 }
 
 main().catch(async (error: unknown) => {
