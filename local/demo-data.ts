@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { passwordMatches } from '../functions/users/adapters/create-admin';
+import { verifyPassword } from '../functions/users/domain/password';
 import type { TableContents } from './dynamodb/tables';
 import { FINGERPRINT_FILE } from './synth';
 /** In the outdir, beside the assembly it was seeded from: a settled seed's tables. */
@@ -46,7 +46,7 @@ export async function keptDemoData(outdir: string, admin: { email: string; passw
     return undefined; // unreadable: seeded anew, and replaced once that seed settles
   }
   if (data.key !== key || data.admin?.email !== admin.email) return undefined;
-  return (await passwordMatches(admin.password, data.admin.passwordHash)) ? data.tables : undefined;
+  return (await verifyPassword(admin.password, data.admin.passwordHash)) ? data.tables : undefined;
 }
 
 /** Keeps a settled seed's tables for the next start (written whole, then renamed into place). */

@@ -1,7 +1,6 @@
 import { RegisterRequest } from '../../contracts/api/users';
 import { newId } from '../../shared/ids';
 import { register } from '../domain/accounts';
-import { verifyPassword } from '../domain/password';
 import { emailKey } from '../domain/user';
 import { dynamoUserStore } from './dynamo-user-store';
 
@@ -25,6 +24,3 @@ export async function adminPasswordHash(input: { email: string; table: string })
   const credentials = await dynamoUserStore(input.table).credentialsByEmail(emailKey(input.email));
   return credentials?.role === 'admin' ? credentials.passwordHash : undefined;
 }
-
-/** Whether `password` is the one `passwordHash` was made from: whether kept demo data has the administrator asked for. */
-export const passwordMatches = (password: string, passwordHash: string): Promise<boolean> => verifyPassword(password, passwordHash);
