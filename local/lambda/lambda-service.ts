@@ -53,6 +53,15 @@ export interface LambdaServiceOptions {
   readonly port?: number;
   /** Concurrent execution environments per function (ReservedConcurrentExecutions wins if lower). Default 10. */
   readonly maxEnvironmentsPerFunction?: number;
+  /**
+   * Environments per function started at once for concurrent invocations; past them an invocation
+   * waits for one to free up, and the function gets another only once none has for a moment
+   * (environment-pool.ts: on a machine's few cores more isolates only cost CPU). Default: the cap,
+   * Lambda's own scaling.
+   */
+  readonly eagerEnvironmentsPerFunction?: number;
+  /** How long invocations held back by `eagerEnvironmentsPerFunction` see no environment free up before another starts. */
+  readonly environmentPatienceMs?: number;
   /** Told of every invocation once it has ended (the offline console's view of the functions). */
   readonly onInvocation?: (invocation: { functionName: string; requestId: string; ok: boolean; errorType?: string; ms: number; eventJson: string }) => void;
   /** Where execution environments keep V8's compiled code for the next cold start (kept between starts); none when unset. */
@@ -223,7 +232,8 @@ class LambdaFunctions {
     if (!pool) {
       const variables = this.variablesFor(fn, codeDirectory);
       const { log, quiet, maxEnvironments } = this;
-      const cap = Math.max(1, Math.min(maxEnvironments, fn.reservedConcurrency ?? maxEnvironments));
+      const max = Math.min(maxEnvironments, fn.reservedConcurrency ?? maxEnvironments);
+      const { eagerEnvironmentsPerFunction: eager, environmentPatienceMs: patienceMs } = this.options;
       const created: EnvironmentPool = new EnvironmentPool(
         () =>
           new ExecutionEnvironment({
@@ -231,7 +241,7 @@ class LambdaFunctions {
             ...(this.options.compileCacheDirectory === undefined ? {} : { compileCacheDirectory: this.options.compileCacheDirectory }),
             onExit: (environment) => created.forget(environment),
           }),
-        cap,
+        { max, ...(eager === undefined ? {} : { eager }), ...(patienceMs === undefined ? {} : { patienceMs }) },
       );
       pool = created;
       this.pools.set(fn.name, pool);

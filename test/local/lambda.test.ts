@@ -466,6 +466,33 @@ describe('local Lambda service', () => {
     });
   });
 
+  it('past the eager environments, lets invocations wait for a busy one that keeps freeing up instead of starting another', async () => {
+    await withOwnService([{ logicalId: 'Slow9F8E7D6C', source: SLOW }], { eagerEnvironmentsPerFunction: 2, environmentPatienceMs: 1000 }, async (shared) => {
+      for (let round = 0; round < 5; round++) {
+        const results = await Promise.all(Array.from({ length: 8 }, () => shared.invoke(functionName('Slow9F8E7D6C'), { ms: 5 })));
+        expect(results.every((result) => result.ok)).toBe(true);
+      }
+      expect(shared.environmentCount()).toBe(2);
+    });
+  });
+
+  it('adds an environment past the eager ones once none has freed up for the patience: a function invoking itself does not deadlock', async () => {
+    const recurse = `
+const { InvokeCommand, LambdaClient } = require('@aws-sdk/client-lambda');
+const environmentId = require('node:crypto').randomUUID();
+exports.handler = async (event, context) => {
+  if (event.depth === 0) return [environmentId];
+  const out = await new LambdaClient({}).send(new InvokeCommand({ FunctionName: context.functionName, Payload: JSON.stringify({ depth: event.depth - 1 }) }));
+  return [environmentId, ...JSON.parse(Buffer.from(out.Payload).toString())];
+};
+`;
+    await withOwnService([{ logicalId: 'Recurse4C4D4E4F', source: recurse }], { eagerEnvironmentsPerFunction: 1, environmentPatienceMs: 50 }, async (held) => {
+      const chain = payloadOf(await held.invoke(functionName('Recurse4C4D4E4F'), { depth: 2 })) as unknown as string[];
+      expect(new Set(chain).size).toBe(3);
+      expect(held.environmentCount()).toBe(3);
+    });
+  });
+
   it('lets asynchronous invocations wait for an environment that is starting instead of each starting one', async () => {
     const successes: string[] = [];
     const onSuccess: LocalResource = {
