@@ -6,7 +6,8 @@
  * --events-log FILE (every event published on a bus appended to FILE as a JSON line),
  * --no-throttle (the API stage's throttle lifted, for load tests; offline only),
  * --dynamodb-endpoint URL (a DynamoDB Local already running, used instead of starting one: the cost bench's counting proxy),
- * --fresh (seed the demo catalog even when the last start of the unchanged app kept its demo data).
+ * --fresh (seed the demo catalog even when the last start of the unchanged app kept its demo data),
+ * --no-assembly-cache (synthesize unless the outdir holds the unchanged app: no copy from, or into, .cache/assemblies).
  * Once up, it writes <outdir>/local-runtime.json (endpoints and stack outputs) for `npm run ops -- --local`.
  * The first administrator comes from COMMERCE_ADMIN_EMAIL / COMMERCE_ADMIN_PASSWORD.
  */
@@ -15,7 +16,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { OfflineRuntime } from './runtime';
 import { LOCAL_CREDENTIALS, startDynamoDbLocalEarly } from './dynamodb/local-dynamodb';
-import { appFingerprint, isCurrentAssembly } from './synth';
+import { appFingerprint, ASSEMBLY_CACHE, isAssemblyAvailable, isCurrentAssembly } from './synth';
 
 // Lambda runs in UTC; Node applies a TZ change to the whole process, worker threads included.
 process.env.TZ = 'UTC';
@@ -38,12 +39,13 @@ function options() {
       'no-throttle': { type: 'boolean', default: false },
       'dynamodb-endpoint': { type: 'string' },
       fresh: { type: 'boolean', default: false },
+      'no-assembly-cache': { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
   if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}"`);
   const eventsLog = values['events-log'] === undefined ? undefined : path.resolve(values['events-log']);
-  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'], eventsLog, stageThrottle: !values['no-throttle'], dynamoEndpoint: values['dynamodb-endpoint'], fresh: values.fresh };
+  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'], eventsLog, stageThrottle: !values['no-throttle'], dynamoEndpoint: values['dynamodb-endpoint'], fresh: values.fresh, assemblyCache: !values['no-assembly-cache'] };
 }
 
 /** How long a stop waits, at most, for a seed to settle so that the next start can restore it. */
@@ -69,7 +71,7 @@ async function keepSettledSeed(runtime: OfflineRuntime, outdir: string, admin: A
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { port, seed, quiet, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, fresh } = options();
+  const { port, seed, quiet, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, fresh, assemblyCache } = options();
   const log = (line: string) => console.log(line);
   if (!stageThrottle) log('--no-throttle: the API stage throttle is lifted (offline only; the deployed stage keeps its limits)');
   const current: { runtime?: OfflineRuntime; keeping?: Promise<void> } = {};
@@ -91,12 +93,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  // An unchanged app (its assembly reused, no synth) has DynamoDB Local's JVM boot, about a
-  // second, while the runtime and the app's code load. Not before a synth: that holds this
-  // thread for a while, Ctrl+C with it, and a JVM then would only wait.
+  // An unchanged app (its assembly reused or copied from the cache, no synth) has DynamoDB Local's
+  // JVM boot, about a second, while the runtime and the app's code load. Not before a synth: that
+  // holds this thread for a while, Ctrl+C with it, and a JVM then would only wait.
   const fingerprint = appFingerprint();
   const unchanged = isCurrentAssembly(outdir, fingerprint);
-  if (dynamoEndpoint === undefined && unchanged) startDynamoDbLocalEarly();
+  if (dynamoEndpoint === undefined && isAssemblyAvailable(outdir, fingerprint, assemblyCache ? ASSEMBLY_CACHE : false)) startDynamoDbLocalEarly();
   const [{ startOfflineRuntime }, { createAdmin, DEFAULT_ADMIN }, { keptDemoData }] = await Promise.all([
     import('./runtime'),
     import('../functions/users/adapters/create-admin'),
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
   const kept = seed && unchanged && !fresh && dynamoEndpoint === undefined ? keptDemoData(outdir, admin) : Promise.resolve(undefined);
   // The seed's domains load only for a start that seeds, and then while the services start.
   const seeder = kept.then((data) => (seed && !data ? import('./seed') : undefined));
-  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, appFingerprint: fingerprint, restore: kept });
+  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, appFingerprint: fingerprint, assemblyCache, restore: kept });
   current.runtime = runtime;
   const servicesUp = Date.now();
   // What `npm run ops -- --local` reads to find this runtime: its endpoints, the (fixed, local) credentials they take and the stacks' outputs.

@@ -11,8 +11,8 @@ import { startApp } from './offline';
 import { median, ratio, table } from './stats';
 import { withTempDir } from './synth';
 
-async function readySeconds(node: string, outdir: string, root?: string): Promise<{ seconds: number; lines: string[] }> {
-  const app = await startApp(node, outdir, [], root);
+async function readySeconds(node: string, outdir: string, root?: string, args: readonly string[] = []): Promise<{ seconds: number; lines: string[] }> {
+  const app = await startApp(node, outdir, args, root);
   await app.stop();
   return { seconds: app.seconds, lines: app.lines };
 }
@@ -30,7 +30,8 @@ export async function benchStartup({ runs, log, baseline }: { runs: number; log:
     const baseWarm: number[] = [];
     let lastWarm: string[] = [];
     for (let run = 1; run <= runs; run++) {
-      cold.push((await readySeconds(node, path.join(dir, `cold-${run}`))).seconds);
+      // Not from the assembly cache (local/synth.ts), which would spare a fresh directory its synth.
+      cold.push((await readySeconds(node, path.join(dir, `cold-${run}`), undefined, ['--no-assembly-cache'])).seconds);
       const warmStart = await readySeconds(node, warmDir);
       warm.push(warmStart.seconds);
       lastWarm = warmStart.lines;

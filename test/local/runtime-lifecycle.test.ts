@@ -4,8 +4,10 @@
  * JVM above all, which would otherwise hold its port and memory until killed by hand). It also
  * fails fast and clearly when Java is missing or an option is wrong.
  *
- * Each start synthesizes into the project's cdk.out (there is no flag for another outdir), so
- * the tests run one after another.
+ * Each start has an outdir of its own (other suites use cdk.out meanwhile) and takes the app's
+ * assembly from the assembly cache (local/synth.ts) as `npm start` does: the app is synthesized
+ * with the e2e suite's context, so that a test run synthesizes it once for both. The tests run one
+ * after another.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +17,7 @@ import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectTo } from '../support/connect';
+import { runtimeContext } from '../e2e/support/global-runtime';
 
 const ROOT = path.resolve(__dirname, '../..');
 const START_ARGS = ['--import', 'tsx', 'local/start.ts'];
@@ -60,8 +63,8 @@ const outdirs: string[] = [];
 let sharedOutdir: string | undefined;
 
 /**
- * @param shareAssembly starts that run to the ready line share one assembly: the first
- *   synthesizes, the next reuses it as `npm start` reuses an unchanged app (a synth less).
+ * @param shareAssembly starts that run to the ready line share one outdir, as `npm start` reuses
+ *   cdk.out (and the demo data an earlier start kept there); the others copy the cached assembly.
  */
 function launch(args: string[], env: NodeJS.ProcessEnv, shareAssembly = false): RuntimeProcess {
   const startedAt = Date.now();
@@ -176,10 +179,11 @@ async function survivors(pids: Map<number, string>): Promise<string[]> {
   return alive.map((pid) => `${pid}: ${pids.get(pid)}`);
 }
 
-/** e.g. "java, esbuild": what the runtime started, for the timings line. */
+/** e.g. "java, esbuild; assembly cached": what the runtime started and where its assembly came from, for the timings line. */
 function programs(runtime: RuntimeProcess): string {
   const names = [...runtime.descendants.values()].map((command) => path.basename(command.split(' ')[0] ?? ''));
-  return names.length > 0 ? names.join(', ') : 'none';
+  const assembly = /reusing|copied from the cache|synthesized/.exec(runtime.output())?.[0] ?? 'not yet taken';
+  return `${names.length > 0 ? names.join(', ') : 'none'}; assembly: ${assembly}`;
 }
 
 function tail(runtime: RuntimeProcess): string {
@@ -258,7 +262,8 @@ const login = (url: string, admin: { email: string; password: string }) =>
   request(`${url}/auth/login`, { method: 'POST', body: JSON.stringify(admin) });
 
 function baseEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1' };
+  // The e2e runtime's context: the same app and context, so one synth (in the assembly cache) serves both.
+  const env: NodeJS.ProcessEnv = { ...process.env, CDK_CONTEXT_JSON: runtimeContext(), CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1' };
   // The runtime must get its settings from this test only.
   delete env.PORT;
   delete env.COMMERCE_ADMIN_EMAIL;
@@ -395,7 +400,7 @@ describe('the offline runtime as a process (local/start.ts)', { concurrent: fals
     }
 
     const stopSeconds = await expectCleanStop(runtime, ready.url, 'SIGTERM');
-    timings.push(`restored: ready in ${ready.seconds} s (reported), ${ready.wallSeconds.toFixed(1)} s (spawn to ready line); SIGTERM exit in ${stopSeconds.toFixed(2)} s`);
+    timings.push(`restored: ready in ${ready.seconds} s (reported), ${ready.wallSeconds.toFixed(1)} s (spawn to ready line); SIGTERM exit in ${stopSeconds.toFixed(2)} s; started ${programs(runtime)}`);
   }, READY_TIMEOUT_MS + 60_000);
 
   it('stops cleanly when interrupted while still starting (Ctrl+C during the first seconds)', async () => {

@@ -11,13 +11,11 @@
  * Lambda's major, which .ci/node.sh provides: what the suite tests is what ships.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { NODE_MISMATCH_LINE } from '../../../local/lambda/node-parity';
-import { appFingerprint, isCurrentAssembly } from '../../../local/synth';
 import { MIN_PASSWORD_HASH_COST } from '../../../functions/users/users-config';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -113,69 +111,16 @@ async function startOnLambdaNode(outdir: string, eventsLog: string, context: str
   }
 }
 
-/**
- * The assemblies of earlier runs, one directory per app fingerprint (local/synth.ts) and context,
- * each written whole and then renamed into place, never rewritten: a run of an unchanged app with
- * the same context copies one into its own outdir and the runtime starts from it as `npm start`
- * does from an unchanged cdk.out, without a synth (esbuild over every handler and the whole app:
- * the bulk of a start). The runtime checks only the fingerprint, which knows nothing of context:
- * the directory's name is what keeps another context's assembly from being started.
- */
-const ASSEMBLIES = path.join(ROOT, '.cache', 'e2e-assemblies');
-
-/** The cache directory's name: the app's fingerprint, then a hash of the context it was synthesized with. */
-export function assemblyKey(fingerprint: string, context: string): string {
-  return `${fingerprint}-${createHash('sha256').update(context).digest('hex').slice(0, 16)}`;
-}
-/** What a run writes into its outdir besides the assembly. */
-const RUN_FILES = new Set(['events.jsonl', 'local-runtime.json']);
-
-/** Copies the cached assembly of the app as it is now into `outdir`; false when there is none. */
-function seedAssembly(fingerprint: string, key: string, outdir: string): boolean {
-  const cached = path.join(ASSEMBLIES, key);
-  if (!isCurrentAssembly(cached, fingerprint)) return false;
-  try {
-    cpSync(cached, outdir, { recursive: true });
-    return true;
-  } catch {
-    // Pruned meanwhile by a run of another version of the app: this one synthesizes.
-    rmSync(outdir, { recursive: true, force: true });
-    return false;
-  }
-}
-
-/** Keeps the assembly the runtime synthesized into `outdir` for the next run, and drops those of other versions of the app. */
-function keepAssembly(fingerprint: string, key: string, outdir: string): void {
-  if (!isCurrentAssembly(outdir, fingerprint)) return;
-  const staging = path.join(ASSEMBLIES, `.${key}.${process.pid}`);
-  try {
-    mkdirSync(ASSEMBLIES, { recursive: true });
-    cpSync(outdir, staging, { recursive: true, filter: (source) => !RUN_FILES.has(path.basename(source)) });
-    if (!existsSync(path.join(ASSEMBLIES, key))) renameSync(staging, path.join(ASSEMBLIES, key));
-    // Those of this version with another context (another saga workflow, say) stay for their runs.
-    for (const entry of readdirSync(ASSEMBLIES)) {
-      if (!entry.startsWith(`${fingerprint}-`) && !entry.startsWith('.')) rmSync(path.join(ASSEMBLIES, entry), { recursive: true, force: true });
-    }
-  } catch {
-    // Another run kept the same assembly first: theirs is as good.
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-}
-
 export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
   if (process.env.E2E_BASE_URL) return async () => {};
-  // Its own cloud assembly, so nothing else that synthesizes into cdk.out meanwhile disturbs it.
+  // Its own cloud assembly, so nothing else that synthesizes into cdk.out meanwhile disturbs it:
+  // copied from the assembly cache (local/synth.ts) when an earlier start synthesized the
+  // unchanged app with this context, as `npm start` reuses an unchanged cdk.out.
   const outdir = mkdtempSync(path.join(tmpdir(), 'commerce-e2e-'));
-  // The runtime checks the fingerprint again: a cached assembly of another app is never started.
-  const fingerprint = appFingerprint();
   const context = runtimeContext();
-  const key = assemblyKey(fingerprint, context);
-  const seeded = seedAssembly(fingerprint, key, outdir);
   // What the runtime publishes on its bus, for tests that check an event was published (see events.ts).
   const eventsLog = path.join(outdir, 'events.jsonl');
   const { child, url } = await startOnLambdaNode(outdir, eventsLog, context);
-  if (!seeded) keepAssembly(fingerprint, key, outdir);
   process.env.E2E_BASE_URL = url;
   process.env.E2E_EVENTS_LOG = eventsLog;
   // Keep draining output so the child never blocks on a full pipe.
