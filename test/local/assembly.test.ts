@@ -1,13 +1,13 @@
-import { App } from 'aws-cdk-lib';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildCommerceApp } from '../../lib/app';
 import { assetDirectory, loadAssembly } from '../../local/cloudformation/assembly';
 import { containsIntrinsic, IntrinsicError } from '../../local/cloudformation/intrinsics';
+import { synthesize } from '../../local/synth';
 import type { LocalAssembly, LocalResource } from '../../local/types';
+import { runtimeContext } from '../e2e/support/global-runtime';
 
 const SQS_BASE_URL = 'http://127.0.0.1:9324';
 const secretValue = (arn: string, key?: string) => `secret(${arn},${key ?? ''})`;
@@ -29,21 +29,20 @@ afterAll(() => {
 describe('loadAssembly on the synthesized commerce app', () => {
   let outdir: string;
   let assembly: LocalAssembly;
-  const validation = process.env.CDK_VALIDATION;
+  const context = process.env.CDK_CONTEXT_JSON;
 
-  beforeAll(() => {
-    // Skips the built-in CloudFormation validation, which is slow and irrelevant here.
-    process.env.CDK_VALIDATION = 'false';
+  beforeAll(async () => {
     outdir = tmpDir('commerce-assembly-');
-    const app = new App({ outdir });
-    buildCommerceApp(app);
-    app.synth();
+    // The app as the offline runtime synthesizes it, with the e2e runtime's context: a test run
+    // synthesizes (and bundles) it once, and this copies it from the assembly cache.
+    process.env.CDK_CONTEXT_JSON = runtimeContext();
+    await synthesize(outdir);
     // A relative path, to check that the assembly reports its directory absolutely.
     assembly = loadAssembly(path.relative(process.cwd(), outdir), { sqsBaseUrl: SQS_BASE_URL, secretValue });
   });
   afterAll(() => {
-    if (validation === undefined) delete process.env.CDK_VALIDATION;
-    else process.env.CDK_VALIDATION = validation;
+    if (context === undefined) delete process.env.CDK_CONTEXT_JSON;
+    else process.env.CDK_CONTEXT_JSON = context;
   });
 
   it('reports the environment and the absolute cloud assembly directory', () => {
