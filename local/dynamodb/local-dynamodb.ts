@@ -62,9 +62,31 @@ export interface FetchOptions {
   log?: Log;
 }
 
+/**
+ * How DynamoDB Local's JVM is tuned, for the run it serves:
+ * - `sustained` (the default: `npm start`, the benches): HotSpot's own choices. Its C2 compiler
+ *   costs CPU for the first ~10,000 requests and then serves each for less: a quarter less than
+ *   C1 alone from about 10,000 requests on (PutItem/GetItem/Query/TransactWriteItems, 2 cores);
+ * - `short-lived` (test servers, which boot often and serve a few thousand requests each): C1
+ *   only and the serial collector. The JVM boots on about half the CPU (2.8 → 1.8 s) and its
+ *   first 5,000 requests take half as much (19 → 9 s): C2 would compile code the run ends before
+ *   it pays off.
+ * A start takes `StartOptions.jvm`, else `DYNAMODB_LOCAL_JVM` from its environment (so a runtime
+ * a test spawns as a process, `npm start` included, runs the profile the test asks for), else
+ * `sustained`.
+ */
+export type JvmProfile = 'sustained' | 'short-lived';
+export const JVM_PROFILE_ENV = 'DYNAMODB_LOCAL_JVM';
+const JVM_OPTIONS: Record<JvmProfile, readonly string[]> = {
+  sustained: [],
+  'short-lived': ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'],
+};
+
 export interface StartOptions extends JavaOptions, FetchOptions {
   /** Port to listen on (on 127.0.0.1); a free one is picked when omitted. */
   port?: number;
+  /** The JVM's tuning; defaults to `DYNAMODB_LOCAL_JVM` from `env`, else `sustained`. */
+  jvm?: JvmProfile;
   /** How long to wait for the first successful request. Defaults to 30 s. */
   readyTimeoutMs?: number;
 }
@@ -268,15 +290,34 @@ async function isLauncherDir(dir: string): Promise<boolean> {
 
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const log = options.log ?? noop;
+  const profile = jvmProfileOf(options);
   const early = takeEarlyStart(options, log);
   if (early) return untilServing(early, options, log);
+  const { emulatorDir, launcherDir } = await prepareDynamoDbLocal(options);
+  // The launcher would report a taken port too, but only after the JVM booted; this says it at once.
+  if (options.port !== undefined) await assertPortFree(options.port);
+  const args = dynamoDbLocalArgs(emulatorDir, launcherDir, options.port ?? 0, profile);
+  return untilServing(spawnJava(args, emulatorDir, options, log), options, log);
+}
+
+/**
+ * Everything a start needs but the JVM: Java checked, the emulator fetched, the launcher compiled.
+ * A start does it itself; a test that needs the cache ready without a JVM calls it.
+ */
+export async function prepareDynamoDbLocal(options: JavaOptions & FetchOptions = {}): Promise<{ emulatorDir: string; launcherDir: string }> {
   // Check Java before fetching, so a missing JDK fails fast with an actionable message.
   const javaVersion = await assertJava(options);
   const emulatorDir = await ensureDynamoDbLocalJar(options);
-  const launcherDir = await ensureLauncher(emulatorDir, javaVersion, options);
-  // The launcher would report a taken port too, but only after the JVM booted; this says it at once.
-  if (options.port !== undefined) await assertPortFree(options.port);
-  return untilServing(spawnJava(dynamoDbLocalArgs(emulatorDir, launcherDir, options.port ?? 0), emulatorDir, options, log), options, log);
+  return { emulatorDir, launcherDir: await ensureLauncher(emulatorDir, javaVersion, options) };
+}
+
+/** The start's profile: its option, else the environment's; a misspelt variable is an error, not a silent default. */
+export function jvmProfileOf(options: Pick<StartOptions, 'jvm' | 'env'>): JvmProfile {
+  if (options.jvm) return options.jvm;
+  const named = (options.env ?? process.env)[JVM_PROFILE_ENV];
+  if (named === undefined || named === '') return 'sustained';
+  if (named in JVM_OPTIONS) return named as JvmProfile;
+  throw new Error(`${JVM_PROFILE_ENV} must be one of ${Object.keys(JVM_OPTIONS).join(', ')}, not '${named}'`);
 }
 
 async function untilServing(java: JavaProcess, options: StartOptions, log: Log): Promise<DynamoDbLocal> {
@@ -317,9 +358,15 @@ export function startDynamoDbLocalEarly(): void {
   const emulatorDir = join(DEFAULT_CACHE_DIR, `${DYNAMODB_LOCAL_PACKAGE}-${DYNAMODB_LOCAL_PACKAGE_VERSION}`);
   const launcherDir = launcherDirOf(emulatorDir, readFileSync(LAUNCHER_SOURCE), version);
   if (!existsSync(join(emulatorDir, 'DynamoDBLocal.jar')) || !existsSync(join(launcherDir, `${LAUNCHER_CLASS}.class`))) return;
+  let profile: JvmProfile;
+  try {
+    profile = jvmProfileOf({});
+  } catch {
+    return; // the ordinary start reports it
+  }
   const held: string[] = [];
   let log: Log = (line) => held.push(line);
-  const java = spawnJava(dynamoDbLocalArgs(emulatorDir, launcherDir, 0), emulatorDir, {}, (line) => log(line));
+  const java = spawnJava(dynamoDbLocalArgs(emulatorDir, launcherDir, 0, profile), emulatorDir, {}, (line) => log(line));
   earlyStart = {
     java,
     logTo(target) {
@@ -330,7 +377,8 @@ export function startDynamoDbLocalEarly(): void {
 }
 
 function takeEarlyStart(options: StartOptions, log: Log): JavaProcess | undefined {
-  const defaults = options.port === undefined && options.javaCommand === undefined && options.env === undefined && options.cacheDir === undefined;
+  const defaults =
+    options.port === undefined && options.javaCommand === undefined && options.env === undefined && options.cacheDir === undefined && options.jvm === undefined;
   if (!earlyStart || !defaults) return undefined;
   const { java, logTo } = earlyStart;
   earlyStart = undefined;
@@ -350,8 +398,9 @@ function endpointOf(port: number): string {
 }
 
 /** The JVM's arguments: Launcher.java serves DynamoDB Local in memory, shared db, on 127.0.0.1. */
-export function dynamoDbLocalArgs(emulatorDir: string, launcherDir: string, port: number): string[] {
+export function dynamoDbLocalArgs(emulatorDir: string, launcherDir: string, port: number, profile: JvmProfile = 'sustained'): string[] {
   return [
+    ...JVM_OPTIONS[profile],
     // sqlite4java's native libraries live here; without it, even an in-memory database fails.
     `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
     '-cp',

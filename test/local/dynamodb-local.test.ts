@@ -18,7 +18,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkJava,
+  dynamoDbLocalArgs,
   ensureDynamoDbLocalJar,
+  JVM_PROFILE_ENV,
+  jvmProfileOf,
+  prepareDynamoDbLocal,
   startDynamoDbLocal,
   startDynamoDbLocalEarly,
   type DynamoDbLocal,
@@ -39,12 +43,26 @@ function isRunning(pid: number): boolean {
   }
 }
 
+const onLinux = process.platform === 'linux';
+
+/** The JVM flags a running java process was started with (Linux). */
+function jvmFlags(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((arg) => arg.startsWith('-XX:'));
+}
+
+// One JVM serves this block: launched early (as `npm start` launches it) and taken over by the
+// start its tests use, so the early start is tested without booting JVMs of its own.
 describe('startDynamoDbLocal', () => {
   let dynamo: DynamoDbLocal;
   let client: DynamoDBClient;
   const logged: string[] = [];
+  let launchedEarly: number[] = [];
 
   beforeAll(async () => {
+    await prepareDynamoDbLocal(); // the jar and the compiled launcher are cached: an early start needs them
+    const before = new Set(onLinux ? childPids() : []);
+    startDynamoDbLocalEarly();
+    launchedEarly = onLinux ? childPids().filter((pid) => !before.has(pid)) : [];
     dynamo = await startDynamoDbLocal({ log: (line) => logged.push(line) });
     client = createLocalDynamoClient(dynamo.endpoint);
   });
@@ -118,6 +136,27 @@ describe('startDynamoDbLocal', () => {
     }
   });
 
+  it.runIf(onLinux)('startDynamoDbLocalEarly launches the JVM before it returns, and the next start on defaults takes that JVM over', async () => {
+    expect(launchedEarly).toHaveLength(1);
+    expect(dynamo.pid).toBe(launchedEarly[0]);
+    expect(logged).toContain(`DynamoDB Local listening on ${dynamo.endpoint} (pid ${dynamo.pid})`);
+    // Taken over once: the next start launches a JVM of its own.
+    const another = await startDynamoDbLocal({ jvm: 'short-lived' });
+    try {
+      expect(another.pid).not.toBe(dynamo.pid);
+      const anotherClient = createLocalDynamoClient(another.endpoint);
+      await expect(anotherClient.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: [] });
+      anotherClient.destroy();
+      // The profile asked for by option...
+      expect(jvmFlags(another.pid)).toEqual(['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC']);
+    } finally {
+      await another.stop();
+    }
+    // ...and by the environment (the globalSetup names it for every start of the run), early starts included.
+    expect(process.env[JVM_PROFILE_ENV]).toBe('short-lived');
+    expect(jvmFlags(dynamo.pid)).toEqual(['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC']);
+  }, 60_000); // a second JVM on a busy machine
+
   it('refuses a port that is already taken instead of talking to whoever holds it', async () => {
     await expect(startDynamoDbLocal({ port: dynamo.port })).rejects.toThrow(
       `Cannot start DynamoDB Local: port ${dynamo.port} is already in use`,
@@ -146,32 +185,6 @@ function childPids(): number[] {
     readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
   );
 }
-
-describe.runIf(process.platform === 'linux')('startDynamoDbLocalEarly', () => {
-  it('launches the JVM before it returns, and the next start on defaults takes that JVM over', async () => {
-    await startDynamoDbLocal().then((warmup) => warmup.stop()); // the jar and the compiled launcher are cached
-    const before = new Set(childPids());
-    startDynamoDbLocalEarly();
-    const launched = childPids().filter((pid) => !before.has(pid));
-    expect(launched).toHaveLength(1);
-
-    const logged: string[] = [];
-    const dynamo = await startDynamoDbLocal({ log: (line) => logged.push(line) });
-    try {
-      expect(dynamo.pid).toBe(launched[0]);
-      expect(logged).toContain(`DynamoDB Local listening on ${dynamo.endpoint} (pid ${dynamo.pid})`);
-      const client = createLocalDynamoClient(dynamo.endpoint);
-      await expect(client.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: expect.any(Array) });
-      client.destroy();
-      // Taken over once: the next start launches a JVM of its own.
-      const another = await startDynamoDbLocal();
-      expect(another.pid).not.toBe(dynamo.pid);
-      await another.stop();
-    } finally {
-      await dynamo.stop();
-    }
-  }, 120_000); // three JVM starts on a busy machine
-});
 
 describe('when things go wrong', () => {
   let scratch: string;
@@ -224,7 +237,7 @@ describe('when things go wrong', () => {
     } finally {
       parent.kill('SIGKILL');
     }
-  });
+  }, 60_000); // a Node process and its JVM start: 30 s and more at load 25 on 2 cores
 
   it('ends Java even when the parent is SIGKILLed, which no handler in it can catch', async () => {
     const { parent, endpoint } = await startInChild(scratch);
@@ -236,7 +249,7 @@ describe('when things go wrong', () => {
     } finally {
       parent.kill('SIGKILL');
     }
-  });
+  }, 60_000); // a Node process and its JVM start: 30 s and more at load 25 on 2 cores
 
   it('ignores an older cache layout and repairs a damaged cache folder', async () => {
     const cacheDir = join(scratch, 'old-cache');
@@ -351,6 +364,24 @@ describe('the globalSetup instance', () => {
       appClient.destroy();
       restoreEnv();
     }
+  });
+});
+
+describe('the JVM profile', () => {
+  it('is HotSpot\'s own unless a start or its environment asks for the short-lived one', () => {
+    expect(jvmProfileOf({ env: {} })).toBe('sustained');
+    expect(jvmProfileOf({ env: { [JVM_PROFILE_ENV]: 'short-lived' } })).toBe('short-lived');
+    expect(jvmProfileOf({ jvm: 'sustained', env: { [JVM_PROFILE_ENV]: 'short-lived' } })).toBe('sustained');
+    expect(dynamoDbLocalArgs('/emulator', '/launcher', 0, 'sustained').filter((arg) => arg.startsWith('-XX:'))).toEqual([]);
+    expect(dynamoDbLocalArgs('/emulator', '/launcher', 0, 'short-lived').filter((arg) => arg.startsWith('-XX:'))).toEqual([
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+    ]);
+  });
+
+  it('refuses a misspelt DYNAMODB_LOCAL_JVM before it starts anything', async () => {
+    const env = { ...process.env, [JVM_PROFILE_ENV]: 'fast' };
+    await expect(startDynamoDbLocal({ env })).rejects.toThrow(`${JVM_PROFILE_ENV} must be one of sustained, short-lived, not 'fast'`);
   });
 });
 

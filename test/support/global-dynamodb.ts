@@ -2,9 +2,13 @@
  * Vitest globalSetup: one DynamoDB Local per test run, shared by every test file through
  * `inject('dynamoEndpoint')`. Tests isolate themselves with uniquely named tables
  * (see createTestTable) instead of paying a JVM start per file.
+ *
+ * Every DynamoDB Local of the run is a short-lived one (JvmProfile in local-dynamodb.ts: C1
+ * only, the serial collector): this one, and, through DYNAMODB_LOCAL_JVM, which the test forks
+ * inherit, those the test files start and those of the runtimes they spawn (`npm start`).
  */
 import type { TestProject } from 'vitest/node';
-import { ensureDynamoDbLocalJar, startDynamoDbLocal } from '../../local/dynamodb/local-dynamodb';
+import { ensureDynamoDbLocalJar, JVM_PROFILE_ENV, startDynamoDbLocal } from '../../local/dynamodb/local-dynamodb';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,6 +18,7 @@ declare module 'vitest' {
 }
 
 export default async function setup({ provide }: TestProject): Promise<() => Promise<void>> {
+  process.env[JVM_PROFILE_ENV] = 'short-lived';
   // Lets a developer point the suite at an instance that is already running (offline runtime,
   // docker) and skip the JVM start.
   const existing = process.env.DYNAMODB_LOCAL_ENDPOINT;
