@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { JVM_PROFILE_ENV } from '../../../local/dynamodb/local-dynamodb';
 import { NODE_MISMATCH_LINE } from '../../../local/lambda/node-parity';
 import { MIN_PASSWORD_HASH_COST } from '../../../functions/users/users-config';
 
@@ -34,13 +35,18 @@ export function runtimeContext(fromEnvironment = process.env.CDK_CONTEXT_JSON): 
   return JSON.stringify({ passwordHashCost: MIN_PASSWORD_HASH_COST, ...(fromEnvironment ? (JSON.parse(fromEnvironment) as object) : {}) });
 }
 
+/**
+ * The runtime's environment: this process's, the synth context, and DynamoDB Local's JVM tuned
+ * for a test run's few minutes (local/dynamodb/local-dynamodb.ts JvmProfile) rather than for
+ * `npm start`'s sustained load.
+ */
+export function runtimeEnvironment(context: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, CDK_CONTEXT_JSON: context, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1', [JVM_PROFILE_ENV]: 'short-lived' };
+}
+
 function startRuntime(node: string, outdir: string, eventsLog: string, context: string): ChildProcess {
   const args = ['--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet', '--duplicate-events', '--outdir', outdir, '--events-log', eventsLog];
-  return spawn(node, args, {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CDK_CONTEXT_JSON: context, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1' },
-  });
+  return spawn(node, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: runtimeEnvironment(context) });
 }
 
 function waitForStart(child: ChildProcess): Promise<Start> {
