@@ -10,7 +10,9 @@
  * each new one is a V8 isolate that loads, compiles and optimizes the function apart: at 16
  * concurrent reads on 2 cores, ten environments spent half as much CPU again per request as two.
  * Environments that end nothing for a while are waiting (on I/O, a slow dependency, the function
- * invoking itself), and then more of them help, as on AWS.
+ * invoking itself), and then more of them help, as on AWS. "A while" is at least `patienceMs` and
+ * at least twice what the pool's recent inits and invocations took: on a loaded machine a read
+ * may take a hundred milliseconds and an environment's first one more, which is not a stall.
  */
 import type { ExecutionEnvironment, InvocationOutcome, InvocationRequest } from './execution-environment';
 
@@ -44,6 +46,8 @@ export class EnvironmentPool {
   private readonly patienceMs: number;
   /** When an invocation last ended or an environment last became ready (epoch ms). */
   private lastProgress = Date.now();
+  /** The longest recent init or invocation (ms), decaying by a fifth at each one that ends. */
+  private recentSlowestMs = 0;
   private growTimer: NodeJS.Timeout | undefined;
 
   /**
@@ -66,9 +70,11 @@ export class EnvironmentPool {
   /** @param patient an asynchronous invocation: it waits for an environment that is starting rather than start another. */
   async run(request: InvocationRequest, patient = false): Promise<InvocationOutcome> {
     const environment = this.idleEnvironment() ?? (await this.acquire(patient));
+    const began = Date.now();
     try {
       return await environment.invoke(request);
     } finally {
+      this.progressed(began);
       this.release(environment);
     }
   }
@@ -110,8 +116,13 @@ export class EnvironmentPool {
     return waiting;
   }
 
-  private release(environment: ExecutionEnvironment): void {
+  /** An invocation or init that began at `began` ended now. */
+  private progressed(began: number): void {
     this.lastProgress = Date.now();
+    this.recentSlowestMs = Math.max(this.lastProgress - began, this.recentSlowestMs * 0.8);
+  }
+
+  private release(environment: ExecutionEnvironment): void {
     if (!environment.alive) {
       this.forget(environment);
       // Its slot is free again: the next in line gets a fresh environment.
@@ -126,11 +137,12 @@ export class EnvironmentPool {
 
   private start(): ExecutionEnvironment {
     const environment = this.create();
+    const began = Date.now();
     this.all.add(environment);
     this.starting++;
     void environment.initialized.then(() => {
       this.starting--;
-      this.lastProgress = Date.now();
+      this.progressed(began);
       this.rampUp();
       this.watchForStall();
     });
@@ -151,15 +163,16 @@ export class EnvironmentPool {
 
   /**
    * While invocations wait because of `eager`: once no environment has freed up (or become ready)
-   * for `patienceMs` and none is starting, one more starts for the first in line.
+   * for the patience (see above) and none is starting, one more starts for the first in line.
    */
   private watchForStall(): void {
     if (this.growTimer || !this.heldByEager()) return;
-    const due = Math.max(1, this.lastProgress + this.patienceMs - Date.now());
+    const patience = Math.max(this.patienceMs, 2 * this.recentSlowestMs);
+    const due = Math.max(1, this.lastProgress + patience - Date.now());
     this.growTimer = setTimeout(() => {
       this.growTimer = undefined;
       if (!this.heldByEager()) return;
-      if (this.starting === 0 && Date.now() - this.lastProgress >= this.patienceMs) {
+      if (this.starting === 0 && Date.now() - this.lastProgress >= patience) {
         this.lastProgress = Date.now();
         this.waiting.shift()!.resolve(this.start());
       }
