@@ -2,7 +2,7 @@
  * The Lambda proxy integration of a REST API (payload format 1.0): the event API Gateway sends a
  * function, and the mapping of the function's result back to HTTP.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 export interface ProxyEventIdentity {
   readonly accessKey: null;
@@ -122,8 +122,11 @@ export interface QueryMaps {
   readonly multiValueQueryStringParameters: Record<string, string[]> | null;
 }
 
+const NO_QUERY: QueryMaps = { queryStringParameters: null, multiValueQueryStringParameters: null };
+
 /** URL-decoded query parameters; last value wins in the single-value map. Null when none. */
 export function queryMaps(rawQuery: string): QueryMaps {
+  if (rawQuery === '') return NO_QUERY;
   const single: Record<string, string> = {};
   const multi: Record<string, string[]> = {};
   for (const [name, value] of new URLSearchParams(rawQuery)) {
@@ -171,16 +174,35 @@ function isUtf8(body: Buffer): boolean {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+/** The last second formatted: every request of the same second has the same requestTime. */
+let formatted = { second: NaN, text: '' };
+
 /** `$context.requestTime`: `09/Apr/2015:12:34:56 +0000`. */
 export function formatRequestTime(epochMs: number): string {
+  const second = Math.floor(epochMs / 1000);
+  if (second !== formatted.second) formatted = { second, text: formatSecond(epochMs) };
+  return formatted.text;
+}
+
+function formatSecond(epochMs: number): string {
   const d = new Date(epochMs);
   const two = (n: number) => String(n).padStart(2, '0');
   return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
 }
 
+const ID_BYTES = 10;
+/** Random bytes for many ids, filled at once: a fill per request cost a synchronous crypto job each. */
+const idPool = Buffer.alloc(ID_BYTES * 256);
+let idPoolOffset = idPool.length;
+
 /** `$context.extendedRequestId`: API Gateway's short base64 id, e.g. `Fz8kxGx1IAMF-0w=`. */
 export function newExtendedRequestId(): string {
-  return `${randomBytes(10).toString('base64').slice(0, 14).replace(/\//g, '-')}=`;
+  if (idPoolOffset === idPool.length) {
+    randomFillSync(idPool);
+    idPoolOffset = 0;
+  }
+  const bytes = idPool.subarray(idPoolOffset, (idPoolOffset += ID_BYTES));
+  return `${bytes.toString('base64').slice(0, 14).replace(/\//g, '-')}=`;
 }
 
 export function buildProxyEvent(request: IncomingProxyRequest, context: ProxyEventContext): ProxyEvent {

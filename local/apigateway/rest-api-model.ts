@@ -340,29 +340,50 @@ function decodeSegment(segment: string): string {
   }
 }
 
+/** A node's children sorted by how they match a segment, computed once per node (they never change once built). */
+interface ChildKinds {
+  readonly literal: readonly ApiResource[];
+  readonly param: readonly { readonly child: ApiResource; readonly name: string }[];
+  readonly greedy: readonly { readonly child: ApiResource; readonly name: string }[];
+}
+
+const childKinds = new WeakMap<ApiResource, ChildKinds>();
+
+function kindsOf(node: ApiResource): ChildKinds {
+  let kinds = childKinds.get(node);
+  if (!kinds) {
+    const named = (pattern: RegExp) => node.children.flatMap((child) => {
+      const name = pattern.exec(child.pathPart)?.[1];
+      return name === undefined ? [] : [{ child, name }];
+    });
+    const literal = node.children.filter((child) => !PARAM.test(child.pathPart) && !GREEDY.test(child.pathPart));
+    kinds = { literal, param: named(PARAM), greedy: named(GREEDY) };
+    childKinds.set(node, kinds);
+  }
+  return kinds;
+}
+
 function matchFrom(node: ApiResource, segments: readonly string[], index: number, params: Record<string, string>): RouteMatch | undefined {
   if (index === segments.length) {
     return { resource: node, pathParameters: Object.keys(params).length > 0 ? { ...params } : null };
   }
   const segment = segments[index]!;
   const decoded = decodeSegment(segment);
+  const { literal, param, greedy } = kindsOf(node);
   // Literal segments win over {param}, which wins over the greedy {proxy+}; a dead end on the
   // more specific branch falls back to the next one.
-  for (const child of node.children) {
-    if (PARAM.test(child.pathPart) || GREEDY.test(child.pathPart)) continue;
+  for (const child of literal) {
     if (child.pathPart !== decoded && child.pathPart !== segment) continue;
     const found = matchFrom(child, segments, index + 1, params);
     if (found) return found;
   }
-  for (const child of node.children) {
-    const name = PARAM.exec(child.pathPart)?.[1];
-    if (name === undefined || segment === '') continue;
-    const found = matchFrom(child, segments, index + 1, { ...params, [name]: decoded });
-    if (found) return found;
+  if (segment !== '') {
+    for (const { child, name } of param) {
+      const found = matchFrom(child, segments, index + 1, { ...params, [name]: decoded });
+      if (found) return found;
+    }
   }
-  for (const child of node.children) {
-    const name = GREEDY.exec(child.pathPart)?.[1];
-    if (name === undefined) continue;
+  for (const { child, name } of greedy) {
     const rest = segments.slice(index);
     if (rest.every((s) => s === '')) continue;
     return { resource: child, pathParameters: { ...params, [name]: rest.map(decodeSegment).join('/') } };

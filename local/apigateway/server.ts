@@ -12,6 +12,7 @@ import { listen } from '../http/listen';
 import { isConsolePath } from '../console/console-http';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { InvokeResult, LambdaInvoker, LocalAssembly, LogSink, RunningService } from '../types';
 import { GATEWAY_ERRORS, renderGatewayResponse, type GatewayError } from './gateway-responses';
 import { evaluateMapping, renderTemplate, type MappingSources } from './mapping-expressions';
@@ -90,8 +91,21 @@ function readBody(req: IncomingMessage): Promise<BodyRead> {
   });
 }
 
-function sourceIpOf(req: IncomingMessage): string {
-  return (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+interface ConnectionAddresses {
+  readonly sourceIp: string;
+  readonly localPort: number;
+}
+
+/** Per connection: Node's address getters ask the kernel on every call, and a keep-alive connection carries many requests. */
+const connections = new WeakMap<Socket, ConnectionAddresses>();
+
+function addressesOf(req: IncomingMessage): ConnectionAddresses {
+  let addresses = connections.get(req.socket);
+  if (!addresses) {
+    addresses = { sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''), localPort: req.socket.localPort ?? 0 };
+    connections.set(req.socket, addresses);
+  }
+  return addresses;
 }
 
 /** Everything known about one request while it is being answered. */
@@ -115,6 +129,7 @@ class LocalApiGateway {
     private readonly log: LogSink,
     private readonly integrationTimeoutMs: number,
     stageThrottle: boolean,
+    private readonly console: GatewayConsole | undefined,
   ) {
     this.throttle = new StageThrottle(stageThrottle ? model.stage.throttling : []);
   }
@@ -138,8 +153,7 @@ class LocalApiGateway {
         rawQuery,
         rawHeaders: req.rawHeaders,
         body: read.tooLarge ? Buffer.alloc(0) : read.body,
-        sourceIp: sourceIpOf(req),
-        localPort: req.socket.localPort ?? 0,
+        ...addressesOf(req),
       },
       requestId: randomUUID(),
       extendedRequestId: newExtendedRequestId(),
@@ -152,8 +166,10 @@ class LocalApiGateway {
       this.log(`${state.request.method} ${rawPath}: gateway failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       answer = this.gatewayError(state, GATEWAY_ERRORS.configurationError);
     }
-    this.send(res, state, answer);
-    this.log(`${state.request.method} ${req.url ?? '/'} → ${answer.statusCode} in ${Date.now() - started} ms`);
+    const status = this.send(res, state, answer);
+    const ms = Date.now() - started;
+    this.log(`${state.request.method} ${req.url ?? '/'} → ${answer.statusCode} in ${ms} ms`);
+    if (status !== undefined) this.console?.onRequest({ method: req.method ?? 'GET', path: rawPath, status, ms, ...correlationOf(answer) });
   }
 
   private async answer(state: RequestState): Promise<HttpAnswer> {
@@ -236,14 +252,26 @@ class LocalApiGateway {
   }
 
   private withIntegrationTimeout<T>(pending: Promise<T>): Promise<T | 'timeout'> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.integrationTimeoutMs);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve('timeout');
+      }, this.integrationTimeoutMs);
       this.timers.add(timer);
-    });
-    return Promise.race([pending, timeout]).finally(() => {
-      clearTimeout(timer);
-      this.timers.delete(timer!);
+      const done = () => {
+        clearTimeout(timer);
+        this.timers.delete(timer);
+      };
+      pending.then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (error: unknown) => {
+          done();
+          reject(error);
+        },
+      );
     });
   }
 
@@ -298,12 +326,19 @@ class LocalApiGateway {
     };
   }
 
-  private send(res: ServerResponse, state: RequestState, answer: HttpAnswer): void {
-    if (res.headersSent || res.destroyed) return;
+  /** Writes the answer; the status sent, or undefined when the client is gone. */
+  private send(res: ServerResponse, state: RequestState, answer: HttpAnswer): number | undefined {
+    if (res.headersSent || res.destroyed) return undefined;
     const headers: Record<string, string | string[]> = { ...answer.headers };
-    const has = (name: string) => Object.keys(headers).some((h) => h.toLowerCase() === name);
-    if (!has('x-amzn-requestid')) headers['x-amzn-RequestId'] = state.requestId;
-    if (!has('x-amz-apigw-id')) headers['x-amz-apigw-id'] = state.extendedRequestId;
+    let requestIdSet = false;
+    let apigwIdSet = false;
+    for (const name in headers) {
+      const lower = name.toLowerCase();
+      requestIdSet ||= lower === 'x-amzn-requestid';
+      apigwIdSet ||= lower === 'x-amz-apigw-id';
+    }
+    if (!requestIdSet) headers['x-amzn-RequestId'] = state.requestId;
+    if (!apigwIdSet) headers['x-amz-apigw-id'] = state.extendedRequestId;
     if (answer.statusCode !== 204 && answer.statusCode !== 304) headers['Content-Length'] = String(answer.body.length);
     try {
       res.writeHead(answer.statusCode, headers);
@@ -315,10 +350,22 @@ class LocalApiGateway {
         ...fallback.headers, 'x-amzn-RequestId': state.requestId, 'Content-Length': String(fallback.body.length),
       });
       res.end(fallback.body);
-      return;
+      return fallback.statusCode;
     }
     res.end(answer.body);
+    return answer.statusCode;
   }
+}
+
+/** The correlation id the app put on its answer, for the console to trace the request by. */
+function correlationOf(answer: HttpAnswer): { correlationId?: string } {
+  for (const name in answer.headers) {
+    if (name.toLowerCase() !== 'x-correlation-id') continue;
+    const value = answer.headers[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    return typeof first === 'string' ? { correlationId: first } : {};
+  }
+  return {};
 }
 
 /** One line for the API, and one per method the gateway will not be able to serve. */
@@ -338,29 +385,6 @@ function describeApi(model: RestApiModel, lambda: LambdaInvoker, url: string, lo
   log(`REST API ${model.name} (stage ${model.stage.name}): ${methods} methods on ${resources.length} resources at ${url}/`);
 }
 
-/** Tells the console of a request once it is answered, with the correlation id the app gave it. */
-function observeRequest(req: IncomingMessage, res: ServerResponse, console: GatewayConsole): void {
-  const started = Date.now();
-  // The gateway passes its headers to writeHead, which does not keep them for getHeader: read them there.
-  let correlationId: unknown;
-  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
-  res.writeHead = ((...args: unknown[]) => {
-    const headers = args.find((arg): arg is Record<string, unknown> => typeof arg === 'object' && arg !== null && !Array.isArray(arg));
-    const value = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'x-correlation-id')?.[1];
-    correlationId = Array.isArray(value) ? value[0] : value;
-    return writeHead(...args);
-  }) as ServerResponse['writeHead'];
-  res.once('finish', () => {
-    console.onRequest({
-      method: req.method ?? 'GET',
-      path: (req.url ?? '/').split('?')[0]!,
-      status: res.statusCode,
-      ms: Date.now() - started,
-      ...(typeof correlationId === 'string' ? { correlationId } : {}),
-    });
-  });
-}
-
 /** Serves the app's one REST API until stop(). */
 export async function startApiGateway(
   assembly: LocalAssembly,
@@ -368,10 +392,9 @@ export async function startApiGateway(
   options: ApiGatewayOptions,
 ): Promise<RunningApiGateway> {
   const model = buildRestApiModel(assembly);
-  const gateway = new LocalApiGateway(model, assembly, lambda, options.log, options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS, options.stageThrottle ?? true);
+  const gateway = new LocalApiGateway(model, assembly, lambda, options.log, options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS, options.stageThrottle ?? true, options.console);
   const server = createServer((req, res) => {
     if (options.console && isConsolePath(req.url)) return options.console.handle(req, res);
-    if (options.console) observeRequest(req, res, options.console);
     gateway.handle(req, res).catch((error: unknown) => {
       // Only a broken client connection gets here (the body could not be read): nobody to answer.
       options.log(`${req.method ?? '?'} ${req.url ?? '/'}: request aborted: ${error instanceof Error ? error.message : String(error)}`);

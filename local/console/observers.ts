@@ -99,7 +99,7 @@ export function createObservers(assembly: LocalAssembly, recorder: ConsoleRecord
       recorder.record('invocation', { functionName, requestId, ok, ...(errorType ? { errorType } : {}), ms, payload: clip(eventJson, 4000) });
     },
     onRequest(request) {
-      recorder.record('request', { ...request });
+      recorder.record('request', request);
     },
   };
 }

@@ -18,7 +18,10 @@ export interface ConsoleRecord {
 const DEFAULT_LIMIT = 2000;
 
 export class ConsoleRecorder {
+  /** A ring: once full, each record overwrites the oldest (removing it from the front of an array moved all the others, twice per API request). */
   private readonly records: ConsoleRecord[] = [];
+  /** Where the oldest record is, once the ring is full. */
+  private oldest = 0;
   private readonly listeners = new Set<(record: ConsoleRecord) => void>();
   private seq = 0;
 
@@ -26,15 +29,18 @@ export class ConsoleRecorder {
 
   record(kind: ConsoleRecordKind, data: Readonly<Record<string, unknown>>): ConsoleRecord {
     const record: ConsoleRecord = { seq: ++this.seq, at: Date.now(), kind, data };
-    this.records.push(record);
-    if (this.records.length > this.limit) this.records.splice(0, this.records.length - this.limit);
+    if (this.records.length < this.limit) this.records.push(record);
+    else {
+      this.records[this.oldest] = record;
+      this.oldest = (this.oldest + 1) % this.limit;
+    }
     for (const listener of this.listeners) listener(record);
     return record;
   }
 
   /** The records kept, oldest first. */
   all(): readonly ConsoleRecord[] {
-    return this.records;
+    return [...this.records.slice(this.oldest), ...this.records.slice(0, this.oldest)];
   }
 
   /** Calls `listener` with every new record until the returned function is called. */

@@ -35,6 +35,14 @@ const workerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('fatal'), error: lambdaErrorSchema }),
 ]);
 
+type ResultMessage = { readonly type: 'result'; readonly requestId: string; readonly payload: string };
+
+function isResultMessage(raw: unknown): raw is ResultMessage {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const message = raw as Record<string, unknown>;
+  return message.type === 'result' && typeof message.requestId === 'string' && typeof message.payload === 'string';
+}
+
 export interface InvocationRequest {
   readonly requestId: string;
   /** The event as JSON text (the function gets its own parsed copy, as on AWS). */
@@ -93,6 +101,8 @@ export class ExecutionEnvironment {
   /** Settles when the init phase is over: the error it failed with, or undefined. */
   readonly initialized: Promise<LambdaError | undefined>;
   private settleInit: ((error: LambdaError | undefined) => void) | undefined;
+  /** Set once init is over, with its error if any: invocations then skip waiting on `initialized`. */
+  private initOver: { readonly error: LambdaError | undefined } | undefined;
   private readonly initTimer: NodeJS.Timeout;
   private pending: Pending | undefined;
   private exitError: string | undefined;
@@ -163,17 +173,21 @@ export class ExecutionEnvironment {
   }
 
   /** Waits for init (the first time), then runs one invocation. Never rejects. */
-  async invoke(request: InvocationRequest): Promise<InvocationOutcome> {
-    const initError = await this.initialized;
+  invoke(request: InvocationRequest): Promise<InvocationOutcome> {
+    const { initOver } = this;
+    return initOver ? this.run(request, initOver.error) : this.initialized.then((error) => this.run(request, error));
+  }
+
+  private run(request: InvocationRequest, initError: LambdaError | undefined): Promise<InvocationOutcome> {
     if (initError) {
       // Lambda discards a sandbox whose init failed; the next invocation initialises a new one.
       void this.terminate();
-      return { ok: false, error: initError };
+      return Promise.resolve({ ok: false, error: initError });
     }
     if (!this.alive) {
-      return { ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${request.requestId} Error: Runtime exited` } };
+      return Promise.resolve({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${request.requestId} Error: Runtime exited` } });
     }
-    if (this.pending) throw new Error(`environment ${this.id} is busy`);
+    if (this.pending) return Promise.reject(new Error(`environment ${this.id} is busy`));
     const { timeoutSeconds } = this.options.fn;
     const timeoutMs = timeoutSeconds * 1000;
     return new Promise((resolve) => {
@@ -205,6 +219,11 @@ export class ExecutionEnvironment {
   }
 
   private onMessage(raw: unknown): void {
+    // A result, one per invocation, checked by hand: the schema cost the main thread more than the rest of receiving it.
+    if (isResultMessage(raw)) {
+      this.onResult(raw);
+      return;
+    }
     const parsed = workerMessageSchema.safeParse(raw);
     if (!parsed.success) {
       this.log(`unexpected message from the runtime: ${JSON.stringify(raw)}`);
@@ -219,18 +238,7 @@ export class ExecutionEnvironment {
         this.finishInit(message.error);
         return;
       case 'result':
-        if (this.pending?.requestId !== message.requestId) return;
-        if (Buffer.byteLength(message.payload) > MAX_RESPONSE_BYTES) {
-          this.finish({
-            ok: false,
-            error: {
-              errorType: 'Function.ResponseSizeTooLarge',
-              errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
-            },
-          });
-          return;
-        }
-        this.finish({ ok: true, payloadJson: message.payload });
+        this.onResult(message);
         return;
       case 'error':
         if (this.pending?.requestId === message.requestId) this.finish({ ok: false, error: message.error });
@@ -244,11 +252,29 @@ export class ExecutionEnvironment {
     }
   }
 
+  private onResult(message: ResultMessage): void {
+    if (this.pending?.requestId !== message.requestId) return;
+    // A UTF-8 byte per UTF-16 unit at least, three at most: most payloads need no count.
+    if (message.payload.length * 3 > MAX_RESPONSE_BYTES && Buffer.byteLength(message.payload) > MAX_RESPONSE_BYTES) {
+      this.finish({
+        ok: false,
+        error: {
+          errorType: 'Function.ResponseSizeTooLarge',
+          errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+        },
+      });
+      return;
+    }
+    this.finish({ ok: true, payloadJson: message.payload });
+  }
+
   private finishInit(error: LambdaError | undefined): void {
     clearTimeout(this.initTimer);
     const settle = this.settleInit;
+    if (!settle) return;
     this.settleInit = undefined;
-    settle?.(error);
+    this.initOver = { error };
+    settle(error);
   }
 
   private finish(outcome: InvocationOutcome): void {

@@ -81,6 +81,16 @@ describe('the console observers', () => {
   });
 });
 
+describe('the console recorder', () => {
+  it('keeps the last records up to its limit, oldest first, and numbers them in order', () => {
+    const recorder = new ConsoleRecorder(3);
+    for (let n = 1; n <= 7; n++) recorder.record('request', { n });
+    expect(recorder.all().map((record) => [record.seq, record.data.n])).toEqual([[5, 5], [6, 6], [7, 7]]);
+    recorder.record('request', { n: 8 });
+    expect(recorder.all().map((record) => record.seq)).toEqual([6, 7, 8]);
+  });
+});
+
 describe('the console over HTTP', () => {
   let server: Server;
   let port: number;
