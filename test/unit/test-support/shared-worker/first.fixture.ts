@@ -1,0 +1,3 @@
+import { expectFreshStart } from './expect-fresh-start';
+
+expectFreshStart();
