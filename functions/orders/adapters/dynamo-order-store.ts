@@ -171,8 +171,13 @@ export function dynamoOrderStore(tableName: string, { snapshotEvery }: OrderStor
       return { state: toState(state), events: items.filter((item) => item.kind === ORDER_ITEM_KINDS.event).map(toEvent) };
     },
 
-    async paymentToken(orderId) {
-      return (await table.get(paymentKey(orderId)))?.paymentToken as string | undefined;
+    async forSagaStart(orderId) {
+      // The partition holds both items (and the order's few events): one Query instead of two GetItems.
+      const items = await table.queryUpTo({ partition: orderPartition(orderId), consistent: true });
+      const state = items.find((item) => item.sk === STATE);
+      if (!state) return undefined;
+      const payment = items.find((item) => item.sk === paymentKey(orderId).sk);
+      return { state: toState(state), paymentToken: payment?.paymentToken as string | undefined };
     },
 
     async claimSagaStart(orderId, at) {

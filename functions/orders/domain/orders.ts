@@ -48,8 +48,11 @@ export interface OrderStore {
   create(
     order: OrderState, first: OrderEvent, event: PendingEvent, paymentToken: string, idempotency?: IdempotencyRecord,
   ): Promise<'created' | 'keyTaken'>;
-  /** The payment token stored with the order, read consistently; kept apart from the order's state and views. */
-  paymentToken(orderId: string): Promise<string | undefined>;
+  /**
+   * What starting the order's saga needs, in one consistent read: its state and the payment token
+   * stored with it (kept apart from the order's state and views).
+   */
+  forSagaStart(orderId: string): Promise<{ state: OrderState; paymentToken: string | undefined } | undefined>;
   /**
    * Records that the order's saga is being started, while the order is PENDING and unless the
    * customer asked to cancel before any start; a repeated claim succeeds. 'cancelRequested' when

@@ -41,7 +41,7 @@ export function sagaInputOf(state: OrderState, paymentToken: string): OrderSagaI
  * runs for it, and it is cancelled here, with nothing reserved or charged to undo.
  */
 export async function startPlacedOrderSaga(deps: StartSagaDeps, orderId: string, correlationId: string): Promise<SagaStartOutcome> {
-  const stored = await deps.store.get(orderId);
+  const stored = await deps.store.forSagaStart(orderId);
   // The event is written with the order, so the order is there: anything else is a fault.
   if (!stored) throw new Error(`No order ${orderId} for its OrderPlaced event`);
   if (stored.state.status !== 'PENDING') return 'settled';
@@ -53,7 +53,6 @@ export async function startPlacedOrderSaga(deps: StartSagaDeps, orderId: string,
     return moved.changed ? 'cancelledBeforeStart' : 'settled';
   }
 
-  const paymentToken = await deps.store.paymentToken(orderId);
-  if (paymentToken === undefined) throw new Error(`Order ${orderId} has no payment token to start its saga with`);
-  return deps.saga.start(orderId, sagaInputOf(stored.state, paymentToken));
+  if (stored.paymentToken === undefined) throw new Error(`Order ${orderId} has no payment token to start its saga with`);
+  return deps.saga.start(orderId, sagaInputOf(stored.state, stored.paymentToken));
 }

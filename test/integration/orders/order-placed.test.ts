@@ -6,9 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OrderPlaced } from '../../../functions/contracts/events/orders';
 import { OrderSagaInput } from '../../../functions/contracts/saga';
+import { documentClient } from '../../../functions/shared/dynamo/document-client';
 import { lambdaContext } from '../../support/http';
 import {
   address, asCustomer, cancelOrder, customerId, getOrder, ORDER_SAGA_ARN, orderBody, ordersFixture, outboxOf, placedOrder, placeOrder,
@@ -68,6 +69,19 @@ describe('OrderPlaced → the order saga', () => {
       currency: 'USD',
       paymentToken: 'tok_visa',
     });
+  });
+
+  it('reads the order and its payment token in one Query, then claims the start: two DynamoDB requests', async () => {
+    const order = await placedOrder(fx, customerId());
+    const event = await placedEvent(order.orderId);
+    const send = vi.spyOn(documentClient(), 'send');
+    try {
+      await deliver(event);
+      expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['QueryCommand', 'UpdateCommand']);
+    } finally {
+      send.mockRestore();
+    }
+    expect(OrderSagaInput.parse(startedExecutions(fx)[0]!.input).paymentToken).toBe('tok_visa');
   });
 
   it('treats a redelivery as success: ExecutionAlreadyExists starts nothing new, and a settled order is not started at all', async () => {

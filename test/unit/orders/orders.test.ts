@@ -40,8 +40,9 @@ function memoryStore() {
     async get(orderId) {
       return clone(orders.get(orderId));
     },
-    async paymentToken(orderId) {
-      return paymentTokens.get(orderId);
+    async forSagaStart(orderId) {
+      const stored = orders.get(orderId);
+      return stored && { state: clone(stored.state), paymentToken: paymentTokens.get(orderId) };
     },
     async claimSagaStart(orderId) {
       const stored = orders.get(orderId);
@@ -142,7 +143,7 @@ describe('placeOrder', () => {
     const replayed = await placeOrder(deps, command);
     expect(replayed.status).toBe('CONFIRMED');
     expect(memory.published.map((p) => p.event.detailType)).toEqual(['OrderPlaced']);
-    expect(await memory.store.paymentToken(order.orderId)).toBe('tok_visa');
+    expect((await memory.store.forSagaStart(order.orderId))?.paymentToken).toBe('tok_visa');
   });
 });
 
