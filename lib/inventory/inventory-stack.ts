@@ -25,7 +25,8 @@ export class InventoryStack extends ContextStack {
     // attempt, which the reservation record makes harmless.
     const sagaTask = { timeout: Duration.seconds(10) };
     this.tasks = {
-      reserveStock: this.sagaTask('ReserveStock', 'reserve-stock', 'Order saga: reserve the stock of an order, all lines or none', sagaTask),
+      // It reads the order's reservation and its lines' stock records in one BatchGetItem.
+      reserveStock: this.sagaTask('ReserveStock', 'reserve-stock', 'Order saga: reserve the stock of an order, all lines or none', { ...sagaTask, batchGet: true }),
       releaseStock: this.sagaTask('ReleaseStock', 'release-stock', "Order saga: put an unconfirmed order's reserved units back", sagaTask),
       commitStock: this.sagaTask('CommitStock', 'commit-stock', "Order saga: a confirmed order's reserved units are sold", sagaTask),
       returnStock: this.sagaTask('ReturnStock', 'return-stock', "Order saga: put a cancelled confirmed order's units back", sagaTask),

@@ -40,6 +40,11 @@ export interface ContextDefinition {
 /** A function of the context's own handlers that is not a route: how it runs. */
 export type HandlerFunctionProps = Pick<ServiceFunctionProps, 'memorySize' | 'timeout' | 'environment' | 'reservedConcurrentExecutions'>;
 
+/** A task's function, and whether it batch-reads the context's table (BatchGetItem, besides the item actions). */
+export interface TaskProps extends HandlerFunctionProps {
+  readonly batchGet?: boolean;
+}
+
 export interface ConsumerProps extends HandlerFunctionProps {
   /** The handler module in `functions/<service>/handlers`, without `.ts`; the function is named after it. */
   readonly handler: string;
@@ -96,21 +101,21 @@ export abstract class ContextStack extends Stack {
   }
 
   /** A function another part of the system invokes directly, on handler `functions/<service>/handlers/<handler>.ts`. */
-  protected task(id: string, handler: string, description: string, props: HandlerFunctionProps = {}): ServiceFunction {
+  protected task(id: string, handler: string, description: string, { batchGet = false, ...props }: TaskProps = {}): ServiceFunction {
     return new ServiceFunction(this, id, {
       stage: this.platform.stage,
       service: this.service,
       entry: `functions/${this.service}/handlers/${handler}.ts`,
       description,
       ...props,
-    }).bindTable(this.table, 'readWrite');
+    }).bindTable(this.table, 'readWrite', { batchGet });
   }
 
   /**
    * A saga task (a function a saga state invokes): a task whose concurrency is reserved where the
    * stage has bulkheads (prod), so a flood elsewhere in the account cannot starve the saga.
    */
-  protected sagaTask(id: string, handler: string, description: string, props: HandlerFunctionProps = {}): ServiceFunction {
+  protected sagaTask(id: string, handler: string, description: string, props: TaskProps = {}): ServiceFunction {
     return this.task(id, handler, description, { reservedConcurrentExecutions: this.platform.stage.concurrency?.sagaTask, ...props });
   }
 

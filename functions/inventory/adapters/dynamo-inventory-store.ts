@@ -1,4 +1,6 @@
-import { DynamoTable, ITEM_ABSENT, ITEM_EXISTS, itemKey, presentFields, putNew, replaceIfStill, type Item, type TableWrite, type TransactionResult } from '../../shared/dynamo';
+import {
+  DynamoTable, ITEM_ABSENT, ITEM_EXISTS, itemKey, presentFields, putNew, replaceIfStill, TABLE_KEYS, type Item, type TableWrite, type TransactionResult,
+} from '../../shared/dynamo';
 import type { PendingEvent } from '../../shared/events/outbox';
 import type { InventoryStore, WriteResult } from '../domain/inventory';
 import type { Reservation, ReservationStatus } from '../domain/reservation';
@@ -10,8 +12,10 @@ import type { StockChange, StockRecord } from '../domain/stock';
  * reservation and the stock changes it causes are written in one transaction with one outbox
  * record carrying their events, the reservation first: 1 + lines + 1 items (52 for a 50-line order).
  */
-const stockKey = (productId: string) => itemKey(`STOCK#${productId}`, 'STOCK');
-const reservationKey = (orderId: string) => itemKey(`RESERVATION#${orderId}`, 'RESERVATION');
+const STOCK = 'STOCK';
+const RESERVATION = 'RESERVATION';
+const stockKey = (productId: string) => itemKey(`STOCK#${productId}`, STOCK);
+const reservationKey = (orderId: string) => itemKey(`RESERVATION#${orderId}`, RESERVATION);
 
 function toStock(item: Item): StockRecord {
   const { productId, available, reserved, updatedAt } = item as unknown as StockRecord;
@@ -99,6 +103,15 @@ export function dynamoInventoryStore(tableName: string): InventoryStore {
     async reservation(orderId) {
       const item = await table.get(reservationKey(orderId));
       return item ? toReservation(item) : undefined;
+    },
+
+    async reservationAndStocks(orderId, productIds) {
+      const items = await table.batchGetAll([reservationKey(orderId), ...[...new Set(productIds)].map(stockKey)]);
+      const reservation = items.find((item) => item[TABLE_KEYS.sortKey] === RESERVATION);
+      return {
+        ...(reservation ? { reservation: toReservation(reservation) } : {}),
+        stocks: items.filter((item) => item[TABLE_KEYS.sortKey] === STOCK).map(toStock),
+      };
     },
 
     createReservation(reservation, changes, events) {

@@ -31,6 +31,8 @@ export interface InventoryStore {
   changeStock(change: StockChange, at: string, event: PendingEvent): Promise<WriteResult>;
   /** An order's reservation, read consistently. */
   reservation(orderId: string): Promise<Reservation | undefined>;
+  /** An order's reservation and the stock records of `productIds` (those that exist), read consistently at once. */
+  reservationAndStocks(orderId: string, productIds: readonly string[]): Promise<{ reservation?: Reservation; stocks: StockRecord[] }>;
   /** Stores a reservation for an order that has none, with its stock changes and events, at once. */
   createReservation(reservation: Reservation, changes: readonly StockChange[], events: readonly PendingEvent[]): Promise<WriteResult>;
   /** Replaces the reservation, if its status is still `from`, with its stock changes and events, at once. */
@@ -89,11 +91,11 @@ export interface ReserveRequest {
 export async function reserveStock(store: InventoryStore, { orderId, items, correlationId }: ReserveRequest): Promise<StepResult> {
   const lines = mergeLines(items);
   return retryOnLostRace<StepResult>(async () => {
-    const existing = await store.reservation(orderId);
+    // One read for both: the stocks are wasted only on a repeated call, which the reservation answers.
+    const { reservation: existing, stocks } = await store.reservationAndStocks(orderId, lines.map((line) => line.productId));
     if (existing) return { orderId, outcome: reserveOutcome(existing) };
 
-    const stocks = await Promise.all(lines.map((line) => store.stock(line.productId)));
-    const plan = planReservation(lines, (productId) => stocks.find((stock) => stock?.productId === productId));
+    const plan = planReservation(lines, (productId) => stocks.find((stock) => stock.productId === productId));
     const now = nowIso();
     const base = { orderId, items: lines, createdAt: now, updatedAt: now };
     let result: WriteResult;

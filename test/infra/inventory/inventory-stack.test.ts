@@ -46,8 +46,8 @@ describe('InventoryStack', () => {
   });
 
   it("grants DynamoDB item actions on its own table only, never Scan or a wildcard", () => {
-    // getStock, restock, 4 saga tasks, the consumer.
-    expect(expectItemAccessToOwnTableOnly(built)).toBe(7);
+    // getStock, restock, 4 saga tasks (ReserveStock's BatchGetItem a statement of its own), the consumer.
+    expect(expectItemAccessToOwnTableOnly(built)).toBe(8);
   });
 
   it('gives GET /inventory/{productId} read access only and no secret; restock writes and checks tokens', () => {
@@ -60,6 +60,8 @@ describe('InventoryStack', () => {
       const actions = actionsOf(step);
       expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
       expect(actions.join()).not.toMatch(/secretsmanager|events:PutEvents/);
+      // Only ReserveStock batch-reads (its reservation with its lines' stock records).
+      expect(actions.includes('dynamodb:BatchGetItem')).toBe(step === stack.tasks.reserveStock);
     }
   });
 

@@ -1,6 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { StockLow, StockReleased, StockReserved } from '../../../functions/contracts/events/inventory';
 import { SagaError } from '../../../functions/contracts/saga';
+import { documentClient } from '../../../functions/shared/dynamo/document-client';
 import {
   type Env, type Handlers, inventoryFixture, newOrderId, newProductId, outboxEvents, restock, step, stockedProduct,
   stockOf,
@@ -53,6 +54,23 @@ describe('ReserveStock', () => {
     expect(events).toHaveLength(1);
     expect(events[0]!.data).toEqual({ orderId, items });
     expect(events[0]!.metadata.correlationId).toBe(correlationId);
+  });
+
+  it('reads the reservation and the stock records in one BatchGetItem, then writes once: two DynamoDB requests', async () => {
+    const [a, b] = [await stockedProduct(handlers, 20), await stockedProduct(handlers, 30)];
+    const orderId = newOrderId();
+    const send = vi.spyOn(documentClient(), 'send');
+    try {
+      expect(await reserve(orderId, [{ productId: a, quantity: 2 }, { productId: b, quantity: 1 }, { productId: a, quantity: 1 }])).toEqual({ orderId, outcome: 'RESERVED' });
+      expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['BatchGetCommand', 'TransactWriteCommand']);
+      send.mockClear();
+      // A repeated call: the reservation answers, nothing is written.
+      expect(await reserve(orderId, [{ productId: a, quantity: 3 }, { productId: b, quantity: 1 }])).toEqual({ orderId, outcome: 'RESERVED' });
+      expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['BatchGetCommand']);
+    } finally {
+      send.mockRestore();
+    }
+    expect(await stockOf(handlers, a)).toEqual({ available: 17, reserved: 3 });
   });
 
   it('is idempotent: a second call returns the first result and touches no stock', async () => {

@@ -21,6 +21,7 @@ function scriptedStore(answers: WriteResult[], state: { stock?: StockRecord; res
     createStock: async () => true,
     changeStock: next,
     reservation: async () => state.reservation,
+    reservationAndStocks: async () => ({ ...(state.reservation ? { reservation: state.reservation } : {}), stocks: state.stock ? [state.stock] : [] }),
     createReservation: next,
     settleReservation: next,
   };
