@@ -109,6 +109,10 @@ async function record(store: PaymentStore, orderId: string, settlement: Settleme
  * answer is recorded only if no other call settled the payment in the meantime. The provider gets
  * the order's charge key, so an attempt whose answer we lost (the provider charged, our write
  * failed) is answered by the next one with that same charge, never a second one.
+ *
+ * The attempt is counted first, without reading the payment: its condition refuses a settled
+ * payment, which is then read and answered from. A first charge, by far the most common call,
+ * so makes no read.
  */
 export async function chargePayment(
   { store, provider }: PaymentDeps,
@@ -117,10 +121,12 @@ export async function chargePayment(
   const { orderId, customerId, amountCents, currency, paymentToken, correlationId } = input;
   const request: ChargeRequest = { orderId, customerId, amountCents, currency };
   return retryOnLostRace(async () => {
-    const current = await store.get(orderId);
-    if (current && isSettled(current)) return conclude(orderId, current);
     const attempting = await store.beginAttempt(request, nowIso());
-    if (!attempting) return LOST_RACE;
+    if (!attempting) {
+      // Settled already (a retried or duplicated step), or a concurrent write got in the way.
+      const current = await store.get(orderId);
+      return current && isSettled(current) ? conclude(orderId, current) : LOST_RACE;
+    }
     const answer = await provider.charge({
       idempotencyKey: chargeKey(orderId), paymentToken, amountCents: attempting.amountCents, currency: attempting.currency,
       attempt: attempting.attempts,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Payment } from '../../../functions/contracts/api/payments';
 import { PaymentCaptured, PaymentDeclined, PaymentRefunded } from '../../../functions/contracts/events/payments';
 import { SagaError } from '../../../functions/contracts/saga';
+import { documentClient } from '../../../functions/shared/dynamo/document-client';
 import { bearer, useHandlerEnvironment } from '../../support/handler-env';
 import { call, lambdaContext } from '../../support/http';
 import { transactionConflicts } from '../../support/transaction-conflicts';
@@ -103,6 +104,25 @@ describe('ChargePayment', () => {
     const detail = PaymentCaptured.detail.parse(events[0]!.raw);
     expect(detail.data).toEqual({ orderId: input.orderId, paymentId, amountCents: 2599, currency: 'USD' });
     expect(detail.metadata.correlationId).toBe(input.correlationId);
+  });
+
+  it('a first charge counts its attempt without reading the payment first; a repeated one reads it and answers as before', async () => {
+    const input = chargeInput();
+    const send = vi.spyOn(documentClient(), 'send');
+    const sent = () => send.mock.calls.map(([command]) => command.constructor.name);
+    try {
+      const first = await charge(input);
+      // The attempt, the provider's kept answer, the settlement with its event.
+      expect(sent()).toEqual(['UpdateCommand', 'PutCommand', 'TransactWriteCommand']);
+      send.mockClear();
+      expect(await charge(input)).toEqual(first);
+      // The attempt is refused (settled), the payment read and answered from: no provider, no write.
+      expect(sent()).toEqual(['UpdateCommand', 'GetCommand']);
+    } finally {
+      send.mockRestore();
+    }
+    expect(await paymentOf(input.orderId)).toMatchObject({ status: 'CAPTURED', attempts: 1 });
+    expect((await eventsOf(input.orderId)).map((e) => e.detailType)).toEqual([PaymentCaptured.detailType]);
   });
 
   it.each([
