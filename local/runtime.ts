@@ -58,6 +58,8 @@ export interface RuntimeOptions {
   readonly appFingerprint?: string;
   /** False: the app's assembly is neither copied from nor kept in the assembly cache (synth.ts), e.g. to measure a synth. @default true */
   readonly assemblyCache?: boolean;
+  /** Environments a function starts at once before invocations wait for a free one (lambda-service.ts); Lambda's scaling when omitted. */
+  readonly eagerEnvironmentsPerFunction?: number;
   /**
    * A DynamoDB (Local) already listening, used instead of starting one, e.g. the cost bench's
    * counting proxy in front of its own DynamoDB Local. The runtime creates the app's tables in it
@@ -274,6 +276,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       },
       // In the assembly, which outlives a start: the next start's cold starts reuse it.
       compileCacheDirectory: path.join(options.outdir, COMPILE_CACHE_DIR),
+      ...(options.eagerEnvironmentsPerFunction === undefined ? {} : { eagerEnvironmentsPerFunction: options.eagerEnvironmentsPerFunction }),
     });
     started.lambda = lambda;
     running.push(lambda);

@@ -7,12 +7,15 @@
  * --no-throttle (the API stage's throttle lifted, for load tests; offline only),
  * --dynamodb-endpoint URL (a DynamoDB Local already running, used instead of starting one: the cost bench's counting proxy),
  * --fresh (seed the demo catalog even when the last start of the unchanged app kept its demo data),
- * --no-assembly-cache (synthesize unless the outdir holds the unchanged app: no copy from, or into, .cache/assemblies).
+ * --no-assembly-cache (synthesize unless the outdir holds the unchanged app: no copy from, or into, .cache/assemblies),
+ * --environments N (execution environments a function starts at once before an invocation waits
+ * for a free one; default: this machine's cores; 10 scales as Lambda does, see local/README.md).
  * Once up, it writes <outdir>/local-runtime.json (endpoints and stack outputs) for `npm run ops -- --local`.
  * The first administrator comes from COMMERCE_ADMIN_EMAIL / COMMERCE_ADMIN_PASSWORD.
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { OfflineRuntime } from './runtime';
 import { LOCAL_CREDENTIALS, startDynamoDbLocalEarly } from './dynamodb/local-dynamodb';
@@ -23,6 +26,9 @@ process.env.TZ = 'UTC';
 
 
 class UsageError extends Error {}
+
+/** Lambda's service's own cap per function offline (lambda-service.ts). */
+const MAX_ENVIRONMENTS = 10;
 
 /** In the outdir: this runtime's endpoints and stack outputs, for the ops CLI. */
 const LOCAL_RUNTIME_FILE = 'local-runtime.json';
@@ -40,12 +46,17 @@ function options() {
       'dynamodb-endpoint': { type: 'string' },
       fresh: { type: 'boolean', default: false },
       'no-assembly-cache': { type: 'boolean', default: false },
+      environments: { type: 'string' },
     },
   });
   const port = Number(values.port);
   if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}"`);
   const eventsLog = values['events-log'] === undefined ? undefined : path.resolve(values['events-log']);
-  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'], eventsLog, stageThrottle: !values['no-throttle'], dynamoEndpoint: values['dynamodb-endpoint'], fresh: values.fresh, assemblyCache: !values['no-assembly-cache'] };
+  const environments = values.environments ?? String(Math.min(MAX_ENVIRONMENTS, availableParallelism()));
+  if (!/^\d{1,2}$/.test(environments) || Number(environments) < 1 || Number(environments) > MAX_ENVIRONMENTS) {
+    throw new UsageError(`--environments must be a number from 1 to ${MAX_ENVIRONMENTS}, not "${environments}"`);
+  }
+  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'], eventsLog, stageThrottle: !values['no-throttle'], dynamoEndpoint: values['dynamodb-endpoint'], fresh: values.fresh, assemblyCache: !values['no-assembly-cache'], environments: Number(environments) };
 }
 
 /** How long a stop waits, at most, for a seed to settle so that the next start can restore it. */
@@ -71,9 +82,12 @@ async function keepSettledSeed(runtime: OfflineRuntime, outdir: string, admin: A
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { port, seed, quiet, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, fresh, assemblyCache } = options();
+  const { port, seed, quiet, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, fresh, assemblyCache, environments } = options();
   const log = (line: string) => console.log(line);
   if (!stageThrottle) log('--no-throttle: the API stage throttle is lifted (offline only; the deployed stage keeps its limits)');
+  if (environments < MAX_ENVIRONMENTS) {
+    log(`functions: ${environments} execution environment(s) each at once, then an invocation waits for a free one; more start only when those stall (this machine has ${availableParallelism()} cores; --environments ${MAX_ENVIRONMENTS} scales as Lambda does)`);
+  }
   const current: { runtime?: OfflineRuntime; keeping?: Promise<void> } = {};
   const keeping = new AbortController();
   let stopping = false;
@@ -113,7 +127,7 @@ async function main(): Promise<void> {
   const kept = seed && unchanged && !fresh && dynamoEndpoint === undefined ? keptDemoData(outdir, admin) : Promise.resolve(undefined);
   // The seed's domains load only for a start that seeds, and then while the services start.
   const seeder = kept.then((data) => (seed && !data ? import('./seed') : undefined));
-  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, appFingerprint: fingerprint, assemblyCache, restore: kept });
+  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, appFingerprint: fingerprint, assemblyCache, eagerEnvironmentsPerFunction: environments, restore: kept });
   current.runtime = runtime;
   const servicesUp = Date.now();
   // What `npm run ops -- --local` reads to find this runtime: its endpoints, the (fixed, local) credentials they take and the stacks' outputs.

@@ -13,6 +13,7 @@ import { MAPPING_TYPE, readMapping, type MappingConfig } from './mapping-config'
 import type { PollingLoop } from './polling-loop';
 import { startSqsEventSource } from './sqs-event-source';
 import { startStreamEventSource } from './stream-event-source';
+import { writableTables } from './writable-tables';
 
 const DEFAULT_POLL_INTERVAL_MS = 200;
 const QUEUE_TYPE = 'AWS::SQS::Queue';
@@ -31,11 +32,30 @@ export interface EventSourceMappingDeps {
   readonly pollIntervalMs?: number;
 }
 
+export interface RunningEventSources extends RunningService {
+  /**
+   * A function has ended: the pollers of the streams of the tables it may write (its role's
+   * policies; every stream when they do not say) look now, instead of at their next periodic
+   * poll. Resolves once they have read (and delivered) what it wrote.
+   */
+  invocationEnded(functionNameOrArn: string): Promise<void>;
+  /** Every stream poller looks now; resolves once each has read its shards since (and delivered what it read). */
+  pollStreams(): Promise<void>;
+}
+
+/** A stream mapping's poller and the table whose stream it reads. */
+interface StreamPoller {
+  readonly tableArn: string;
+  readonly loop: PollingLoop;
+}
+
 /** Resolves once every poller has taken its starting position. */
-export async function startEventSourceMappings(assembly: LocalAssembly, deps: EventSourceMappingDeps): Promise<RunningService> {
+export async function startEventSourceMappings(assembly: LocalAssembly, deps: EventSourceMappingDeps): Promise<RunningEventSources> {
   const pollIntervalMs = deps.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const streams = createStreamsClient(deps.dynamoEndpoint);
   const pollers: PollingLoop[] = [];
+  const streamPollers: StreamPoller[] = [];
+  const writable = writableTables(assembly);
   const stopAll = async (): Promise<void> => {
     await Promise.all(pollers.map((poller) => poller.stop()));
   };
@@ -61,17 +81,17 @@ export async function startEventSourceMappings(assembly: LocalAssembly, deps: Ev
         pollers.push(startSqsEventSource(config, queueUrl, { ...deps, region: assembly.region, pollIntervalMs }));
       } else {
         const streamArn = await streamArnOf(config.eventSourceArn, deps.dynamoEndpoint);
-        pollers.push(
-          await startStreamEventSource(config, {
-            lambda: deps.lambda,
-            streams,
-            streamArn,
-            region: assembly.region,
-            sendToQueue: deps.sendToQueue,
-            log: deps.log,
-            pollIntervalMs,
-          }),
-        );
+        const loop = await startStreamEventSource(config, {
+          lambda: deps.lambda,
+          streams,
+          streamArn,
+          region: assembly.region,
+          sendToQueue: deps.sendToQueue,
+          log: deps.log,
+          pollIntervalMs,
+        });
+        pollers.push(loop);
+        streamPollers.push({ tableArn: tableArnOf(config.eventSourceArn), loop });
       }
       deps.log(`[event-sources] ${id}: ${config.eventSourceArn} → ${config.functionName} (batches of up to ${config.batchSize})`);
     }
@@ -82,12 +102,23 @@ export async function startEventSourceMappings(assembly: LocalAssembly, deps: Ev
 
   let stopped: Promise<void> | undefined;
   return {
+    invocationEnded: async (functionNameOrArn) => {
+      const tables = writable(functionNameOrArn);
+      const polled = streamPollers.filter(({ tableArn }) => tables === 'any' || tables.has(tableArn));
+      await Promise.all(polled.map(({ loop }) => loop.poll()));
+    },
+    pollStreams: async () => {
+      await Promise.all(streamPollers.map(({ loop }) => loop.poll()));
+    },
     stop: () => {
       stopped ??= stopAll();
       return stopped;
     },
   };
 }
+
+/** The table of a stream ARN (`arn:…:table/<name>/stream/<label>`). */
+const tableArnOf = (streamArn: string): string => streamArn.slice(0, streamArn.indexOf('/stream/'));
 
 function reasonToSkip(config: MappingConfig, assembly: LocalAssembly, lambda: LambdaInvoker): string | undefined {
   if (!config.enabled) return 'disabled (Enabled: false)';
@@ -96,7 +127,7 @@ function reasonToSkip(config: MappingConfig, assembly: LocalAssembly, lambda: La
     return `queue ${config.eventSourceArn} is not part of the app`;
   }
   if (config.kind === 'dynamodb-stream') {
-    const tableArn = config.eventSourceArn.slice(0, config.eventSourceArn.indexOf('/stream/'));
+    const tableArn = tableArnOf(config.eventSourceArn);
     if (assembly.find(tableArn)?.type !== TABLE_TYPE) return `table ${tableArn} is not part of the app`;
   }
   return undefined;

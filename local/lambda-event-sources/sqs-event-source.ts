@@ -128,12 +128,13 @@ export function startSqsEventSource(config: MappingConfig, queueUrl: string, dep
       if (signal.aborted) await releaseMessages(messages);
       else if (messages.length > 0) await processBatch(messages);
       // The long poll was the wait: go straight back to it.
-      return true;
+      return 'again';
     },
     { idleMs: deps.pollIntervalMs, onError: (error) => log(`polling ${queueUrl} failed: ${errorMessage(error)}`) },
   );
 
   return {
+    poll: () => loop.poll(),
     stop: async () => {
       await loop.stop();
       client.destroy();

@@ -12,7 +12,7 @@ import { type Shard, type StreamsClient, StreamsApiError } from '../dynamodb/str
 import { invokeSafely } from './batch-response';
 import { errorMessage } from './error-message';
 import { eventSourceKindOf, type MappingConfig } from './mapping-config';
-import { startPollingLoop, type PollerDeps, type PollingLoop } from './polling-loop';
+import { startPollingLoop, type IterationOutcome, type PollerDeps, type PollingLoop } from './polling-loop';
 import { deliverStreamBatch, type GiveUp, type PendingStreamRecord } from './stream-batch-delivery';
 import { lambdaStreamRecordOf, onFailureRecordOf, type LambdaStreamRecord } from './stream-records';
 
@@ -27,6 +27,18 @@ const GET_RECORDS_LIMIT = 1000;
 const SHARD_REFRESH_MS = 10_000;
 /** How often while no shard is open: the next shard is then what the mapping waits for. */
 const SHARD_SEARCH_MS = 1000;
+/**
+ * Polls of a stream with nothing new grow from the poll interval to this many of them. The
+ * runtime has the poller look at once when a function that may write the table ends (see
+ * event-source-mappings.ts), so the periodic poll is only for writes from outside any function
+ * (the ops CLI, a test's client): read within a second at the default 200 ms interval.
+ */
+const IDLE_POLL_INTERVALS = 5;
+/**
+ * Asked to look again, a poller waits this part of the poll interval after its last poll began:
+ * under load, the ends of many invocations make one GetRecords, and its records one batch.
+ */
+const SPACING_PER_INTERVAL = 0.5;
 
 export interface StreamEventSourceDeps extends PollerDeps {
   readonly streams: StreamsClient;
@@ -104,10 +116,14 @@ class StreamShards {
     this.scheduleRefresh();
   }
 
-  /** Reads the next page of a shard unless a batch is already waiting. Resolves whether records came. */
-  private async readShard(shard: ShardState, signal: AbortSignal, restarted = false): Promise<boolean> {
+  /**
+   * Reads the next page of a shard unless a batch is already waiting: `again` when there may be
+   * more right away (a full page, or the shard ended and its children are to be found), `found`
+   * when records came, `idle` otherwise.
+   */
+  private async readShard(shard: ShardState, signal: AbortSignal, restarted = false): Promise<IterationOutcome> {
     const { streams, streamArn } = this.deps;
-    if (shard.exhausted || shard.pending.length >= this.config.batchSize) return false;
+    if (shard.exhausted || shard.pending.length >= this.config.batchSize) return 'idle';
     if (!shard.iterator) {
       // (Re)positioning after the checkpoint re-reads what was pending: drop it to avoid duplicates.
       shard.pending = [];
@@ -124,7 +140,7 @@ class StreamShards {
     } catch (error) {
       if (error instanceof StreamsApiError && error.code === 'ExpiredIteratorException') {
         delete shard.iterator;
-        return false;
+        return 'found';
       }
       if (error instanceof StreamsApiError && error.code === 'TrimmedDataAccessException') {
         // DynamoDB Local numbers records across all its streams, so an iterator taken while a
@@ -135,9 +151,14 @@ class StreamShards {
         delete shard.iterator;
         delete shard.checkpoint;
         shard.start = 'TRIM_HORIZON';
-        return restarted ? false : this.readShard(shard, signal, true);
+        return restarted ? 'idle' : this.readShard(shard, signal, true);
       }
       throw error;
+    }
+    const readAt = Date.now();
+    for (const record of page.records) {
+      const lambdaRecord = lambdaStreamRecordOf(record, this.config.eventSourceArn, this.deps.region);
+      if (this.config.filter(lambdaRecord)) shard.pending.push({ record: lambdaRecord, readAt });
     }
     if (page.nextShardIterator) shard.iterator = page.nextShardIterator;
     else {
@@ -145,13 +166,10 @@ class StreamShards {
       shard.exhausted = true;
       // Its children continue it: look for them now.
       this.nextRefresh = Date.now();
+      return 'again';
     }
-    const readAt = Date.now();
-    for (const record of page.records) {
-      const lambdaRecord = lambdaStreamRecordOf(record, this.config.eventSourceArn, this.deps.region);
-      if (this.config.filter(lambdaRecord)) shard.pending.push({ record: lambdaRecord, readAt });
-    }
-    return page.records.length > 0;
+    if (page.records.length >= GET_RECORDS_LIMIT) return 'again';
+    return page.records.length > 0 ? 'found' : 'idle';
   }
 
   private async giveUp(shardId: string, records: readonly LambdaStreamRecord[], failure: GiveUp): Promise<void> {
@@ -211,14 +229,17 @@ class StreamShards {
     return delivered;
   }
 
-  /** One round over the shards. Resolves whether anything was read or delivered. */
-  async poll(signal: AbortSignal): Promise<boolean> {
+  /**
+   * One round over the shards: `again` when a shard has more to read at once, `found` when
+   * anything was read or delivered or a batch waits for its window, `idle` otherwise.
+   */
+  async poll(signal: AbortSignal): Promise<IterationOutcome> {
     if (Date.now() >= this.nextRefresh) {
       // Set before the call too, so a DescribeStream that keeps failing is not retried every poll.
       this.nextRefresh = Date.now() + SHARD_SEARCH_MS;
       await this.refreshShards(signal);
     }
-    let busy = false;
+    let outcome: IterationOutcome = 'idle';
     for (const shard of this.shards.values()) {
       if (signal.aborted) break;
       if (isDone(shard)) continue;
@@ -227,9 +248,10 @@ class StreamShards {
       if (parent && !isDone(parent)) continue;
       const read = await this.readShard(shard, signal);
       const delivered = await this.deliverShard(shard, signal);
-      busy ||= read || delivered;
+      if (read === 'again') outcome = 'again';
+      else if (outcome === 'idle' && (read === 'found' || delivered || shard.pending.length > 0)) outcome = 'found';
     }
-    return busy;
+    return outcome;
   }
 }
 
@@ -239,6 +261,8 @@ export async function startStreamEventSource(config: MappingConfig, deps: Stream
   await shards.takeStartingPositions();
   return startPollingLoop((signal) => shards.poll(signal), {
     idleMs: deps.pollIntervalMs,
+    maxIdleMs: deps.pollIntervalMs * IDLE_POLL_INTERVALS,
+    minSpacingMs: deps.pollIntervalMs * SPACING_PER_INTERVAL,
     onError: (error) => shards.log(`reading ${deps.streamArn} failed: ${errorMessage(error)}`),
   });
 }

@@ -643,6 +643,47 @@ describe('local SQS, DynamoDB tables and Lambda event sources', () => {
     });
   });
 
+  describe('polling the streams when their tables were written', () => {
+    /** A function whose role may write `table` (PutItem), as a stack's policy grants it. */
+    function writer(name: string, table: LocalResource): LocalResource[] {
+      const roleArn = `arn:aws:iam::${ACCOUNT}:role/${name}Role`;
+      const fn = { stackName: STACK, logicalId: name, type: 'AWS::Lambda::Function', ref: name, properties: { Role: roleArn }, metadata: {} };
+      const role = { stackName: STACK, logicalId: `${name}Role`, type: 'AWS::IAM::Role', ref: `${name}Role`, arn: roleArn, properties: {}, metadata: {} };
+      const statement = { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: arnOf(table) };
+      const policy = { stackName: STACK, logicalId: `${name}Policy`, type: 'AWS::IAM::Policy', ref: `${name}Policy`, properties: { Roles: [role.ref], PolicyDocument: { Statement: [statement] } }, metadata: {} };
+      return [fn, role, policy];
+    }
+
+    it('reads at once the streams of the tables a function that ended may write, the others at their next poll; pollStreams reads all', async () => {
+      const written = outboxTable(env, 'WrittenByFunction');
+      const other = outboxTable(env, 'NotWrittenByIt');
+      const lambda = new FakeLambda().on('written-fn').on('other-fn');
+      const assembly = assemblyOf([
+        written, other, ...writer('Writer', written),
+        streamMapping(env, 'WrittenMapping', 'written-fn', written), streamMapping(env, 'OtherMapping', 'other-fn', other),
+      ]);
+      await createTables(assembly, dynamoEndpoint());
+      // Polls 4 s apart: any delivery within 2 s of the start came from invocationEnded.
+      const mappings = await startEventSourceMappings(assembly, {
+        lambda, sqsEndpoint: sqs.endpoint, dynamoEndpoint: dynamoEndpoint(), sendToQueue: async () => undefined, log, pollIntervalMs: 4_000,
+      });
+      services.push(mappings);
+      const started = Date.now();
+      await putItem(db, written, 'w1');
+      await putItem(db, other, 'o1');
+
+      await mappings.invocationEnded('Writer');
+      expect(streamBatches(lambda, 'written-fn').flat().map(pkOf)).toEqual(['w1']);
+      expect(streamBatches(lambda, 'other-fn')).toEqual([]);
+      // No sooner than half a poll interval after the last poll: the ends of many invocations make one read.
+      expect(lambda.invocations[0]!.at - started).toBeGreaterThanOrEqual(1_900);
+
+      await mappings.pollStreams();
+      expect(streamBatches(lambda, 'other-fn').flat().map(pkOf)).toEqual(['o1']);
+      await mappings.stop();
+    });
+  });
+
   describe('stop()', () => {
     it('stops the pollers promptly and delivers nothing afterwards', async () => {
       const queue = resource(env, QUEUE, 'Stopped', {});
