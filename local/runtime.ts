@@ -16,7 +16,7 @@ import { createTables, dumpTables, type TableContents } from './dynamodb/tables'
 import { emulationGapsNotice } from './emulation-coverage';
 import { checkJava, type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/local-dynamodb';
 import { startEventBridge, type RunningEventBridge } from './eventbridge/event-bus-service';
-import { startEventSourceMappings } from './lambda-event-sources/event-source-mappings';
+import { startEventSourceMappings, type RunningEventSources } from './lambda-event-sources/event-source-mappings';
 import { startLambdaService, type LambdaService } from './lambda/lambda-service';
 import { nodeMismatchNotice } from './lambda/node-parity';
 import { activityMonitor, type ActivityMonitor } from './quiescence';
@@ -94,6 +94,7 @@ export class JavaMissingError extends Error {}
 interface StartedServices {
   lambda?: LambdaService;
   stepFunctions?: RunningStepFunctions;
+  eventSources?: RunningEventSources;
 }
 
 /** What the app stands on, ready before anything of it runs: DynamoDB Local and SQS with its tables and queues, its secrets, the resolved app. */
@@ -273,6 +274,8 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       onInvocation: (invocation) => {
         monitor.onInvocation(invocation);
         observer.onInvocation(invocation);
+        // The event sources start after Lambda: from then on, its streams are read when it ends.
+        void started.eventSources?.invocationEnded(invocation.functionName);
       },
       // In the assembly, which outlives a start: the next start's cold starts reuse it.
       compileCacheDirectory: path.join(options.outdir, COMPILE_CACHE_DIR),
@@ -289,6 +292,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       log: chatter,
     });
     running.push(mappings);
+    started.eventSources = mappings;
     const endpoints = { DYNAMODB: dynamo.endpoint, SQS: sqs.endpoint, EVENTBRIDGE: eventBridge.endpoint, SFN: stepFunctions.endpoint, LAMBDA: lambda.endpoint };
     observer.attach(endpoints);
 
@@ -303,7 +307,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       },
-      settledTables: (signal) => settledTables(foundation, monitor, () => eventBridge.idle(), signal),
+      settledTables: (signal) => settledTables(foundation, monitor, { deliveriesIdle: () => eventBridge.idle(), pollStreams: () => mappings.pollStreams() }, signal),
       stop: stopAll,
     };
   } catch (error) {
@@ -316,9 +320,19 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
 const SETTLE_QUIET_MS = 1_000;
 const SETTLE_TIMEOUT_MS = 60_000;
 
+/** What settledTables asks of the services: the event buses' deliveries, and the stream pollers to read what the start wrote outside any function (the seed). */
+interface SettleChecks {
+  deliveriesIdle(): Promise<void>;
+  pollStreams(): Promise<void>;
+}
+
 /** See OfflineRuntime.settledTables. Read twice if anything ran while the tables were read. */
-async function settledTables({ assembly, dynamo, sqs }: Foundation, monitor: ActivityMonitor, deliveriesIdle: () => Promise<void>, signal?: AbortSignal): Promise<TableContents | undefined> {
-  const idle = async () => (await Promise.race([deliveriesIdle().then(() => true), delay(0).then(() => false)])) && (await queuesEmpty(assembly, sqs.endpoint));
+async function settledTables({ assembly, dynamo, sqs }: Foundation, monitor: ActivityMonitor, { deliveriesIdle, pollStreams }: SettleChecks, signal?: AbortSignal): Promise<TableContents | undefined> {
+  const idle = async () => {
+    // The streams first: a record not read yet would start a cascade after the check.
+    await pollStreams();
+    return (await Promise.race([deliveriesIdle().then(() => true), delay(0).then(() => false)])) && (await queuesEmpty(assembly, sqs.endpoint));
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     if (!(await monitor.settled({ quietMs: SETTLE_QUIET_MS, timeoutMs: SETTLE_TIMEOUT_MS, idle, ...(signal ? { signal } : {}) }))) return undefined;
     const mark = monitor.mark();
