@@ -524,6 +524,35 @@ describe('local API Gateway (REST v1)', () => {
   });
 });
 
+describe('local API Gateway with the offline console', () => {
+  const lambda = new FakeLambda();
+  const requests: unknown[] = [];
+  let gateway: RunningApiGateway;
+
+  beforeAll(async () => {
+    const console = {
+      handle: (_req: unknown, res: { writeHead(status: number): void; end(body: string): void }) => {
+        res.writeHead(200);
+        res.end('console');
+      },
+      onRequest: (request: unknown) => void requests.push(request),
+    };
+    gateway = await startApiGateway(assemblyOf(fixtureResources({ gatewayResponses: true })), lambda, { log: () => {}, console });
+  });
+  afterAll(() => gateway.stop());
+
+  it('tells the console of each API request once answered, with the correlation id the function answered with; not of its own', async () => {
+    lambda.handlers.set(FN.product, () => ({ ok: true, payload: { statusCode: 201, multiValueHeaders: { 'X-Correlation-ID': ['corr-9'] }, body: '{}' } }));
+    await (await fetch(`${gateway.url}/products/p1?x=1`)).text();
+    await (await fetch(`${gateway.url}/missing`)).text();
+    await (await fetch(`${gateway.url}/_console`)).text();
+    expect(requests).toEqual([
+      { method: 'GET', path: '/products/p1', status: 201, ms: expect.any(Number), correlationId: 'corr-9' },
+      { method: 'GET', path: '/missing', status: 404, ms: expect.any(Number) },
+    ]);
+  });
+});
+
 // ---------------------------------------------------------------- API Gateway's own defaults
 
 describe('local API Gateway without GatewayResponse resources', () => {
