@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -354,6 +354,9 @@ describe('the offline runtime as a process (local/start.ts)', { concurrent: fals
     const hostMajor = Number(process.versions.node.split('.')[0]);
     expect(runtime.output().match(/runs the functions here, Lambda runs them on nodejs24\.x/g) ?? []).toHaveLength(hostMajor === 24 ? 0 : 1);
     expect(runtime.output()).not.toMatch(/\(node:\d+\) .*Warning/);
+    // The functions' environments held at the machine's cores, said at start (a machine of 10 or more has Lambda's scaling, unsaid).
+    const cores = Math.min(10, availableParallelism());
+    expect(runtime.output().includes(`functions: ${cores} execution environment(s) each at once`)).toBe(cores < 10);
 
     const products = await request(`${ready.url}/products`);
     expect(products).toEqual({ status: 200, body: { items: [], nextCursor: null } });
@@ -476,6 +479,15 @@ describe('the offline runtime as a process (local/start.ts)', { concurrent: fals
       timings.push(`no Java: exit ${exit.code} in ${exit.seconds.toFixed(2)} s; started ${programs(runtime)}`);
     }, FAIL_FAST_TIMEOUT_MS + 15_000);
   });
+
+  it('rejects an --environments that is not a number from 1 to 10, naming the option, before starting anything', async () => {
+    const runtime = launch(['--port', '0', '--environments', '0', '--quiet', '--no-seed'], baseEnv());
+    const exit = await waitForExit(runtime, FAIL_FAST_TIMEOUT_MS);
+    expect(exit.code, tail(runtime)).not.toBe(0);
+    expect(exit.code, tail(runtime)).not.toBeNull();
+    expect(runtime.output()).toContain('--environments must be a number from 1 to 10, not "0"');
+    expect([...runtime.descendants.values()].filter((command) => /java/.test(command))).toEqual([]);
+  }, FAIL_FAST_TIMEOUT_MS + 15_000);
 
   it('rejects an invalid --port, naming the option, before starting anything', async () => {
     const runtime = launch(['--port', 'abc', '--quiet', '--no-seed'], baseEnv());
