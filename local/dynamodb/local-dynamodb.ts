@@ -63,14 +63,16 @@ export interface FetchOptions {
 }
 
 /**
- * How DynamoDB Local's JVM is tuned, for the run it serves:
- * - `sustained` (the default: `npm start`, the benches): HotSpot's own choices. Its C2 compiler
- *   costs CPU for the first ~10,000 requests and then serves each for less: a quarter less than
- *   C1 alone from about 10,000 requests on (PutItem/GetItem/Query/TransactWriteItems, 2 cores);
- * - `short-lived` (test servers, which boot often and serve a few thousand requests each): C1
- *   only and the serial collector. The JVM boots on about half the CPU (2.8 → 1.8 s) and its
- *   first 5,000 requests take half as much (19 → 9 s): C2 would compile code the run ends before
- *   it pays off.
+ * How DynamoDB Local's JVM is tuned, for the run it serves (CPU seconds measured on 2 cores at
+ * load 24-59, PutItem/GetItem/Query/TransactWriteItems in equal parts, 4 at a time):
+ * - `sustained` (the default: `npm start`, the benches): HotSpot's own choices (C2, G1). C2
+ *   compiles for the first ~15,000 requests (boot 3.4 s, then 17.9, 10.8 and 9.0 s per 5,000)
+ *   and only then serves each request for as little as C1 or a little less (5.4-7.5 s per 5,000):
+ *   what a runtime left running for hours wants, and the JVM the benches' DynamoDB Local
+ *   baselines (GetItem beside the app's reads and orders) were always taken on;
+ * - `short-lived` (test servers: they boot often, and serve minutes of a test run): C1 only and
+ *   the serial collector: boot 2.0 s, then 10.1, 6.9 and 5.8 s per 5,000 requests, 230 MB
+ *   resident instead of 390. Over 40,000 requests it still cost a fifth less CPU (56 s vs 71).
  * A start takes `StartOptions.jvm`, else `DYNAMODB_LOCAL_JVM` from its environment (so a runtime
  * a test spawns as a process, `npm start` included, runs the profile the test asks for), else
  * `sustained`.
