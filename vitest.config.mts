@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongFilesFirst } from './test/support/sequencer';
 
 // Quiet, side-effect-free Powertools while handlers run inside the test process.
 const powertools = {
@@ -11,6 +12,8 @@ const powertools = {
 
 export default defineConfig({
   test: {
+    // The files known to run long start first (test/support/sequencer.ts).
+    sequence: { sequencer: LongFilesFirst },
     projects: [
       {
         // Pure tests: no Java, no synth (`npm run test:fast`).
@@ -34,9 +37,28 @@ export default defineConfig({
         },
       },
       {
+        // The synthesized templates (no Java, no synth of a runtime): each file's imports are
+        // mostly aws-cdk-lib and cdk-nag, 1.1-1.4 s of CPU a file in a process of its own, paid
+        // once per worker here; modules and environment reset per file as in the unit project.
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts', 'test/contract/**/*.test.ts'],
+          // It counts requests to DynamoDB Local: with the handler tests, where the JVM is.
+          exclude: ['test/infra/bench-cost-proxy.test.ts'],
+          testTimeout: 20_000,
+          hookTimeout: 120_000,
+          pool: 'forks',
+          isolate: false,
+          setupFiles: ['test/support/per-file-reset.ts'],
+          maxWorkers: 3,
+          sequence: { groupOrder: 0 },
+          env: powertools,
+        },
+      },
+      {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/infra/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/local/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/local/**/*.test.ts', 'test/infra/bench-cost-proxy.test.ts'],
           // One DynamoDB Local (Java) per run; tests reach it via inject('dynamoEndpoint').
           globalSetup: ['test/support/global-dynamodb.ts'],
           testTimeout: 20_000,
