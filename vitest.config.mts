@@ -10,6 +10,25 @@ const powertools = {
   POWERTOOLS_TRACE_ENABLED: 'false',
 };
 
+/**
+ * The unit and infra projects: files that share their worker processes, one Node start and one
+ * load of vitest and node_modules (zod, the SDK, Powertools; aws-cdk-lib and cdk-nag, 1.1-1.4 s of
+ * CPU a file on its own) per worker, not per file, and synth on warm code: unit 23 -> 9 s, 10 stack
+ * tests 57 -> 28 s of CPU. Each file still gets the project's modules afresh and leaves the
+ * environment as it found it (test/support/per-file-reset.ts).
+ */
+const sharedWorkers = {
+  pool: 'forks' as const,
+  isolate: false,
+  setupFiles: ['test/support/per-file-reset.ts'],
+  // One pool for all the projects (the same groupOrder, so the same maxWorkers: see below): the
+  // pure tests fill the cycles the others spend waiting, instead of running in a group of their
+  // own, first, while the others wait.
+  maxWorkers: 3,
+  sequence: { groupOrder: 0 },
+  env: powertools,
+};
+
 export default defineConfig({
   test: {
     // The files known to run long start first (test/support/sequencer.ts).
@@ -21,25 +40,11 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 20_000,
-          pool: 'forks',
-          // Pure files share their worker processes: one Node start and one load of vitest and
-          // node_modules (zod, the SDK, Powertools) per worker, not per file: 9 s of CPU instead
-          // of 23 s for the project. Each file still gets the project's modules afresh and leaves
-          // the environment as it found it (test/support/per-file-reset.ts).
-          isolate: false,
-          setupFiles: ['test/support/per-file-reset.ts'],
-          // One pool for all three projects (the same groupOrder, so the same maxWorkers: see
-          // below): the pure tests fill the cycles the others spend waiting, instead of running
-          // in a group of their own, first, while the others wait.
-          maxWorkers: 3,
-          sequence: { groupOrder: 0 },
-          env: powertools,
+          ...sharedWorkers,
         },
       },
       {
-        // The synthesized templates (no Java, no synth of a runtime): each file's imports are
-        // mostly aws-cdk-lib and cdk-nag, 1.1-1.4 s of CPU a file in a process of its own, paid
-        // once per worker here; modules and environment reset per file as in the unit project.
+        // The synthesized templates and contracts: no Java, no runtime.
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts', 'test/contract/**/*.test.ts'],
@@ -47,12 +52,7 @@ export default defineConfig({
           exclude: ['test/infra/bench-cost-proxy.test.ts'],
           testTimeout: 20_000,
           hookTimeout: 120_000,
-          pool: 'forks',
-          isolate: false,
-          setupFiles: ['test/support/per-file-reset.ts'],
-          maxWorkers: 3,
-          sequence: { groupOrder: 0 },
-          env: powertools,
+          ...sharedWorkers,
         },
       },
       {
