@@ -29,10 +29,13 @@ const sharedWorkers = {
   env: powertools,
 };
 
+const shufflingFiles = process.argv.some((arg) => /^--sequence\.shuffle(\.files)?(=true)?$/.test(arg));
+
 export default defineConfig({
   test: {
-    // The files known to run long start first (test/support/sequencer.ts).
-    sequence: { sequencer: LongFilesFirst },
+    // The files known to run long start first (test/support/sequencer.ts); vitest's own random
+    // order with --sequence.shuffle (a sequencer given here would take its place).
+    sequence: { sequencer: shufflingFiles ? undefined : LongFilesFirst },
     projects: [
       {
         // Pure tests: no Java, no synth (`npm run test:fast`).
