@@ -285,7 +285,7 @@ class LocalApiGateway {
     }
     const templates = Object.entries(integration.responseTemplates);
     const [contentType, template] = templates.find(([type]) => type.toLowerCase() === 'application/json') ?? templates[0] ?? ['application/json', ''];
-    if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['Content-Type'] = contentType;
+    if (headerNamed(headers, 'content-type') === undefined) headers['Content-Type'] = contentType;
     return { statusCode: integration.statusCode, headers, body: Buffer.from(renderTemplate(template, sources), 'utf8') };
   }
 
@@ -330,15 +330,8 @@ class LocalApiGateway {
   private send(res: ServerResponse, state: RequestState, answer: HttpAnswer): number | undefined {
     if (res.headersSent || res.destroyed) return undefined;
     const headers: Record<string, string | string[]> = { ...answer.headers };
-    let requestIdSet = false;
-    let apigwIdSet = false;
-    for (const name in headers) {
-      const lower = name.toLowerCase();
-      requestIdSet ||= lower === 'x-amzn-requestid';
-      apigwIdSet ||= lower === 'x-amz-apigw-id';
-    }
-    if (!requestIdSet) headers['x-amzn-RequestId'] = state.requestId;
-    if (!apigwIdSet) headers['x-amz-apigw-id'] = state.extendedRequestId;
+    if (headerNamed(headers, 'x-amzn-requestid') === undefined) headers['x-amzn-RequestId'] = state.requestId;
+    if (headerNamed(headers, 'x-amz-apigw-id') === undefined) headers['x-amz-apigw-id'] = state.extendedRequestId;
     if (answer.statusCode !== 204 && answer.statusCode !== 304) headers['Content-Length'] = String(answer.body.length);
     try {
       res.writeHead(answer.statusCode, headers);
@@ -357,15 +350,18 @@ class LocalApiGateway {
   }
 }
 
+/** The name a header has in `headers` (HTTP header names are case-insensitive), given in lower case; undefined when absent. */
+function headerNamed(headers: Readonly<Record<string, unknown>>, lowerName: string): string | undefined {
+  for (const name in headers) if (name.toLowerCase() === lowerName) return name;
+  return undefined;
+}
+
 /** The correlation id the app put on its answer, for the console to trace the request by. */
 function correlationOf(answer: HttpAnswer): { correlationId?: string } {
-  for (const name in answer.headers) {
-    if (name.toLowerCase() !== 'x-correlation-id') continue;
-    const value = answer.headers[name];
-    const first = Array.isArray(value) ? value[0] : value;
-    return typeof first === 'string' ? { correlationId: first } : {};
-  }
-  return {};
+  const name = headerNamed(answer.headers, 'x-correlation-id');
+  const value = name === undefined ? undefined : answer.headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? { correlationId: first } : {};
 }
 
 /** One line for the API, and one per method the gateway will not be able to serve. */
