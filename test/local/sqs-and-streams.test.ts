@@ -674,7 +674,10 @@ describe('local SQS, DynamoDB tables and Lambda event sources', () => {
 
       await mappings.invocationEnded('Writer');
       expect(streamBatches(lambda, 'written-fn').flat().map(pkOf)).toEqual(['w1']);
-      expect(streamBatches(lambda, 'other-fn')).toEqual([]);
+      // The other table waits for its next poll, 4 s after the first: under load that poll may have
+      // come by now, but never as early as a read the end made.
+      const otherReads = lambda.invocations.filter((call) => call.functionName === 'other-fn').map((call) => call.at - started);
+      expect(otherReads.filter((after) => after < 3_500)).toEqual([]);
       // No sooner than half a poll interval after the last poll: the ends of many invocations make one read.
       expect(lambda.invocations[0]!.at - started).toBeGreaterThanOrEqual(1_900);
 
