@@ -14,8 +14,9 @@ export class PaymentsStack extends ContextStack {
   readonly tasks: PaymentsTasks;
 
   constructor(scope: Construct, id: string, props: ContextStackProps) {
-    // Every read is by order id: no index.
-    super(scope, id, props, { service: 'payments', publishes: true });
+    // Every read is by order id: no index. A payment carries the event of each change that causes
+    // one (settled, refunded) and the relay publishes it from the changed item: no outbox record.
+    super(scope, id, props, { service: 'payments', publishes: true, relaysEventItemChanges: true });
 
     this.routeFunctions = {
       getPayment: this.route('getPayment').bindTable(this.table, 'read'),

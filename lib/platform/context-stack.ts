@@ -31,6 +31,13 @@ export interface ContextDefinition {
    */
   readonly relaysEventItems?: boolean;
   /**
+   * Whether its relay also publishes such an item each time it is changed (MODIFY): a context whose
+   * record is updated in place with the event each change causes (a payment settled, then refunded),
+   * so that change is one single-item write instead of a transaction with an outbox record.
+   * @default false
+   */
+  readonly relaysEventItemChanges?: boolean;
+  /**
    * The table's sparse global secondary indexes.
    * @default - none
    */
@@ -90,7 +97,7 @@ export abstract class ContextStack extends Stack {
     if (definition.publishes) {
       new OutboxRelay(this, 'Outbox', {
         stage: this.platform.stage, service: this.service, table: this.table, bus: this.platform.bus, alarmTopic: this.platform.alarmTopic,
-        eventItems: definition.relaysEventItems,
+        eventItems: definition.relaysEventItems, eventItemChanges: definition.relaysEventItemChanges,
       });
     }
   }

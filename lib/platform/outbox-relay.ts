@@ -27,7 +27,21 @@ export interface OutboxRelayProps {
    * @default false
    */
   readonly eventItems?: boolean;
+  /**
+   * Also publish such an item when it is changed (MODIFY), not only inserted: a record updated in
+   * place, each change that causes an event carrying that event (a payment). Every change of it
+   * without an event must remove the event's attributes (see withoutRelayedEvent).
+   * @default false
+   */
+  readonly eventItemChanges?: boolean;
 }
+
+/** The stream records of items whose `attribute` marks them as carrying events, for the given changes. */
+const relayFilter = (attribute: string, eventNames: readonly string[]) =>
+  FilterCriteria.filter({
+    eventName: FilterRule.or(...eventNames),
+    dynamodb: { NewImage: { [attribute]: { S: FilterRule.isEqual(OUTBOX_KIND) } } },
+  });
 
 /**
  * Publishes a context's outbox records from its table's stream to the bus: only inserted
@@ -65,12 +79,10 @@ export class OutboxRelay extends Construct {
         onFailure: new SqsDlq(this.deadLetters.queue),
         // Outbox records and, where asked, the items that carry their own event (an event-sourced
         // context's event items, see relayedEvent): any other item, snapshots included, never reaches it.
-        filters: [OUTBOX_KIND_ATTRIBUTE, ...(props.eventItems ? [RELAYED_ATTRIBUTE] : [])].map((attribute) =>
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { [attribute]: { S: FilterRule.isEqual(OUTBOX_KIND) } } },
-          }),
-        ),
+        filters: [
+          relayFilter(OUTBOX_KIND_ATTRIBUTE, ['INSERT']),
+          ...(props.eventItems || props.eventItemChanges ? [relayFilter(RELAYED_ATTRIBUTE, props.eventItemChanges ? ['INSERT', 'MODIFY'] : ['INSERT'])] : []),
+        ],
       }),
     );
     // Its messages point at stream records, which expire after a day: nothing to send back.

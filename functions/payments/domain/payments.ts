@@ -23,7 +23,7 @@ export interface PaymentStore {
    */
   beginAttempt(request: ChargeRequest, at: string): Promise<Payment | undefined>;
   /**
-   * Records how the attempt ended, and its event when there is one, in one transaction, only
+   * Records how the attempt ended, and its event when there is one, in one atomic write, only
    * while the payment is not settled; false when another call settled it first or a concurrent
    * write got in the way.
    */
@@ -140,7 +140,7 @@ export async function chargePayment(
 /**
  * Refunds a captured payment at most once: the provider gets the order's refund key (a retry is
  * answered with the same refund), and the status moves from CAPTURED to REFUNDED only under that
- * very condition, in the transaction that records PaymentRefunded. Nothing captured, nothing to
+ * very condition, in the write that records PaymentRefunded. Nothing captured, nothing to
  * refund: `refunded: false`.
  */
 export async function refundPayment(

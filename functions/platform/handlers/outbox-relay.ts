@@ -2,7 +2,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { sdkClient } from '../../shared/aws-clients';
 import { sharedConfig } from '../../shared/environment';
-import { outboxEntries } from '../../shared/events/outbox';
+import { OUTBOX_KIND, outboxEntries, RELAYED_ATTRIBUTE } from '../../shared/events/outbox';
 import { logger, metrics } from '../../shared/observability';
 import { withObservability } from '../../shared/middleware-stack';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -26,6 +26,13 @@ function entriesOf(record: DynamoDBRecord): PutEventsRequestEntry[] {
     ...(traceHeader === undefined ? {} : { TraceHeader: traceHeader }),
   }));
 }
+
+/**
+ * An inserted record, or an item that carries its own event changed with a new one (a payment
+ * settled: see RELAYED_ATTRIBUTE); the stream's filter passes no other change.
+ */
+const carriesNewEvent = (record: DynamoDBRecord): boolean =>
+  record.eventName === 'INSERT' || (record.eventName === 'MODIFY' && record.dynamodb?.NewImage?.[RELAYED_ATTRIBUTE]?.S === OUTBOX_KIND);
 
 interface Pending {
   record: DynamoDBRecord;
@@ -57,7 +64,7 @@ const failure = (record: DynamoDBRecord): DynamoDBBatchResponse => ({
  * later ones failed), which consumers absorb by keying on the event id.
  */
 export const handler = withObservability<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(async (event) => {
-  const { pending, unreadable } = collect(event.Records.filter((record) => record.eventName === 'INSERT'));
+  const { pending, unreadable } = collect(event.Records.filter(carriesNewEvent));
   for (let start = 0; start < pending.length; start += PUT_EVENTS_LIMIT) {
     const chunk = pending.slice(start, start + PUT_EVENTS_LIMIT);
     const failed = await publish(chunk.map(({ entry }) => entry));

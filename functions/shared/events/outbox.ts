@@ -104,6 +104,40 @@ export function relayedEvent(pending: PendingEvent): RelayedEvent {
   return { [RELAYED_ATTRIBUTE]: OUTBOX_KIND, ...entryOf(pending), ...(trace === undefined ? {} : { traceHeader: trace }) };
 }
 
+/** The attributes relayedEvent may set: what an item updated in place with its events sets or removes. */
+const RELAYED_EVENT_ATTRIBUTES = [RELAYED_ATTRIBUTE, 'source', 'detailType', 'detail', 'traceHeader'] as const;
+
+/** UpdateExpression clauses (without their keywords), with the names and values they use. */
+export interface UpdateClauses {
+  set: string[];
+  remove: string[];
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/**
+ * The clauses by which a record updated in place (not inserted) carries the event its change
+ * causes, for a relay that publishes changed items too (OutboxRelay's eventItemChanges): the
+ * event's attributes set, and for a change without an event (or without a trace) the last one's
+ * removed, so the relay, which sees every change of the item, never publishes an event twice.
+ * One UpdateItem then records the change and its event, as atomically as a transaction would.
+ */
+export function relayedEventUpdate(pending: PendingEvent | undefined): UpdateClauses {
+  const attributes: Partial<Record<(typeof RELAYED_EVENT_ATTRIBUTES)[number], string>> = pending ? relayedEvent(pending) : {};
+  const clauses: UpdateClauses = { set: [], remove: [], names: {}, values: {} };
+  RELAYED_EVENT_ATTRIBUTES.forEach((attribute, i) => {
+    clauses.names[`#r${i}`] = attribute;
+    const value = attributes[attribute];
+    if (value === undefined) {
+      clauses.remove.push(`#r${i}`);
+    } else {
+      clauses.set.push(`#r${i} = :r${i}`);
+      clauses.values[`:r${i}`] = value;
+    }
+  });
+  return clauses;
+}
+
 /** Several events in one record, keyed on the first one's id. */
 export function outboxBatchItem(events: readonly [PendingEvent, ...PendingEvent[]]): OutboxBatchItem {
   return { ...recordOf(events[0].detail.metadata), entries: JSON.stringify(events.map(entryOf)) };

@@ -1,6 +1,10 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { PaymentCaptured } from '../../../functions/contracts/events/payments';
+import { domainEvent, outboxItem, relayedEvent } from '../../../functions/shared/events/outbox';
+import { compileFilterCriteria } from '../../../local/lambda-event-sources/filter-criteria';
 import { PaymentsStack } from '../../../lib/payments/payments-stack';
 import { synthesizeStack, type Resource, type StackTest, type Statement } from '../../support/stack';
 import { references } from '../../support/template';
@@ -28,9 +32,26 @@ describe('PaymentsStack', () => {
       GlobalSecondaryIndexes: Match.absent(),
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('outbox') }] },
+      // Outbox records, and the payment itself when it carries its event (see the test below).
+      FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('"kind"') }, { Pattern: Match.stringLikeRegexp('"relay"') }] },
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
+  });
+
+  it('relays a payment each time it is inserted or changed carrying an event, and no change without one', () => {
+    const [mapping, ...others] = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    expect(others).toEqual([]);
+    const filters = (mapping!.Properties!.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) => f.Pattern);
+    const relayed = compileFilterCriteria(filters, 'payments outbox relay');
+    const captured = domainEvent(PaymentCaptured, { orderId: 'o1', paymentId: 'c1', amountCents: 100, currency: 'USD' }, 'corr');
+    const payment = { pk: 'PAYMENT#o1', sk: 'PAYMENT', kind: 'payment', orderId: 'o1' };
+    const record = (eventName: string, item: object) => ({ eventName, dynamodb: { NewImage: marshall(item, { removeUndefinedValues: true }) } });
+    expect(relayed(record('MODIFY', { ...payment, status: 'CAPTURED', ...relayedEvent(captured) })), 'settled, with its event').toBe(true);
+    expect(relayed(record('INSERT', outboxItem(captured))), 'an outbox record').toBe(true);
+    expect(relayed(record('MODIFY', { ...payment, status: 'FAILED' })), 'an attempt: no event').toBe(false);
+    expect(relayed(record('INSERT', { ...payment, status: 'FAILED' }))).toBe(false);
+    expect(relayed(record('MODIFY', outboxItem(captured))), 'an outbox record is published once, when inserted').toBe(false);
+    expect(relayed(record('REMOVE', { ...payment, ...relayedEvent(captured) }))).toBe(false);
   });
 
   it('exposes the getPayment route function and the two saga tasks, each with its own handler', () => {

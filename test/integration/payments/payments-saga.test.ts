@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Payment } from '../../../functions/contracts/api/payments';
 import { PaymentCaptured, PaymentDeclined, PaymentRefunded } from '../../../functions/contracts/events/payments';
 import { SagaError } from '../../../functions/contracts/saga';
 import { documentClient } from '../../../functions/shared/dynamo/document-client';
+import { OUTBOX_KIND, outboxEntries, RELAYED_ATTRIBUTE } from '../../../functions/shared/events/outbox';
+import { createStreamsClient } from '../../../local/dynamodb/streams-client';
+import { streamArnOf } from '../../../local/dynamodb/tables';
+import { dynamoEndpoint } from '../../support/dynamodb';
 import { bearer, useHandlerEnvironment } from '../../support/handler-env';
 import { call, lambdaContext } from '../../support/http';
-import { transactionConflicts } from '../../support/transaction-conflicts';
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 let env: Env;
@@ -65,24 +70,32 @@ interface OutboxEvent {
   data: Record<string, unknown>;
 }
 
-/** The outbox records of one order (a test-only scan; the functions never scan). */
+/**
+ * The events the outbox relay publishes for one order, from the table's stream as its mapping
+ * sees it: inserted outbox records, and items carrying their own event, inserted or changed
+ * (the payment itself, settled or refunded: see the payments stack's relay). Each change that
+ * carries an event is one more publication, so a duplicate shows up here as it would on the bus.
+ */
 async function eventsOf(orderId: string, detailType?: string): Promise<OutboxEvent[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const { Items = [], LastEvaluatedKey } = await env.db.send(
-      new ScanCommand({
-        TableName: env.tableName, ConsistentRead: true, ExclusiveStartKey: startKey,
-        FilterExpression: 'kind = :outbox', ExpressionAttributeValues: { ':outbox': 'outbox' },
-      }),
-    );
-    items.push(...Items);
-    startKey = LastEvaluatedKey;
-  } while (startKey);
-  return items
-    .map((item) => {
-      const raw = JSON.parse(item.detail as string) as { data: Record<string, unknown> };
-      return { detailType: item.detailType as string, raw, data: raw.data };
+  const streams = createStreamsClient(dynamoEndpoint());
+  const streamArn = await streamArnOf(env.tableName, dynamoEndpoint());
+  const images: Record<string, unknown>[] = [];
+  for (const shard of await streams.listShards(streamArn)) {
+    let iterator: string | undefined = await streams.getShardIterator({ streamArn, shardId: shard.ShardId, type: 'TRIM_HORIZON' });
+    while (iterator) {
+      const { records, nextShardIterator } = await streams.getRecords(iterator, 1000);
+      const relayed = records.filter(({ eventName, dynamodb: { NewImage } }) =>
+        (eventName === 'INSERT' && (NewImage?.kind as { S?: string } | undefined)?.S === OUTBOX_KIND) ||
+        (eventName !== 'REMOVE' && (NewImage?.[RELAYED_ATTRIBUTE] as { S?: string } | undefined)?.S === OUTBOX_KIND));
+      images.push(...relayed.map(({ dynamodb }) => unmarshall(dynamodb.NewImage as Record<string, AttributeValue>)));
+      iterator = records.length === 0 ? undefined : nextShardIterator;
+    }
+  }
+  return images
+    .flatMap((image) => outboxEntries(image))
+    .map((entry) => {
+      const raw = JSON.parse(entry.detail) as { data: Record<string, unknown> };
+      return { detailType: entry.detailType, raw, data: raw.data };
     })
     .filter((event) => event.data.orderId === orderId && (detailType === undefined || event.detailType === detailType));
 }
@@ -112,8 +125,8 @@ describe('ChargePayment', () => {
     const sent = () => send.mock.calls.map(([command]) => command.constructor.name);
     try {
       const first = await charge(input);
-      // The attempt, the provider's kept answer, the settlement with its event.
-      expect(sent()).toEqual(['UpdateCommand', 'PutCommand', 'TransactWriteCommand']);
+      // The attempt, the provider's kept answer, the settlement carrying its event (no transaction).
+      expect(sent()).toEqual(['UpdateCommand', 'PutCommand', 'UpdateCommand']);
       send.mockClear();
       expect(await charge(input)).toEqual(first);
       // The attempt is refused (settled), the payment read and answered from: no provider, no write.
@@ -301,11 +314,26 @@ describe('RefundPayment', () => {
 });
 
 describe('idempotency keys at the payment provider', () => {
-  let faults: ReturnType<typeof transactionConflicts>;
+  /** Settlements (and refunds) still to lose, and how many were. */
+  const lost = { pending: 0, injected: 0 };
   beforeAll(() => {
-    faults = transactionConflicts();
+    // The write that settles or refunds: the payment's update under its status condition.
+    documentClient().middlewareStack.add(
+      (next, context) => async (args) => {
+        const { ConditionExpression } = args.input as { ConditionExpression?: string };
+        if (lost.pending > 0 && context.commandName === 'UpdateItemCommand' && ConditionExpression === '#status = :expected') {
+          lost.pending -= 1;
+          lost.injected += 1;
+          throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'loseSettlements', priority: 'high' },
+    );
   });
-  afterEach(() => faults.stop());
+  afterEach(() => {
+    lost.pending = 0;
+  });
 
   /** What the simulated provider keeps for an idempotency key: its answer and how often it was asked. */
   async function providerRecord(idempotencyKey: string) {
@@ -316,14 +344,16 @@ describe('idempotency keys at the payment provider', () => {
   }
 
   /** The provider acted, then our write of its answer failed (a lost response): the step fails and is retried. */
-  const loseTheNextSettlement = () =>
-    faults.failNext(1, { commands: ['TransactWriteItemsCommand'], error: () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }) });
+  const loseTheNextSettlement = () => {
+    lost.pending = 1;
+    lost.injected = 0;
+  };
 
   it('a charge retried after a lost response gets the first charge back: the provider charged once', async () => {
     const input = chargeInput();
     loseTheNextSettlement();
     await expect(charge(input)).rejects.toThrow('socket hang up');
-    expect(faults.injected()).toBe(1);
+    expect(lost.injected).toBe(1);
     const first = await providerRecord(`charge:${input.orderId}`);
     expect(first).toMatchObject({ answer: { outcome: 'approved', chargeId: expect.stringMatching(ULID) }, requests: 1 });
     expect(await paymentOf(input.orderId)).toMatchObject({ status: 'FAILED', attempts: 1 });

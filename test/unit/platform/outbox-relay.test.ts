@@ -10,6 +10,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StockLow, StockReserved } from '../../../functions/contracts/events/inventory';
+import { PaymentCaptured } from '../../../functions/contracts/events/payments';
 import { ENV } from '../../../functions/shared/environment';
 import { domainEvent, outboxBatchItem, outboxItem, relayedEvent, type PendingEvent } from '../../../functions/shared/events/outbox';
 import { lambdaContext } from '../../support/http';
@@ -34,10 +35,10 @@ const low = (n: number) => domainEvent(StockLow, { productId: `p${n}`, available
 const reserved = () => domainEvent(StockReserved, { orderId: 'o1', items: [{ productId: 'p1', quantity: 1 }] }, 'corr');
 
 let sequence = 100;
-function record(item: object): DynamoDBRecord {
+function record(item: object, eventName: 'INSERT' | 'MODIFY' = 'INSERT'): DynamoDBRecord {
   sequence += 1;
   return {
-    eventName: 'INSERT',
+    eventName,
     dynamodb: { SequenceNumber: String(sequence), NewImage: marshall(item) as Record<string, AttributeValue> as never },
   };
 }
@@ -60,6 +61,15 @@ describe('outbox relay', () => {
     expect(published()).toEqual([[first, between, second].map((e) => ({
       EventBusName: BUS, Source: e.event.source, DetailType: e.event.detailType, Detail: JSON.stringify(e.detail),
     }))]);
+  });
+
+  it('publishes an item that carries its own event each time it is changed with a new one (a payment settled), and no other change', async () => {
+    const captured = domainEvent(PaymentCaptured, { orderId: 'o1', paymentId: 'c1', amountCents: 100, currency: 'USD' }, 'corr');
+    const payment = { pk: 'PAYMENT#o1', sk: 'PAYMENT', kind: 'payment', status: 'FAILED' };
+    // The stream's filter lets no change without the event's attributes through; the relay drops one too.
+    const records = [record({ ...payment, status: 'CAPTURED', ...relayedEvent(captured) }, 'MODIFY'), record(payment, 'MODIFY')];
+    expect(await relay({ Records: records }, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(published()).toEqual([[{ EventBusName: BUS, Source: 'commerce.payments', DetailType: 'PaymentCaptured', Detail: JSON.stringify(captured.detail) }]]);
   });
 
   it('publishes every event of a batched record, in order, 10 per PutEvents', async () => {
