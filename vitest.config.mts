@@ -11,11 +11,12 @@ const powertools = {
 };
 
 /**
- * The unit and infra projects: files that share their worker processes, one Node start and one
- * load of vitest and node_modules (zod, the SDK, Powertools; aws-cdk-lib and cdk-nag, 1.1-1.4 s of
- * CPU a file on its own) per worker, not per file, and synth on warm code: unit 23 -> 9 s, 10 stack
- * tests 57 -> 28 s of CPU. Each file still gets the project's modules afresh and leaves the
- * environment as it found it (test/support/per-file-reset.ts).
+ * The unit, infra and integration projects: files that share their worker processes, one Node
+ * start and one load of vitest and node_modules (zod, the SDK, Powertools; aws-cdk-lib and
+ * cdk-nag, 1.1-1.4 s of CPU a file on its own) per worker, not per file, and synth on warm code:
+ * unit 23 -> 9 s, 10 stack tests 57 -> 28 s of CPU, the 49 integration files 171 -> 134 s. Each
+ * file still gets the project's modules afresh and leaves the environment as it found it
+ * (test/support/per-file-reset.ts; the SDK mocks restore the clients at the file's end).
  */
 const sharedWorkers = {
   pool: 'forks' as const,
@@ -67,12 +68,7 @@ export default defineConfig({
           testTimeout: 20_000,
           // The first run downloads DynamoDB Local (~57 MB) before the JVM starts.
           hookTimeout: 120_000,
-          pool: 'forks',
-          // Mostly waiting (on DynamoDB Local's JVM, on runtimes the tests start, on pollers):
-          // three forks on 2 cores ran test/local + two contexts in 38 s against 84 s with one.
-          maxWorkers: 3,
-          sequence: { groupOrder: 0 },
-          env: powertools,
+          ...sharedWorkers,
         },
       },
       {

@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll } from 'vitest';
 import type { Role } from '../../functions/contracts/api/users';
 import { signAccessToken } from '../../functions/shared/auth/jwt';
 import { ENV } from '../../functions/shared/environment';
@@ -16,6 +17,13 @@ export const testKeys = deriveSigningKeys(TEST_SIGNING_SECRET);
  */
 export const TEST_PASSWORD_HASH_COST = MIN_PASSWORD_HASH_COST;
 
+// The mock replaces Secrets Manager's send for the whole process: the file's end restores it for
+// the files after it in the same worker (test/local's runtime serves real secrets).
+const stubs: { restore(): void }[] = [];
+afterAll(() => {
+  for (const stub of stubs.splice(0)) stub.restore();
+});
+
 /**
  * The environment a context's handlers run in, for handler tests: a fresh table in DynamoDB
  * Local (real conditions and transactions), the signing secret answered by a mocked Secrets
@@ -29,6 +37,7 @@ export async function useHandlerEnvironment(prefix: string) {
   process.env[ENV.signingSecretArn] = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:signing-AbCdEf';
   process.env[USERS_ENV.passwordHashCost] = String(TEST_PASSWORD_HASH_COST);
   const secrets = mockClient(SecretsManagerClient);
+  stubs.push(secrets);
   secrets.on(GetSecretValueCommand).resolves({ SecretString: TEST_SIGNING_SECRET });
   return { tableName, db: DynamoDBDocumentClient.from(client), secrets };
 }

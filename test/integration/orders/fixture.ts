@@ -14,7 +14,7 @@ import {
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import type { Order } from '../../../functions/contracts/api/orders';
 import { ProductArchived, ProductCreated, ProductUpdated } from '../../../functions/contracts/events/catalog';
 import type { EventContract, EventData } from '../../../functions/contracts/events/envelope';
@@ -46,6 +46,13 @@ export interface OrdersFixture {
   onShipmentEvent: ConsumerHandler;
 }
 
+// The mocks replace the SDK clients' send for the whole process: a file's own end restores them,
+// as files after it in the same worker may use the real clients.
+const stubs: { restore(): void }[] = [];
+afterAll(() => {
+  for (const stub of stubs.splice(0)) stub.restore();
+});
+
 /** Call once per test file, in beforeAll: the handlers read their configuration when imported. */
 export async function ordersFixture(): Promise<OrdersFixture> {
   const env = await useHandlerEnvironment('orders');
@@ -56,6 +63,7 @@ export async function ordersFixture(): Promise<OrdersFixture> {
   const sfn = mockClient(SFNClient);
   sfn.on(StartExecutionCommand).callsFake(startedExecution);
   const lambda = mockClient(LambdaClient);
+  stubs.push(sfn, lambda);
   answerShipmentClaims(lambda, { claimed: true, status: 'CANCELLED' });
   return {
     env,

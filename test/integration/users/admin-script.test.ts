@@ -37,7 +37,11 @@ describe('npm run admin -- create', () => {
       Stacks: [{ StackName: 'commerce-dev-users', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'UsersTableName', OutputValue: 'users-table-1' }] }],
     });
     cloudFormation.on(DescribeStacksCommand, { StackName: 'commerce-prod-users' }).rejects(new Error('Stack with id commerce-prod-users does not exist'));
-    expect(await admin.usersTableOf('dev', new CloudFormationClient({}))).toBe('users-table-1');
-    await expect(admin.usersTableOf('prod', new CloudFormationClient({}))).rejects.toThrow(/Deploy it first/);
+    try {
+      expect(await admin.usersTableOf('dev', new CloudFormationClient({}))).toBe('users-table-1');
+      await expect(admin.usersTableOf('prod', new CloudFormationClient({}))).rejects.toThrow(/Deploy it first/);
+    } finally {
+      cloudFormation.restore();
+    }
   });
 });
