@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { CancellationReason, RejectionReason, type ShippingAddress as ShippingAddressFields } from '../events/orders';
+import type { ShippingAddress as ShippingAddressFields } from '../events/orders';
+import { CancellationReason, RejectionReason } from '../events/order-reasons';
 import { Currency, Id, PageQuery, pageOf } from './common';
 
 export const OrderStatus = z.enum(['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED', 'DELIVERED']);

@@ -1,7 +1,7 @@
 import * as z from 'zod';
+import { Role } from './role';
 
-export const Role = z.enum(['customer', 'admin']);
-export type Role = z.infer<typeof Role>;
+export { Role };
 
 // Surrounding spaces are forgiven (trimmed) before the address is checked.
 const Email = z.string().trim().pipe(z.email().max(254));

@@ -28,11 +28,17 @@ export function defineEvent<Name extends string, Data extends z.ZodType>(
   detailType: Name,
   data: Data,
 ): EventContract<Name, Data> {
+  // Built on first use: a bundle carries every event of the contracts it imports, and a
+  // function parses the detail of the few it publishes or consumes (zod builds are the costliest
+  // part of a cold start after the SDK's; see the README's Measure section).
+  let detail: EventContract<Name, Data>['detail'] | undefined;
   return {
     source: `commerce.${context}`,
     detailType,
     data,
-    detail: z.object({ metadata: EventMetadata, data }),
+    get detail() {
+      return (detail ??= z.object({ metadata: EventMetadata, data }));
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { OrderLine } from './inventory';
 import { defineEvent } from './envelope';
+import { CancellationReason, RejectionReason } from './order-reasons';
 
 export const ShippingAddress = z.object({
   name: z.string(),
@@ -11,12 +12,7 @@ export const ShippingAddress = z.object({
   country: z.string().length(2),
 });
 
-export const RejectionReason = z.enum(['OUT_OF_STOCK']);
-/**
- * PROCESSING_FAILED: a step of the order saga other than the charge kept failing for a reason
- * that is no business outcome (a timeout, a fault); the saga undid what it had done.
- */
-export const CancellationReason = z.enum(['PAYMENT_DECLINED', 'PAYMENT_UNAVAILABLE', 'CUSTOMER_REQUEST', 'PROCESSING_FAILED']);
+export { CancellationReason, RejectionReason };
 
 const PricedLine = OrderLine.extend({ unitPriceCents: z.number().int().positive() });
 

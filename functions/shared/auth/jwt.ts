@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import { Role } from '../../contracts/api/users';
+import { Role } from '../../contracts/api/role';
 import { decodeBase64Url } from '../base64url';
 
 /** HS256 access tokens, signed and verified with node:crypto (no library, no `none` algorithm). */

@@ -128,6 +128,20 @@ describe('function bundles', () => {
     });
     expect(strays).toEqual([]);
   });
+
+  it('verify access tokens without building the users API (only its role), unless they serve or call it', () => {
+    // The users API's AccessToken schema is the one holder of the literal "Bearer".
+    const holders = ROUTE_IDS.filter((id) => bundleOf(routeEntry(id)).includes('"Bearer"'));
+    // Those of the users, and those whose owner has a route that serves or calls theirs (the dashboard's).
+    const servesOrCalls = (id: RouteId) => routes[id].owner === 'users' || Boolean(CALLS[id]?.includes('users'));
+    const expected = ROUTE_IDS.filter((id) => ROUTE_IDS.some((other) => routes[other].owner === routes[id].owner && servesOrCalls(other)));
+    expect(holders.sort()).toEqual(expected.sort());
+  });
+
+  it("build no order events in the cart's functions: the orders API takes its reasons alone", () => {
+    const cart = ROUTE_IDS.filter((id) => routes[id].owner === 'cart');
+    expect(cart.filter((id) => bundleOf(routeEntry(id)).includes('"OrderPlaced"'))).toEqual([]);
+  });
 });
 
 describe('the bundler\'s output', () => {
