@@ -14,7 +14,8 @@ export class InventoryStack extends ContextStack {
   readonly tasks: Record<InventoryTask, ServiceFunction>;
 
   constructor(scope: Construct, id: string, props: ContextStackProps) {
-    super(scope, id, props, { service: 'inventory', publishes: true });
+    // A reservation carries the events of its writes; replaced (released, returned), it is relayed again with the new ones.
+    super(scope, id, props, { service: 'inventory', publishes: true, relaysEventItems: true, relaysEventItemChanges: true });
 
     this.routeFunctions = {
       getStock: this.route('getStock').bindTable(this.table, 'read'),

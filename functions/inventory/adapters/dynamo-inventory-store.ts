@@ -1,7 +1,7 @@
 import {
   DynamoTable, ITEM_ABSENT, ITEM_EXISTS, itemKey, presentFields, putNew, replaceIfStill, TABLE_KEYS, type Item, type TableWrite, type TransactionResult,
 } from '../../shared/dynamo';
-import type { PendingEvent } from '../../shared/events/outbox';
+import { relayedEvents, type PendingEvent } from '../../shared/events/outbox';
 import type { InventoryStore, WriteResult } from '../domain/inventory';
 import type { Reservation, ReservationStatus } from '../domain/reservation';
 import type { StockChange, StockRecord } from '../domain/stock';
@@ -9,8 +9,11 @@ import type { StockChange, StockRecord } from '../domain/stock';
 /**
  * Items: `STOCK#<productId>`/`STOCK` (a product's counters) and `RESERVATION#<orderId>`/`RESERVATION`
  * (what the saga's steps did to an order's units; the key every step is idempotent on). A
- * reservation and the stock changes it causes are written in one transaction with one outbox
- * record carrying their events, the reservation first: 1 + lines + 1 items (52 for a 50-line order).
+ * reservation and the stock changes it causes are written in one transaction, the reservation
+ * first, carrying their events itself (relayedEvents: the relay publishes a reservation inserted
+ * or replaced with events), so no outbox record: 1 + lines items (51 for a 50-line order). Each
+ * write of a reservation is a whole Put, so one written without events carries none of the last.
+ * A restock's event (no reservation) is an outbox record.
  */
 const STOCK = 'STOCK';
 const RESERVATION = 'RESERVATION';
@@ -55,7 +58,9 @@ function stockUpdate(change: StockChange, at: string): TableWrite {
   };
 }
 
-const reservationItem = (reservation: Reservation): Item => ({ ...reservationKey(reservation.orderId), kind: 'reservation', ...reservation });
+const reservationItem = (reservation: Reservation, events: readonly PendingEvent[]): Item => ({
+  ...reservationKey(reservation.orderId), kind: 'reservation', ...reservation, ...relayedEvents(events),
+});
 
 /**
  * A transaction's result as a WriteResult: a failed condition names what changed since the read
@@ -72,18 +77,12 @@ export function dynamoInventoryStore(tableName: string): InventoryStore {
   const table = new DynamoTable(tableName);
 
   /**
-   * Writes a reservation with its stock changes and events. One outbox record carries all its
-   * events: a 50-line order crossing the low-stock threshold on every line causes 51 events,
-   * which as 51 items would take the transaction past DynamoDB's 100.
+   * Writes a reservation, carrying its events (all of them in one attribute: a 50-line order
+   * crossing the low-stock threshold on every line causes 51 events), with its stock changes.
    */
-  async function writeReservation(
-    put: TableWrite,
-    reservation: Reservation,
-    changes: readonly StockChange[],
-    events: readonly PendingEvent[],
-  ): Promise<WriteResult> {
+  async function writeReservation(put: TableWrite, reservation: Reservation, changes: readonly StockChange[]): Promise<WriteResult> {
     const writes = [put, ...changes.map((change) => stockUpdate(change, reservation.updatedAt))];
-    return writeResult(await table.transact(writes, events), true);
+    return writeResult(await table.transact(writes), true);
   }
 
   return {
@@ -115,11 +114,11 @@ export function dynamoInventoryStore(tableName: string): InventoryStore {
     },
 
     createReservation(reservation, changes, events) {
-      return writeReservation(putNew(reservationItem(reservation)), reservation, changes, events);
+      return writeReservation(putNew(reservationItem(reservation, events)), reservation, changes);
     },
 
     settleReservation(reservation, from: ReservationStatus, changes, events) {
-      return writeReservation(replaceIfStill(reservationItem(reservation), 'status', from), reservation, changes, events);
+      return writeReservation(replaceIfStill(reservationItem(reservation, events), 'status', from), reservation, changes);
     },
   };
 }

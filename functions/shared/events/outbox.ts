@@ -104,6 +104,26 @@ export function relayedEvent(pending: PendingEvent): RelayedEvent {
   return { [RELAYED_ATTRIBUTE]: OUTBOX_KIND, ...entryOf(pending), ...(trace === undefined ? {} : { traceHeader: trace }) };
 }
 
+/** The attributes by which an item carries several events of one write, published in this order. */
+export interface RelayedEvents {
+  [RELAYED_ATTRIBUTE]: typeof OUTBOX_KIND;
+  /** JSON: an array of {@link OutboxEntry}, as in an {@link OutboxBatchItem}. */
+  entries: string;
+  traceHeader?: string;
+}
+
+/**
+ * relayedEvent for any number of events of one write: none, nothing; one, its attributes; several,
+ * all of them in one attribute, as an outbox batch record carries them (see outboxPuts).
+ */
+export function relayedEvents(events: readonly PendingEvent[]): RelayedEvent | RelayedEvents | Record<string, never> {
+  const [first, ...rest] = events;
+  if (first === undefined) return {};
+  if (rest.length === 0) return relayedEvent(first);
+  const trace = traceHeader();
+  return { [RELAYED_ATTRIBUTE]: OUTBOX_KIND, entries: JSON.stringify(events.map(entryOf)), ...(trace === undefined ? {} : { traceHeader: trace }) };
+}
+
 /** The attributes relayedEvent may set: what an item updated in place with its events sets or removes. */
 const RELAYED_EVENT_ATTRIBUTES = [RELAYED_ATTRIBUTE, 'source', 'detailType', 'detail', 'traceHeader'] as const;
 

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { expect } from 'vitest';
 import type { StockRecord } from '../../../functions/contracts/api/inventory';
 import type { StepResult } from '../../../functions/inventory/domain/inventory';
 import { ProductCreated } from '../../../functions/contracts/events/catalog';
 import type { EventContract, EventDetail } from '../../../functions/contracts/events/envelope';
-import { domainEvent, outboxEntries } from '../../../functions/shared/events/outbox';
+import { domainEvent } from '../../../functions/shared/events/outbox';
 import { bearer, useHandlerEnvironment } from '../../support/handler-env';
 import { call, lambdaContext } from '../../support/http';
+import { relayedEvents } from '../shared/relayed-events';
 
 /** The inventory handlers, loaded after the handler environment is in place (they read it at load). */
 export async function loadHandlers() {
@@ -105,34 +105,13 @@ export interface OutboxRecord<E extends EventContract = EventContract> {
   detail: EventDetail<E>;
 }
 
-/** The outbox items of the table, oldest first (their keys carry time-ordered event ids). */
-export async function outboxItems(env: Env): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const { Items = [], LastEvaluatedKey } = await env.db.send(
-      new ScanCommand({
-        TableName: env.tableName,
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        FilterExpression: 'kind = :kind',
-        ExpressionAttributeValues: { ':kind': 'outbox' },
-      }),
-    );
-    items.push(...Items);
-    startKey = LastEvaluatedKey;
-  } while (startKey);
-  return items.sort((a, b) => String(a.pk).localeCompare(String(b.pk)));
-}
-
 /**
- * The events of `event`'s type recorded in the outbox, parsed with their contract, in the order
- * they were written: a record carrying several events contributes each of them, as the relay
- * publishes them.
+ * The events of `event`'s type the relay publishes, parsed with their contract, in the order they
+ * were written: outbox records and the reservations that carry their events (relayedEvents), a
+ * record carrying several events contributing each of them, as the relay publishes them.
  */
 export async function outboxEvents<E extends EventContract>(env: Env, event: E): Promise<OutboxRecord<E>[]> {
-  return (await outboxItems(env))
-    .flatMap((item) => outboxEntries(item))
+  return (await relayedEvents(env.tableName))
     .filter((entry) => entry.detailType === event.detailType)
     .map((entry) => ({
       detailType: entry.detailType,

@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Payment } from '../../../functions/contracts/api/payments';
 import { PaymentCaptured, PaymentDeclined, PaymentRefunded } from '../../../functions/contracts/events/payments';
 import { SagaError } from '../../../functions/contracts/saga';
 import { documentClient } from '../../../functions/shared/dynamo/document-client';
-import { OUTBOX_KIND, outboxEntries, RELAYED_ATTRIBUTE } from '../../../functions/shared/events/outbox';
-import { createStreamsClient } from '../../../local/dynamodb/streams-client';
-import { streamArnOf } from '../../../local/dynamodb/tables';
-import { dynamoEndpoint } from '../../support/dynamodb';
 import { bearer, useHandlerEnvironment } from '../../support/handler-env';
 import { call, lambdaContext } from '../../support/http';
+import { relayedEvents } from '../shared/relayed-events';
 
 type Env = Awaited<ReturnType<typeof useHandlerEnvironment>>;
 let env: Env;
@@ -70,29 +65,9 @@ interface OutboxEvent {
   data: Record<string, unknown>;
 }
 
-/**
- * The events the outbox relay publishes for one order, from the table's stream as its mapping
- * sees it: inserted outbox records, and items carrying their own event, inserted or changed
- * (the payment itself, settled or refunded: see the payments stack's relay). Each change that
- * carries an event is one more publication, so a duplicate shows up here as it would on the bus.
- */
+/** The events the payments relay publishes for one order (each publication once), from the table's stream. */
 async function eventsOf(orderId: string, detailType?: string): Promise<OutboxEvent[]> {
-  const streams = createStreamsClient(dynamoEndpoint());
-  const streamArn = await streamArnOf(env.tableName, dynamoEndpoint());
-  const images: Record<string, unknown>[] = [];
-  for (const shard of await streams.listShards(streamArn)) {
-    let iterator: string | undefined = await streams.getShardIterator({ streamArn, shardId: shard.ShardId, type: 'TRIM_HORIZON' });
-    while (iterator) {
-      const { records, nextShardIterator } = await streams.getRecords(iterator, 1000);
-      const relayed = records.filter(({ eventName, dynamodb: { NewImage } }) =>
-        (eventName === 'INSERT' && (NewImage?.kind as { S?: string } | undefined)?.S === OUTBOX_KIND) ||
-        (eventName !== 'REMOVE' && (NewImage?.[RELAYED_ATTRIBUTE] as { S?: string } | undefined)?.S === OUTBOX_KIND));
-      images.push(...relayed.map(({ dynamodb }) => unmarshall(dynamodb.NewImage as Record<string, AttributeValue>)));
-      iterator = records.length === 0 ? undefined : nextShardIterator;
-    }
-  }
-  return images
-    .flatMap((image) => outboxEntries(image))
+  return (await relayedEvents(env.tableName))
     .map((entry) => {
       const raw = JSON.parse(entry.detail) as { data: Record<string, unknown> };
       return { detailType: entry.detailType, raw, data: raw.data };
