@@ -1,8 +1,7 @@
 import { sharedConfig } from '../shared/environment';
 import { dynamoCatalogCopyStore, dynamoOrderStore } from './adapters/dynamo-order-store';
-import { lambdaShipmentClaimer } from './adapters/shipment-claim';
 import { stepFunctionsSaga } from './adapters/step-functions-saga';
-import type { SagaStarter, ShipmentClaimer } from './domain/orders';
+import type { SagaStarter } from './domain/orders';
 import { ordersConfig } from './orders-config';
 
 /**
@@ -14,12 +13,10 @@ const tableName = sharedConfig.tableName();
 export const orderStore = dynamoOrderStore(tableName, { snapshotEvery: ordersConfig.snapshotEvery });
 export const catalogCopies = dynamoCatalogCopyStore(tableName);
 
-// Only the functions that start a saga or claim a shipment have its variable: each calls its
-// builder once, as its handler module loads.
+// Only the functions that start a saga have its variable: each calls its builder once, as its
+// handler module loads. (Shipping's claim of a shipment is composed in claim-composition.ts.)
 
 /** The order saga, for the consumer of OrderPlaced. */
 export const orderSaga = (): SagaStarter => stepFunctionsSaga(ordersConfig.orderSagaArn());
 /** The cancellation saga of confirmed orders, for POST /orders/{orderId}/cancel. */
 export const cancellationSaga = (): SagaStarter => stepFunctionsSaga(ordersConfig.cancellationSagaArn());
-/** Shipping's claim of a shipment, for POST /orders/{orderId}/cancel. */
-export const shipmentClaimer = (): ShipmentClaimer => lambdaShipmentClaimer(ordersConfig.claimShipmentFunction());

@@ -1,6 +1,7 @@
 import { ordersRoutes } from '../../contracts/routes/orders';
 import { httpRoute } from '../../shared/http/route-handler';
-import { cancellationSaga, orderStore, shipmentClaimer } from '../composition';
+import { shipmentClaimer } from '../claim-composition';
+import { cancellationSaga, orderStore } from '../composition';
 import { cancelOrder } from '../domain/orders';
 
 const deps = { store: orderStore, cancellationSaga: cancellationSaga(), shipping: shipmentClaimer() };

@@ -2,7 +2,7 @@ import { ordersRoutes } from '../../contracts/routes/orders';
 import { httpRoute } from '../../shared/http/route-handler';
 import { signingKeys } from '../../shared/signing-keys';
 import { orderStore } from '../composition';
-import { listOrders } from '../domain/orders';
+import { listOrders } from '../domain/order-reads';
 
 export const handler = httpRoute(ordersRoutes.listOrders, async ({ query, caller }) => ({
   status: 200,

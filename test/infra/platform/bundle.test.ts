@@ -138,9 +138,16 @@ describe('function bundles', () => {
     expect(holders.sort()).toEqual(expected.sort());
   });
 
-  it("build no order events in the cart's functions: the orders API takes its reasons alone", () => {
-    const cart = ROUTE_IDS.filter((id) => routes[id].owner === 'cart');
-    expect(cart.filter((id) => bundleOf(routeEntry(id)).includes('"OrderPlaced"'))).toEqual([]);
+  it("build no order events where none is published: the cart's functions (the orders API takes its reasons alone) and the orders' reads", () => {
+    const readers = [...ROUTE_IDS.filter((id) => routes[id].owner === 'cart'), 'getOrder', 'listOrders'] as RouteId[];
+    expect(readers.filter((id) => bundleOf(routeEntry(id)).includes('"OrderPlaced"'))).toEqual([]);
+    expect(bundleOf(routeEntry('placeOrder'))).toContain('"OrderPlaced"');
+  });
+
+  it("build shipping's claim contract in the one orders function that claims a shipment", () => {
+    // Its shipment statuses: the orders' own statuses have no PREPARING.
+    const orders = ROUTE_IDS.filter((id) => routes[id].owner === 'orders');
+    expect(orders.filter((id) => bundleOf(routeEntry(id)).includes('"PREPARING"'))).toEqual(['cancelOrder']);
   });
 });
 
