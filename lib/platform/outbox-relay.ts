@@ -30,7 +30,7 @@ export interface OutboxRelayProps {
   /**
    * Also publish such an item when it is changed (MODIFY), not only inserted: a record updated in
    * place, each change that causes an event carrying that event (a payment). Every change of it
-   * without an event must remove the event's attributes (see withoutRelayedEvent).
+   * without an event must remove the event's attributes (see relayedEventUpdate).
    * @default false
    */
   readonly eventItemChanges?: boolean;
