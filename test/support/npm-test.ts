@@ -18,9 +18,19 @@ interface Check {
   readonly args: readonly string[];
 }
 
-/** The same checks as `npm run typecheck` and `npm run lint`, with their caches. */
+/**
+ * The same checks as `npm run typecheck` and `npm run lint`, with their caches. The type check is
+ * TypeScript 7's native compiler (`typescript-native`, the `typescript` package 7.x under another
+ * name), single-threaded: about 6 s of CPU where TypeScript 6's tsc took 27 s, here where every
+ * core is busy with the suites. TypeScript 6 stays installed as `typescript` for typescript-eslint
+ * and editors, which need its JavaScript API (7.x has none yet); both accept the same code.
+ */
 export const CHECKS: readonly Check[] = [
-  { name: 'typecheck', command: bin('tsc'), args: ['--noEmit', '--incremental', '--tsBuildInfoFile', '.cache/tsc/tsbuildinfo'] },
+  {
+    name: 'typecheck',
+    command: process.execPath,
+    args: [path.join(ROOT, 'node_modules', 'typescript-native', 'bin', 'tsc'), '--noEmit', '--singleThreaded', '--incremental', '--tsBuildInfoFile', '.cache/tsc/tsbuildinfo-7'],
+  },
   { name: 'lint', command: bin('eslint'), args: ['--cache', '--cache-location', '.cache/eslint/', '.'] },
 ];
 
