@@ -21,7 +21,9 @@ export async function stockedProduct(stock: number, priceCents = 1000): Promise<
   });
   if (created.status !== 201) throw new Error(`product: ${created.status} ${created.text}`);
   const productId = created.body.id as string;
-  await eventually('the stock record', async () => ((await api.get(`/inventory/${productId}`)).status === 200 ? true : undefined));
+  // Through the stream, the relay, the bus and inventory's consumer: a second at most on a quiet
+  // machine, more than 10 s on a host three times slower (seen once in a fresh `npm test`).
+  await eventually('the stock record', async () => ((await api.get(`/inventory/${productId}`)).status === 200 ? true : undefined), { timeoutMs: 30_000 });
   if (stock > 0) {
     const restocked = await api.post(`/inventory/${productId}/restock`, { token: admin, body: { quantity: stock } });
     if (restocked.status !== 200) throw new Error(`restock: ${restocked.status} ${restocked.text}`);
