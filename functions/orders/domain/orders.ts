@@ -149,10 +149,6 @@ export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderComman
   );
 }
 
-// The reads live apart (order-reads.ts): a function that only reads builds none of the events and
-// saga inputs the changes above import (the README's Measure section: zod builds at cold start).
-export { getOrder, listOrders } from './order-reads';
-
 /** Shipping's claim of a CONFIRMED order's shipment for its cancellation (see contracts/shipment-claim.ts). */
 export interface ShipmentClaimer {
   claim(input: ClaimShipmentInput): Promise<ClaimShipmentResult>;
