@@ -93,15 +93,24 @@ export interface RelayedEvent extends OutboxEntry {
   [RELAYED_ATTRIBUTE]: typeof OUTBOX_KIND;
 }
 
+/** Attributes marked for the relay, with the invocation's trace header when there is one. */
+function markedForRelay<T extends object>(attributes: T): T & { [RELAYED_ATTRIBUTE]: typeof OUTBOX_KIND; traceHeader?: string } {
+  const trace = traceHeader();
+  return { [RELAYED_ATTRIBUTE]: OUTBOX_KIND, ...attributes, ...(trace === undefined ? {} : { traceHeader: trace }) };
+}
+
+/** Several events of one write as one attribute, in the order they are published. */
+const entriesOf = (events: readonly PendingEvent[]): string => JSON.stringify(events.map(entryOf));
+
 /**
  * The event as attributes of an item of the producer's own that records it anyway (an
- * event-sourced context's event item): the relay publishes that item as it publishes an outbox
- * record, so the transaction writes one item per event instead of two. Unlike an outbox record it
- * has no expiry: the item is the producer's, and the relay sees it once, when it is inserted.
+ * event-sourced context's event item, a payment, a reservation): the relay publishes that item as
+ * it publishes an outbox record, so no outbox record is written beside it. Unlike an outbox record
+ * it has no expiry: the item is the producer's, and the relay sees it when it is inserted, and
+ * when it is changed where the context's relay also passes changes (relaysEventItemChanges).
  */
 export function relayedEvent(pending: PendingEvent): RelayedEvent {
-  const trace = traceHeader();
-  return { [RELAYED_ATTRIBUTE]: OUTBOX_KIND, ...entryOf(pending), ...(trace === undefined ? {} : { traceHeader: trace }) };
+  return markedForRelay(entryOf(pending));
 }
 
 /** The attributes by which an item carries several events of one write, published in this order. */
@@ -120,8 +129,7 @@ export function relayedEvents(events: readonly PendingEvent[]): RelayedEvent | R
   const [first, ...rest] = events;
   if (first === undefined) return {};
   if (rest.length === 0) return relayedEvent(first);
-  const trace = traceHeader();
-  return { [RELAYED_ATTRIBUTE]: OUTBOX_KIND, entries: JSON.stringify(events.map(entryOf)), ...(trace === undefined ? {} : { traceHeader: trace }) };
+  return markedForRelay({ entries: entriesOf(events) });
 }
 
 /** The attributes relayedEvent may set: what an item updated in place with its events sets or removes. */
@@ -160,7 +168,7 @@ export function relayedEventUpdate(pending: PendingEvent | undefined): UpdateCla
 
 /** Several events in one record, keyed on the first one's id. */
 export function outboxBatchItem(events: readonly [PendingEvent, ...PendingEvent[]]): OutboxBatchItem {
-  return { ...recordOf(events[0].detail.metadata), entries: JSON.stringify(events.map(entryOf)) };
+  return { ...recordOf(events[0].detail.metadata), entries: entriesOf(events) };
 }
 
 /**
