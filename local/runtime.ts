@@ -66,6 +66,8 @@ export interface RuntimeOptions {
    * and leaves it running when it stops.
    */
   readonly dynamoEndpoint?: string;
+  /** Milliseconds instead of a Task state's Retry backoff, by state name (`--retry-interval`): tests that fail a step on purpose. */
+  readonly retryIntervalOverridesMs?: Readonly<Record<string, number>>;
   /** Items written into the new tables before their streams are on (an earlier start's demo data); awaited just before the tables are created. */
   readonly restore?: Promise<TableContents | undefined>;
 }
@@ -248,6 +250,7 @@ export async function startOfflineRuntime(options: RuntimeOptions): Promise<Offl
       sendToQueue: (arn, body, fifo) => sqs.sendToQueue(arn, body, undefined, fifo),
       dynamoEndpoint: dynamo.endpoint,
       log: chatter,
+      ...(options.retryIntervalOverridesMs === undefined ? {} : { retryIntervalOverridesMs: options.retryIntervalOverridesMs }),
     });
     started.stepFunctions = stepFunctions;
     running.push(stepFunctions);

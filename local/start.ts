@@ -9,7 +9,9 @@
  * --fresh (seed the demo catalog even when the last start of the unchanged app kept its demo data),
  * --no-assembly-cache (synthesize unless the outdir holds the unchanged app: no copy from, or into, .cache/assemblies),
  * --environments N (execution environments a function starts at once before an invocation waits
- * for a free one; default: this machine's cores; 10 scales as Lambda does, see local/README.md).
+ * for a free one; default: this machine's cores; 10 scales as Lambda does, see local/README.md),
+ * --retry-interval STATE=MS (repeatable; a Task state's Retry waits MS between attempts instead of
+ * its backoff, in any state machine: tests that fail a step on purpose need not wait out its retries).
  * Once up, it writes <outdir>/local-runtime.json (endpoints and stack outputs) for `npm run ops -- --local`.
  * The first administrator comes from COMMERCE_ADMIN_EMAIL / COMMERCE_ADMIN_PASSWORD.
  */
@@ -47,6 +49,7 @@ function options() {
       fresh: { type: 'boolean', default: false },
       'no-assembly-cache': { type: 'boolean', default: false },
       environments: { type: 'string' },
+      'retry-interval': { type: 'string', multiple: true },
     },
   });
   const port = Number(values.port);
@@ -56,7 +59,18 @@ function options() {
   if (!/^\d{1,2}$/.test(environments) || Number(environments) < 1 || Number(environments) > MAX_ENVIRONMENTS) {
     throw new UsageError(`--environments must be a number from 1 to ${MAX_ENVIRONMENTS}, not "${environments}"`);
   }
-  return { port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'], eventsLog, stageThrottle: !values['no-throttle'], dynamoEndpoint: values['dynamodb-endpoint'], fresh: values.fresh, assemblyCache: !values['no-assembly-cache'], environments: Number(environments) };
+  const retryIntervalOverridesMs = retryIntervals(values['retry-interval'] ?? []);
+  return { retryIntervalOverridesMs, port, seed: !values['no-seed'], quiet: values.quiet, outdir: path.resolve(values.outdir), duplicateEvents: values['duplicate-events'], eventsLog, stageThrottle: !values['no-throttle'], dynamoEndpoint: values['dynamodb-endpoint'], fresh: values.fresh, assemblyCache: !values['no-assembly-cache'], environments: Number(environments) };
+}
+
+/** `--retry-interval STATE=MS` options, by state name; undefined when none is given. */
+function retryIntervals(options: readonly string[]): Record<string, number> | undefined {
+  if (options.length === 0) return undefined;
+  return Object.fromEntries(options.map((option) => {
+    const parsed = /^([^=]+)=(\d{1,6})$/.exec(option);
+    if (!parsed) throw new UsageError(`--retry-interval must be STATE=MILLISECONDS, not "${option}"`);
+    return [parsed[1]!, Number(parsed[2])];
+  }));
 }
 
 /** How long a stop waits, at most, for a seed to settle so that the next start can restore it. */
@@ -82,7 +96,7 @@ async function keepSettledSeed(runtime: OfflineRuntime, outdir: string, admin: A
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { port, seed, quiet, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, fresh, assemblyCache, environments } = options();
+  const { port, seed, quiet, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, fresh, assemblyCache, environments, retryIntervalOverridesMs } = options();
   const log = (line: string) => console.log(line);
   if (!stageThrottle) log('--no-throttle: the API stage throttle is lifted (offline only; the deployed stage keeps its limits)');
   if (environments < MAX_ENVIRONMENTS) {
@@ -127,7 +141,7 @@ async function main(): Promise<void> {
   const kept = seed && unchanged && !fresh && dynamoEndpoint === undefined ? keptDemoData(outdir, admin) : Promise.resolve(undefined);
   // The seed's domains load only for a start that seeds, and then while the services start.
   const seeder = kept.then((data) => (seed && !data ? import('./seed') : undefined));
-  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, appFingerprint: fingerprint, assemblyCache, eagerEnvironmentsPerFunction: environments, restore: kept });
+  const runtime = await startOfflineRuntime({ port, quiet, log, outdir, duplicateEvents, eventsLog, stageThrottle, dynamoEndpoint, appFingerprint: fingerprint, assemblyCache, eagerEnvironmentsPerFunction: environments, restore: kept, retryIntervalOverridesMs });
   current.runtime = runtime;
   const servicesUp = Date.now();
   // What `npm run ops -- --local` reads to find this runtime: its endpoints, the (fixed, local) credentials they take and the stacks' outputs.

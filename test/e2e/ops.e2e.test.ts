@@ -18,6 +18,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { adminToken, api, eventually, registerAndLogin, unique } from './support/api';
+import { FAST_RETRY_STATE } from './support/global-runtime';
 import { orderBody, placeOrder, settled, stockedProduct, stockOf, type Order } from './support/shop';
 
 const eventsLog = process.env.E2E_EVENTS_LOG;
@@ -198,7 +199,7 @@ describe.runIf(runtimeFile)('ops CLI on the offline runtime', () => {
     // The runtime runs the saga the suite's context asks for: CDK_CONTEXT_JSON='{"sagaWorkflow":"EXPRESS"}' runs this test on prod's
     // EXPRESS saga, whose executions keep no history for the retry to read (and whose ARNs the old retry could not even name).
     expect(type).toBe(String((JSON.parse(process.env.CDK_CONTEXT_JSON ?? '{}') as { sagaWorkflow?: string }).sagaWorkflow ?? 'STANDARD').toUpperCase());
-    const release = (JSON.parse(definition!) as { States: Record<string, { Resource: string }> }).States.ReleaseStockPaymentDeclined!.Resource;
+    const release = (JSON.parse(definition!) as { States: Record<string, { Resource: string }> }).States[FAST_RETRY_STATE]!.Resource;
     const customer = await registerAndLogin();
     const productId = await stockedProduct(4);
     // Every step's payload carries the correlation id: only this order's release fails.
@@ -207,9 +208,9 @@ describe.runIf(runtimeFile)('ops CLI on the offline runtime', () => {
     let orderId: string;
     try {
       orderId = (await placeOrder(customer.token, orderBody(productId, 'tok_decline'), { 'X-Correlation-Id': correlationId })).body.orderId;
-      // The release's retries (about a minute and a half at most, real time, plus the saga's own
-      // work, which took 150 s once on a host three times slower), then FlagOrder.
-      await eventually('the order to be flagged', async () => ((await ops('orders', 'flagged', '--local')).out.some((line) => line.startsWith(orderId)) ? true : undefined), { timeoutMs: 240_000, intervalMs: 2000 });
+      // The release's six retries, 100 ms apart here (the suite's runtime: --retry-interval), then
+      // FlagOrder: seconds. Their real backoff, up to a minute and a half, would not fit.
+      await eventually('the order to be flagged', async () => ((await ops('orders', 'flagged', '--local')).out.some((line) => line.startsWith(orderId)) ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
     } finally {
       await setFault(release, undefined);
     }
@@ -230,5 +231,5 @@ describe.runIf(runtimeFile)('ops CLI on the offline runtime', () => {
     expect(await stockOf(productId)).toMatchObject({ available: 4, reserved: 0 });
     expect((await ops('orders', 'flagged', '--local')).out.some((line) => line.startsWith(orderId))).toBe(false);
     expect((await ops('orders', 'retry', orderId, '--local')).errors.join('\n')).toContain(`order ${orderId} is not flagged (status CANCELLED)`);
-  }, 330_000);
+  }, 150_000);
 });

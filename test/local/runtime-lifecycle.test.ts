@@ -480,12 +480,15 @@ describe('the offline runtime as a process (local/start.ts)', { concurrent: fals
     }, FAIL_FAST_TIMEOUT_MS + 15_000);
   });
 
-  it('rejects an --environments that is not a number from 1 to 10, naming the option, before starting anything', async () => {
-    const runtime = launch(['--port', '0', '--environments', '0', '--quiet', '--no-seed'], baseEnv());
+  it.each([
+    ['an --environments that is not a number from 1 to 10', ['--environments', '0'], '--environments must be a number from 1 to 10, not "0"'],
+    ['a --retry-interval that is not STATE=MILLISECONDS', ['--retry-interval', 'ReleaseStock=soon'], '--retry-interval must be STATE=MILLISECONDS, not "ReleaseStock=soon"'],
+  ])('rejects %s, naming the option, before starting anything', async (_what, option, message) => {
+    const runtime = launch(['--port', '0', ...option, '--quiet', '--no-seed'], baseEnv());
     const exit = await waitForExit(runtime, FAIL_FAST_TIMEOUT_MS);
     expect(exit.code, tail(runtime)).not.toBe(0);
     expect(exit.code, tail(runtime)).not.toBeNull();
-    expect(runtime.output()).toContain('--environments must be a number from 1 to 10, not "0"');
+    expect(runtime.output()).toContain(message);
     expect([...runtime.descendants.values()].filter((command) => /java/.test(command))).toEqual([]);
   }, FAIL_FAST_TIMEOUT_MS + 15_000);
 

@@ -44,8 +44,15 @@ export function runtimeEnvironment(context: string, base: NodeJS.ProcessEnv = pr
   return { ...base, CDK_CONTEXT_JSON: context, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1', [JVM_PROFILE_ENV]: 'short-lived' };
 }
 
+/**
+ * The compensation the ops suite fails on purpose to get an order flagged (ops.e2e.test.ts): its
+ * six retries back off over up to a minute and a half, which shows nothing the saga's flagging
+ * does not (the template's tests check the Retry itself), so offline they follow each other at once.
+ */
+export const FAST_RETRY_STATE = 'ReleaseStockPaymentDeclined';
+
 function startRuntime(node: string, outdir: string, eventsLog: string, context: string): ChildProcess {
-  const args = ['--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet', '--duplicate-events', '--outdir', outdir, '--events-log', eventsLog];
+  const args = ['--import', 'tsx', 'local/start.ts', '--port', '0', '--quiet', '--duplicate-events', '--outdir', outdir, '--events-log', eventsLog, '--retry-interval', `${FAST_RETRY_STATE}=100`];
   return spawn(node, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: runtimeEnvironment(context) });
 }
 
