@@ -1,4 +1,3 @@
-import { publishedApiUrl } from '../shared/api-url';
 import { logger } from '../shared/observability';
 import { breakerVerdict } from '../shared/resilience/api-client';
 import { CircuitBreaker } from '../shared/resilience/circuit-breaker';
@@ -11,11 +10,11 @@ import type { CartDeps, Orders } from './domain/cart-service';
 
 /**
  * The composition of the cart routes that call the public API: the catalog and the order
- * service at the address the API stack published (deploy-time configuration, never anything a
- * request carries), with the timeouts and budgets of the function's environment.
+ * service at the API's address in the function's environment (deploy-time configuration, never
+ * anything a request carries; checked as the module loads, so a missing one fails the cold start),
+ * with the timeouts and budgets of the function's environment.
  */
 const config = cartConfig.calls();
-const apiUrl = publishedApiUrl();
 
 /** The one dependency the fault switch can fail for the cart (`X-Fault-Inject: catalog`). */
 const FAULTS = ['catalog'] as const;
@@ -48,7 +47,7 @@ export async function cartDeps(request: CartRequest): Promise<CartDeps> {
   const injected = requestedFaults(request.headers, config.faultInjection, FAULTS).has('catalog');
   if (injected) logger.warn('Fault injection: the catalog made unreachable');
   const catalog = httpCatalog({
-    apiUrl: await apiUrl(),
+    apiUrl: config.apiUrl,
     ...config.catalog,
     correlationId: request.correlationId,
     ...(injected ? { fetcher: unreachable } : { breaker: catalogBreaker }),
@@ -58,5 +57,5 @@ export async function cartDeps(request: CartRequest): Promise<CartDeps> {
 
 /** The order service, as the caller whose Authorization header is forwarded. */
 export async function ordersFor(request: CartRequest & { readonly authorization: string }): Promise<Orders> {
-  return httpOrders({ apiUrl: await apiUrl(), ...config.orders, authorization: request.authorization, correlationId: request.correlationId });
+  return httpOrders({ apiUrl: config.apiUrl, ...config.orders, authorization: request.authorization, correlationId: request.correlationId });
 }

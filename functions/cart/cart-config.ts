@@ -1,10 +1,10 @@
 /**
  * The variables the CDK app sets on the cart functions, and their loaders. Imports nothing but
  * zod, the reader and the fault switch's names, so the CDK app can use the names without loading
- * runtime code. (The API's address comes from the parameter ENV.apiUrlParameter names: shared/api-url.ts.)
+ * runtime code. (The API's address is the shared ENV.apiUrl, set at deploy time.)
  */
 import * as z from 'zod';
-import { readConfig } from '../shared/config';
+import { baseUrl, readConfig } from '../shared/config';
 import { ENV } from '../shared/environment';
 import { FAULT_INJECTION_ENABLED, FAULT_INJECTION_ENV, faultSwitchOn } from '../shared/resilience/fault-injection';
 
@@ -23,6 +23,8 @@ export const CART_ENV = {
 export { FAULT_INJECTION_ENABLED };
 
 export interface CartCallsConfig {
+  /** Where the API is: deploy-time configuration, never anything a request carries. */
+  readonly apiUrl: string;
   readonly faultInjection: boolean;
   readonly catalog: { readonly timeoutMs: number; readonly deadlineMs: number };
   readonly orders: { readonly timeoutMs: number; readonly deadlineMs: number };
@@ -34,6 +36,7 @@ export const cartConfig = {
   /** How the functions call the API; every problem named at once, the fault switch refused in prod. */
   calls: (): CartCallsConfig => {
     const config = readConfig({
+      [ENV.apiUrl]: baseUrl,
       [CART_ENV.faultInjection]: z.enum([FAULT_INJECTION_ENABLED, 'disabled']).optional(),
       [ENV.stage]: z.string().optional(),
       [CART_ENV.catalogTimeoutMs]: millis(2000),
@@ -42,6 +45,7 @@ export const cartConfig = {
       [CART_ENV.ordersDeadlineMs]: millis(15000),
     });
     return {
+      apiUrl: config[ENV.apiUrl],
       faultInjection: faultSwitchOn(config[CART_ENV.faultInjection], config[ENV.stage]),
       catalog: { timeoutMs: config[CART_ENV.catalogTimeoutMs], deadlineMs: config[CART_ENV.catalogDeadlineMs] },
       orders: { timeoutMs: config[CART_ENV.ordersTimeoutMs], deadlineMs: config[CART_ENV.ordersDeadlineMs] },

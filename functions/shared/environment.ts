@@ -13,11 +13,6 @@ export const ENV = {
   allowedOrigin: 'ALLOWED_ORIGIN',
   /** The public API's base URL, set at deploy time, for functions that call its routes as the caller. */
   apiUrl: 'COMMERCE_API_URL',
-  /**
-   * The SSM parameter holding that base URL, for functions of a stack deployed before the API's
-   * (the API stack publishes it; it routes to them, so they cannot hold a reference to it).
-   */
-  apiUrlParameter: 'COMMERCE_API_URL_PARAMETER',
   /** The deployment stage's name (ServiceFunction sets it on every function). */
   stage: 'STAGE',
 } as const;

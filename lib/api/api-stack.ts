@@ -7,7 +7,7 @@ import { routes, type RouteId } from '../../functions/contracts/routes';
 import { EDGE_ENV, FAULT_INJECTION_ENABLED } from '../../functions/edge/edge-config';
 import type { Platform } from '../platform/platform-stack';
 import { StackMonitoring } from '../platform/monitoring';
-import { CommerceRestApi } from '../platform/rest-api';
+import { bindApiUrl, CommerceRestApi } from '../platform/rest-api';
 import { ApiWebAcl } from '../platform/web-acl';
 import { SystemDashboard, type SystemDashboardProps } from '../platform/system-dashboard';
 import { routeFunction } from '../platform/route-function';
@@ -24,8 +24,9 @@ export interface ApiStackProps extends StackProps {
 }
 
 /**
- * The public REST API, deployed after the contexts: routes every contract route to the
- * function that owns it, and hosts the edge routes (health, OpenAPI document).
+ * The public REST API, deployed after the contexts, on the API resource the platform stack holds:
+ * routes every contract route to the function that owns it, and hosts the edge routes (health,
+ * OpenAPI document).
  */
 export class ApiStack extends Stack {
   readonly restApi: CommerceRestApi;
@@ -35,7 +36,7 @@ export class ApiStack extends Stack {
     const { platform } = props;
     // First, so that every function made below registers with it.
     const monitoring = new StackMonitoring(this, { alarmTopic: platform.alarmTopic, dashboardName: `commerce-${platform.stage.name}-api` });
-    this.restApi = new CommerceRestApi(this, 'Rest', { stage: platform.stage });
+    this.restApi = new CommerceRestApi(this, 'Rest', { stage: platform.stage, restApi: platform.restApi });
     monitoring.watchApi(this.restApi.api, Object.values(routes));
     // prod: LocalStack (dev) has no WAF.
     if (platform.stage.waf) new ApiWebAcl(this, 'WebAcl', { api: this.restApi.api, limits: platform.stage.waf });
@@ -55,9 +56,7 @@ export class ApiStack extends Stack {
     const dashboard = routeFunction(this, 'dashboard', platform, {
       environment: platform.stage.faultInjection ? { [EDGE_ENV.faultInjection]: FAULT_INJECTION_ENABLED } : {},
     });
-    this.restApi.bindUrl(dashboard);
-    // For the contexts deployed before this stack whose functions call the API (the cart).
-    this.restApi.publishUrl(platform.stage);
+    bindApiUrl(dashboard, platform);
     const edge: Partial<Record<RouteId, IFunction>> = { health, openApi: routeFunction(this, 'openApi', platform), dashboard };
 
     for (const [routeId, route] of Object.entries(routes) as [RouteId, (typeof routes)[RouteId]][]) {

@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
-import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { RestApiBase } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm, AlarmStatusWidget, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TreatMissingData, type IMetric, type IWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -233,7 +233,7 @@ export class StackMonitoring extends Construct {
   }
 
   /** The API's 5xx rate (availability SLO) and p99 latency (latency SLO), over all routes, and each route's on the dashboard. */
-  watchApi(api: RestApi, routes: readonly { method: string; path: string }[]): Alarm[] {
+  watchApi(api: RestApiBase, routes: readonly { method: string; path: string }[]): Alarm[] {
     const metrics = { period: MINUTE };
     const per = { period: MINUTE, statistic: 'Sum' };
     this.plot({ key: 'apiRequests', title: 'API: requests, 4xx, 5xx per minute' },

@@ -6,6 +6,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { acknowledgeNagFinding } from './acknowledge-nag-finding';
 import { OPS_OUTPUT } from './ops-outputs';
+import { PlatformRestApi, type RestApiReference } from './rest-api';
 import type { Stage } from './stage';
 
 export interface PlatformStackProps extends StackProps {
@@ -18,14 +19,20 @@ export interface Platform {
   readonly bus: EventBus;
   readonly signingSecret: Secret;
   readonly alarmTopic: Topic;
+  /** The REST API's own resource: the API stack routes on it, and functions of any stack get its address (bindApiUrl). */
+  readonly restApi: RestApiReference;
 }
 
-/** The shared, stateful pieces: the event bus with its archive, the signing secret and the alarm topic. */
+/**
+ * The shared, stateful pieces: the event bus with its archive, the signing secret, the alarm topic,
+ * and the REST API's own resource (its routes and stage are the API stack's).
+ */
 export class PlatformStack extends Stack implements Platform {
   readonly stage: Stage;
   readonly bus: EventBus;
   readonly signingSecret: Secret;
   readonly alarmTopic: Topic;
+  readonly restApi: PlatformRestApi;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -66,6 +73,7 @@ export class PlatformStack extends Stack implements Platform {
         'The alarm topic has no subscriber: every alarm reaches nobody. Pass -c alarmEmail=ops@example.com to subscribe an address.',
       );
     }
+    this.restApi = new PlatformRestApi(this, 'RestApi', props.stage);
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Every alarm of the stage notifies this topic' });
   }
 }

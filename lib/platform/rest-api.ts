@@ -1,11 +1,9 @@
-import { Aws, Stack } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import {
-  AccessLogFormat, Cors, JsonSchemaVersion, LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel,
-  RequestValidator, ResponseType, RestApi, type JsonSchema, type Model,
+  AccessLogFormat, CfnRestApi, Cors, Deployment, JsonSchemaVersion, LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel, Model,
+  RequestValidator, ResponseType, RestApi, Stage as ApiStage, type CfnRestApiProps, type CorsOptions, type IResource, type JsonSchema, type RestApiBase,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { toJsonSchema, type JsonSchema as PlainJsonSchema } from '../../functions/contracts/json-schema';
@@ -13,10 +11,22 @@ import type { RouteContract } from '../../functions/contracts/routes';
 import { ENV } from '../../functions/shared/environment';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TITLES, problemType } from '../../functions/shared/http/problem-types';
 import { acknowledgeNagFinding } from './acknowledge-nag-finding';
+import type { Platform } from './platform-stack';
 import type { Stage } from './stage';
+
+/**
+ * The REST API's own resource, which the platform stack holds (see PlatformRestApi): what the API
+ * stack builds the routes on, and what the functions that call the API build its address from.
+ */
+export interface RestApiReference {
+  readonly restApiId: string;
+  readonly rootResourceId: string;
+  readonly restApiName: string;
+}
 
 export interface CommerceRestApiProps {
   readonly stage: Stage;
+  readonly restApi: RestApiReference;
 }
 
 const PROBLEM = PROBLEM_CONTENT_TYPE;
@@ -100,53 +110,84 @@ function toModelSchema(schema: PlainJsonSchema): JsonSchema {
 
 const pascal = (id: string) => id.charAt(0).toUpperCase() + id.slice(1);
 
+/** What the API's own resource is given: also in its deployment's logical id, so a change of them redeploys the stage. */
+function restApiProperties(stage: Stage): CfnRestApiProps {
+  return { name: `commerce-${stage.name}`, description: 'Commerce public API' };
+}
+
 /**
- * The public REST API (v1): one stage named after the deployment stage, throttled, JSON access
- * logs, tracing, CORS preflight, bodies validated against models generated from the zod
- * contracts, and problem+json for errors the gateway itself produces.
+ * The REST API's own resource (AWS::ApiGateway::RestApi), alone: in the platform stack, deployed
+ * before every context, so that a function of a context can be given the API's address at deploy
+ * time (bindApiUrl) although the API stack, deployed last, routes to it. Everything else of the
+ * API (routes, models, validators, gateway responses, deployment, stage) is CommerceRestApi's, in
+ * the API stack: CDK's pattern for an API split across stacks (RestApi.fromRestApiAttributes).
+ */
+export class PlatformRestApi extends Construct implements RestApiReference {
+  readonly restApiId: string;
+  readonly rootResourceId: string;
+  readonly restApiName: string;
+
+  constructor(scope: Construct, id: string, stage: Stage) {
+    super(scope, id);
+    const properties = restApiProperties(stage);
+    const api = new CfnRestApi(this, 'Resource', properties);
+    this.restApiId = api.ref;
+    this.rootResourceId = api.attrRootResourceId;
+    this.restApiName = properties.name!;
+    acknowledgeNagFinding(
+      api,
+      'AwsSolutions-APIG2',
+      "Request validation is on: CommerceRestApi's BodyValidator (bodies and parameters) validates this API's routes; it lives in the API stack with the routes, and the rule looks for it in this stack only",
+    );
+  }
+}
+
+/**
+ * The stage's base URL, `https://<api id>.execute-api.<region>.<url suffix>/<stage>` (no trailing
+ * slash), from the API's id and the stage's name alone: a reference to the Stage would depend on
+ * the Deployment, on every method and so on every function behind them (a cycle for the API
+ * stack's own functions, and a stack deployed after the cart's for the cart's).
+ */
+export function apiBaseUrl(restApi: RestApiReference, stage: Stage): string {
+  return `https://${restApi.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${stage.name}`;
+}
+
+/**
+ * Gives `fn` the API stage's base URL (ENV.apiUrl) at deploy time, for calling the API's routes as
+ * the caller: no grant goes with it, each route checks the caller's token itself.
+ */
+export function bindApiUrl(fn: LambdaFunction, platform: Pick<Platform, 'stage' | 'restApi'>): void {
+  fn.addEnvironment(ENV.apiUrl, apiBaseUrl(platform.restApi, platform.stage));
+}
+
+/**
+ * The public REST API (v1), on the platform's API resource: one stage named after the deployment
+ * stage, throttled, JSON access logs, tracing, CORS preflight, bodies validated against models
+ * generated from the zod contracts, and problem+json for errors the gateway itself produces.
  */
 export class CommerceRestApi extends Construct {
-  readonly api: RestApi;
-  /**
-   * The stage's base URL, `https://<api id>.execute-api.<region>.<url suffix>/<stage>` (no
-   * trailing slash), built from the API's id alone. `api.url` would reference the Stage, which
-   * depends on the Deployment, on every method and so on every function behind them: a function
-   * of this stack holding it would make a cycle.
-   */
-  readonly url: string;
+  /** The platform's API, with this construct's stage as its deploymentStage (url, metrics, method ARNs). */
+  readonly api: RestApiBase;
+  private readonly deployment: Deployment;
   private readonly bodyValidator: RequestValidator;
+  private readonly cors: CorsOptions;
 
   constructor(scope: Construct, id: string, props: CommerceRestApiProps) {
     super(scope, id);
-    const { stage } = props;
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: stage.logRetention, removalPolicy: stage.removalPolicy });
-    this.api = new RestApi(this, 'Api', {
-      restApiName: `commerce-${stage.name}`,
-      description: 'Commerce public API',
-      cloudWatchRole: false,
-      deployOptions: {
-        stageName: stage.name,
-        throttlingRateLimit: stage.apiThrottle.rateLimit,
-        throttlingBurstLimit: stage.apiThrottle.burstLimit,
-        accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
-        tracingEnabled: true,
-        metricsEnabled: true,
-        loggingLevel: MethodLoggingLevel.OFF,
-      },
-      defaultCorsPreflightOptions: {
-        allowOrigins: [stage.allowedOrigin],
-        allowMethods: Cors.ALL_METHODS,
-        allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Correlation-Id'],
-        exposeHeaders: ['X-Correlation-Id', 'Location'],
-      },
-    });
-    this.url = `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${stage.name}`;
-    this.bodyValidator = new RequestValidator(this, 'BodyValidator', {
-      restApi: this.api,
-      validateRequestBody: true,
-      validateRequestParameters: true,
-    });
+    const { stage, restApi } = props;
+    // An imported API is a RestApiBase (metrics, URLs, gateway responses); the interface type hides it.
+    this.api = RestApi.fromRestApiAttributes(this, 'Api', restApi) as RestApiBase;
+    this.deployment = this.latestDeployment(stage);
+    this.api.deploymentStage = this.stageOf(stage);
+    this.cors = {
+      allowOrigins: [stage.allowedOrigin],
+      allowMethods: Cors.ALL_METHODS,
+      allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Correlation-Id'],
+      exposeHeaders: ['X-Correlation-Id', 'Location'],
+    };
+    this.api.root.addCorsPreflight(this.cors);
+    const validation = { validateRequestBody: true, validateRequestParameters: true };
+    this.bodyValidator = this.redeployedOnChange(new RequestValidator(this, 'BodyValidator', { restApi: this.api, ...validation }), { validator: validation });
     for (const problem of GATEWAY_PROBLEMS) {
       const template = problemTemplate(problem);
       this.api.addGatewayResponse(`Problem${problem.type.responseType}`, {
@@ -159,83 +200,87 @@ export class CommerceRestApi extends Construct {
     this.acknowledgeNagFindings(stage);
   }
 
+  /**
+   * The deployment, as RestApi makes its own. Every Method and GatewayResponse registers with its
+   * API's latestDeployment (a dependency, and its properties in the deployment's logical id, so
+   * that a change makes a new deployment); an imported API has none, so this one is made its latest,
+   * before any route is added. (The API's own properties, models and validator: RestApi adds them
+   * itself, here they are added explicitly, see redeployedOnChange.)
+   */
+  private latestDeployment(stage: Stage): Deployment {
+    const deployment = new Deployment(this, 'Deployment', { api: this.api, description: 'Commerce public API' });
+    Object.defineProperty(this.api, 'latestDeployment', { value: deployment });
+    deployment.addToLogicalId({ restApi: restApiProperties(stage) });
+    return deployment;
+  }
+
+  /** The stage, serving the deployment, as RestApi's deployOptions would make it. */
+  private stageOf(stage: Stage): ApiStage {
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: stage.logRetention, removalPolicy: stage.removalPolicy });
+    return new ApiStage(this, 'Stage', {
+      deployment: this.deployment,
+      stageName: stage.name,
+      throttlingRateLimit: stage.apiThrottle.rateLimit,
+      throttlingBurstLimit: stage.apiThrottle.burstLimit,
+      accessLogDestination: new LogGroupLogDestination(accessLogs),
+      accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+      tracingEnabled: true,
+      metricsEnabled: true,
+      loggingLevel: MethodLoggingLevel.OFF,
+    });
+  }
+
+  /** What Model and RequestValidator do for a RestApi's own deployment only (not an imported API's). */
+  private redeployedOnChange<T extends Construct>(part: T, properties: object): T {
+    this.deployment.node.addDependency(part);
+    this.deployment.addToLogicalId(properties);
+    return part;
+  }
+
+  /** The resource of `path`, each one made with the CORS preflight (the imported root passes no defaults down). */
+  private resourceFor(path: string): IResource {
+    let resource: IResource = this.api.root;
+    for (const part of path.split('/').filter(Boolean)) {
+      resource = resource.getResource(part) ?? resource.addResource(part, { defaultCorsPreflightOptions: this.cors });
+    }
+    return resource;
+  }
+
   /** Routes `route` to `fn` as a Lambda proxy integration, validating its body against the route's model. */
   addRoute(id: string, route: RouteContract, fn: IFunction): void {
     let requestModels: Record<string, Model> | undefined;
     if (route.body) {
-      const model = this.api.addModel(`${pascal(id)}Model`, {
+      const properties = {
         contentType: 'application/json',
         modelName: `${pascal(id)}Request`,
         schema: toModelSchema(toJsonSchema(route.body, 'draft-04', 'input')),
-      });
+      };
+      const model = this.redeployedOnChange(new Model(this, `${pascal(id)}Model`, { restApi: this.api, ...properties }), { model: properties });
       requestModels = { 'application/json': model };
     }
-    this.api.root.resourceForPath(route.path).addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }), {
+    this.resourceFor(route.path).addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }), {
       operationName: id,
       ...(requestModels ? { requestModels, requestValidator: this.bodyValidator } : {}),
     });
-  }
-
-  /**
-   * Publishes the stage's base URL in the SSM parameter named after the stage (apiUrlParameterName),
-   * for functions of stacks deployed before this one (see bindPublishedApiUrl).
-   */
-  publishUrl(stage: Stage): StringParameter {
-    return new StringParameter(this, 'UrlParameter', {
-      parameterName: apiUrlParameterName(stage),
-      stringValue: this.url,
-      description: 'Base URL of the commerce API stage, for functions that call it as the caller',
-    });
-  }
-
-  /**
-   * Gives `fn` the stage's base URL (`envName`), for calling this API's routes as the caller: no
-   * grant goes with it, each route checks the caller's token itself.
-   */
-  bindUrl(fn: LambdaFunction, envName: string = ENV.apiUrl): void {
-    fn.addEnvironment(envName, this.url);
   }
 
   private acknowledgeNagFindings(stage: Stage): void {
     const authReason =
       'Access control is enforced in every function by the shared JWT middleware (public, user, admin per route); ' +
       'API Gateway authorizers and Cognito are not available on the LocalStack target this app also deploys to';
-    acknowledgeNagFinding(this.api, 'AwsSolutions-APIG4', authReason);
-    acknowledgeNagFinding(this.api, 'AwsSolutions-COG4', authReason);
+    acknowledgeNagFinding(this, 'AwsSolutions-APIG4', authReason);
+    acknowledgeNagFinding(this, 'AwsSolutions-COG4', authReason);
     if (!stage.waf) {
       acknowledgeNagFinding(
-        this.api,
+        this,
         'AwsSolutions-APIG3',
         'This stage has no WAF web ACL (LocalStack, which deploys dev, has no WAF); prod has one (ApiWebAcl), and every stage is throttled',
       );
     }
     acknowledgeNagFinding(
-      this.api,
+      this,
       'AwsSolutions-APIG6',
       'JSON access logs are written for every request; execution logging needs the account-wide API Gateway CloudWatch role, which this app does not take over',
     );
   }
-}
-
-/**
- * The SSM parameter the API stack publishes its stage's base URL in. Named after the stage, so a
- * stack deployed before the API's (whose functions the API routes to, so they cannot hold a
- * reference to it) knows where to look without any reference between the two.
- */
-export function apiUrlParameterName(stage: Stage): string {
-  return `/commerce/${stage.name}/api-url`;
-}
-
-/**
- * Gives `fn` the name of the parameter holding the API's base URL (ENV.apiUrlParameter) and
- * ssm:GetParameter on that parameter only: the function reads the address on its first call
- * (functions/shared/api-url.ts). No grant on the API goes with it: each route checks the caller's token.
- */
-export function bindPublishedApiUrl(fn: LambdaFunction, stage: Stage): void {
-  const name = apiUrlParameterName(stage);
-  fn.addEnvironment(ENV.apiUrlParameter, name);
-  fn.addToRolePolicy(new PolicyStatement({
-    actions: ['ssm:GetParameter'],
-    resources: [Stack.of(fn).formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') })],
-  }));
 }

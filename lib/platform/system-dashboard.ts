@@ -1,12 +1,12 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
-import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { RestApiBase } from 'aws-cdk-lib/aws-apigateway';
 import { Dashboard, GraphWidget, MathExpression, TextWidget, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { Stage } from './stage';
 
 export interface SystemDashboardProps {
   readonly stage: Stage;
-  readonly api: RestApi;
+  readonly api: RestApiBase;
   /** Orders per minute by outcome (placed, confirmed, rejected, cancelled): the business flow. */
   readonly orderFlow: readonly IMetric[];
   /** The order saga's duration (p50, p99). */

@@ -1,10 +1,10 @@
-import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { RestApiBase } from 'aws-cdk-lib/aws-apigateway';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { WafLimits } from './stage';
 
 export interface ApiWebAclProps {
-  readonly api: RestApi;
+  readonly api: RestApiBase;
   readonly limits: WafLimits;
 }
 

@@ -170,19 +170,56 @@ describe('the synthesized app', () => {
     });
   });
 
-  it("gives the dashboard, and no other function, the API's own execute-api URL as deploy-time configuration", () => {
-    const api = dev.resources('commerce-dev-api');
-    const restApi = Object.keys(api).find((id) => api[id]!.Type === 'AWS::ApiGateway::RestApi')!;
+  it("gives the functions that call the API (the dashboard, the cart's four) its execute-api URL at deploy time, from the platform's API id", () => {
+    const platform = dev.resources('commerce-dev-platform');
+    const restApi = Object.keys(platform).find((id) => platform[id]!.Type === 'AWS::ApiGateway::RestApi')!;
+    const exported = Object.values(dev.templates['commerce-dev-platform']!.toJSON().Outputs as Record<string, { Value: unknown; Export: { Name: string } }>)
+      .find((output) => JSON.stringify(output.Value) === JSON.stringify({ Ref: restApi }))!.Export.Name;
     const holders = ofType('AWS::Lambda::Function').filter((fn) => {
       const variables = (fn.props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
       return ENV.apiUrl in variables;
     });
-    expect(holders.map((fn) => fn.props.Description)).toEqual([`${routes.dashboard.method} ${routes.dashboard.path}`]);
-    const { Variables } = holders[0]!.props.Environment as { Variables: Record<string, unknown> };
-    // Built from the API's id: a reference to the Stage or Deployment would make a cycle (they depend on the methods).
-    expect(Variables[ENV.apiUrl]).toEqual({
-      'Fn::Join': ['', ['https://', { Ref: restApi }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/dev']],
-    });
+    const callers = ['getCart', 'putCartItem', 'deleteCartItem', 'checkout', 'dashboard'] as const;
+    expect(holders.map((fn) => fn.props.Description).sort()).toEqual(callers.map((id) => `${routes[id].method} ${routes[id].path}`).sort());
+    for (const fn of holders) {
+      const { Variables } = fn.props.Environment as { Variables: Record<string, unknown> };
+      // Built from the API's id and the stage's name: a reference to the Stage or Deployment would make a cycle (they depend on the methods).
+      expect(Variables[ENV.apiUrl], fn.id).toEqual({
+        'Fn::Join': ['', ['https://', { 'Fn::ImportValue': exported }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/dev']],
+      });
+    }
+    expect(ofType('AWS::SSM::Parameter')).toEqual([]);
+  });
+
+  it("keeps the REST API's own resource in the platform and everything else of it in the API stack, on that API", () => {
+    const platform = dev.resources('commerce-dev-platform');
+    const api = dev.resources('commerce-dev-api');
+    expect(ofType('AWS::ApiGateway::RestApi').map((r) => [r.stack, r.props.Name])).toEqual([['commerce-dev-platform', 'commerce-dev']]);
+    const restApi = Object.keys(platform).find((id) => platform[id]!.Type === 'AWS::ApiGateway::RestApi')!;
+    const parts = Object.entries(api).filter(([, r]) => r.Type.startsWith('AWS::ApiGateway::'));
+    expect(new Set(parts.map(([, r]) => r.Type))).toEqual(new Set([
+      'AWS::ApiGateway::Resource', 'AWS::ApiGateway::Method', 'AWS::ApiGateway::Model', 'AWS::ApiGateway::RequestValidator',
+      'AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Deployment', 'AWS::ApiGateway::Stage',
+    ]));
+    for (const [id, part] of parts) {
+      expect(JSON.stringify(part.Properties!.RestApiId), id).toMatch(new RegExp(`"Fn::ImportValue":"commerce-dev-platform:ExportsOutputRef${restApi}`));
+    }
+    // The one deployment waits for every method, and the stage serves it.
+    const deployments = parts.filter(([, r]) => r.Type === 'AWS::ApiGateway::Deployment').map(([id]) => id);
+    expect(deployments).toHaveLength(1);
+    const deploymentId = deployments[0]!;
+    const { DependsOn } = (dev.templates['commerce-dev-api']!.toJSON().Resources as Record<string, { DependsOn?: string[] }>)[deploymentId]!;
+    const methods = parts.filter(([, r]) => r.Type === 'AWS::ApiGateway::Method').map(([id]) => id);
+    expect(DependsOn).toEqual(expect.arrayContaining(methods));
+    expect(parts.find(([, r]) => r.Type === 'AWS::ApiGateway::Stage')![1].Properties!.DeploymentId).toEqual({ Ref: deploymentId });
+    // Bodies and parameters validated (cdk-nag's APIG2 looks for this validator in the platform stack only).
+    expect(parts.find(([, r]) => r.Type === 'AWS::ApiGateway::RequestValidator')![1].Properties).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });
+    // The stage's URL, printed by `cdk deploy` and read by the LocalStack scripts.
+    expect(JSON.stringify((dev.templates['commerce-dev-api']!.toJSON().Outputs as Record<string, { Value: unknown }>).ApiUrl!.Value)).toContain('.execute-api.');
+    // The API's alarms and dashboards name it as API Gateway does: ApiName and Stage.
+    const alarms = Object.values(api).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && JSON.stringify(r.Properties).includes('AWS/ApiGateway'));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) expect(JSON.stringify(alarm.Properties)).toContain('{"Name":"ApiName","Value":"commerce-dev"}');
   });
 
   it('throttles the stage, writes access logs and answers gateway errors as problem+json, unknown routes as 404', () => {

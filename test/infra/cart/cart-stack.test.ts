@@ -1,11 +1,12 @@
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CART_ENV } from '../../../functions/cart/cart-config';
 import { ENV } from '../../../functions/shared/environment';
 import { CartStack } from '../../../lib/cart/cart-stack';
-import { expectItemAccessToOwnTableOnly, expectOutboxRelay, synthesizeStack, type StackTest } from '../../support/stack';
+import { expectItemAccessToOwnTableOnly, expectOutboxRelay, logicalIdOf, synthesizeStack } from '../../support/stack';
 
-let built: StackTest<CartStack>;
-let prod: StackTest<CartStack>;
+let built: ReturnType<typeof synthesizeStack<CartStack>>;
+let prod: ReturnType<typeof synthesizeStack<CartStack>>;
 
 beforeAll(() => {
   built = synthesizeStack((app, platform, env) => new CartStack(app, 'cart', { env, platform }));
@@ -31,20 +32,22 @@ describe('CartStack', () => {
     expect(expectItemAccessToOwnTableOnly(built)).toBeGreaterThan(0);
   });
 
-  it("reads the API's address from the parameter the API stack publishes, with GetParameter on that parameter only", () => {
-    const { stack, statementsOf } = built;
-    const { clearCart, ...callers } = stack.routeFunctions;
-    // DELETE /cart calls nothing: neither the address nor the grant.
-    expect(built.environmentOf(clearCart)).not.toHaveProperty(ENV.apiUrlParameter);
-    expect(built.actionsOf(clearCart).filter((a) => a.startsWith('ssm:'))).toEqual([]);
-    for (const fn of Object.values(callers)) {
-      const variables = built.environmentOf(fn);
-      expect(variables[ENV.apiUrlParameter]).toBe('/commerce/dev/api-url');
-      expect(variables).not.toHaveProperty(ENV.apiUrl);
-      const ssm = statementsOf(fn).filter((s) => ([] as string[]).concat(s.Action).some((a) => a.startsWith('ssm:')));
-      expect(ssm).toHaveLength(1);
-      expect(ssm[0]!.Action).toBe('ssm:GetParameter');
-      expect(JSON.stringify(ssm[0]!.Resource)).toContain(':parameter/commerce/dev/api-url');
+  it("gets the API's address at deploy time, built from the platform's API id and the stage's name, with no grant", () => {
+    for (const [test, stageName] of [[built, 'dev'], [prod, 'prod']] as const) {
+      const { clearCart, ...callers } = test.stack.routeFunctions;
+      // DELETE /cart calls nothing: no address.
+      expect(test.environmentOf(clearCart)).not.toHaveProperty(ENV.apiUrl);
+      // The platform's export of its REST API's id (the platform deploys first).
+      const outputs = Template.fromStack(test.platform).toJSON().Outputs as Record<string, { Value: unknown; Export?: { Name: string } }>;
+      const restApiId = Object.values(outputs).find((o) => JSON.stringify(o.Value) === JSON.stringify({ Ref: logicalIdOf(test.platform.restApi) }));
+      expect(restApiId?.Export?.Name).toBeDefined();
+      for (const fn of Object.values(callers)) {
+        expect(test.environmentOf(fn)[ENV.apiUrl]).toEqual({
+          'Fn::Join': ['', ['https://', { 'Fn::ImportValue': restApiId!.Export!.Name }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, `/${stageName}`]],
+        });
+      }
+      // No SSM read at the first request, nor anything else to reach the API: each route checks the caller's token.
+      expect(test.ofType('AWS::IAM::Policy').filter(([, policy]) => JSON.stringify(policy).includes('ssm:'))).toEqual([]);
     }
   });
 

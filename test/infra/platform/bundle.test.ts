@@ -25,6 +25,7 @@ const CLIENTS = {
   stepFunctions: 'AWSStepFunctions',
   lambda: '/2015-03-31/functions/',
   secretsManager: 'secretsmanager',
+  ssm: 'AmazonSSM',
 } as const;
 type Client = keyof typeof CLIENTS;
 
@@ -142,6 +143,12 @@ describe('function bundles', () => {
     const readers = [...ROUTE_IDS.filter((id) => routes[id].owner === 'cart'), 'getOrder', 'listOrders'] as RouteId[];
     expect(readers.filter((id) => bundleOf(routeEntry(id)).includes('"OrderPlaced"'))).toEqual([]);
     expect(bundleOf(routeEntry('placeOrder'))).toContain('"OrderPlaced"');
+  });
+
+  it("hold no SSM client in the cart's functions: they get the API's address at deploy time", () => {
+    const cart = ROUTE_IDS.filter((id) => routes[id].owner === 'cart');
+    expect(cart).toHaveLength(5);
+    expect(cart.filter((id) => bundleOf(routeEntry(id)).includes(CLIENTS.ssm))).toEqual([]);
   });
 
   it("build shipping's claim contract in the one orders function that claims a shipment", () => {

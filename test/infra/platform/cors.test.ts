@@ -22,7 +22,7 @@ beforeAll(() => {
   const app = new App({ context: { ...testContext(), stage: 'dev' } });
   const platform = new PlatformStack(app, 'platform', { stage: { ...stageFrom('dev'), allowedOrigin: ORIGIN } });
   const stack = new Stack(app, 'api');
-  const api = new CommerceRestApi(stack, 'Rest', { stage: platform.stage });
+  const api = new CommerceRestApi(stack, 'Rest', { stage: platform.stage, restApi: platform.restApi });
   fn = routeFunction(stack, 'getProduct', platform);
   api.addRoute('getProduct', routes.getProduct, fn);
   built = inspectStack(stack);
