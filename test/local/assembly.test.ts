@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { allResources, buildRestApiModel, executeApiUrl } from '../../local/apigateway/rest-api-model';
 import { assetDirectory, loadAssembly } from '../../local/cloudformation/assembly';
 import { containsIntrinsic, IntrinsicError } from '../../local/cloudformation/intrinsics';
 import { synthesize } from '../../local/synth';
 import type { LocalAssembly, LocalResource } from '../../local/types';
+import { routes } from '../../functions/contracts/routes';
+import { ENV } from '../../functions/shared/environment';
 import { runtimeContext } from '../e2e/support/global-runtime';
 
 const SQS_BASE_URL = 'http://127.0.0.1:9324';
@@ -122,6 +125,21 @@ describe('loadAssembly on the synthesized commerce app', () => {
     const [stage] = assembly.ofType('AWS::ApiGateway::Stage');
     expect(restApi?.ref).toMatch(/^[a-z0-9]{10}$/);
     expect(apiUrl).toBe(`https://${restApi?.ref}.execute-api.us-east-1.amazonaws.com/${stage?.ref}/`);
+  });
+
+  it("gives the functions that call the API the execute-api URL the local gateway stands in for, the API's resource being the platform's", () => {
+    const [restApi] = assembly.ofType('AWS::ApiGateway::RestApi');
+    expect(restApi?.stackName).toBe('commerce-dev-platform');
+    // The routes, deployment and stage (in the API stack) are found on it, every contract route among them.
+    const model = buildRestApiModel(assembly);
+    const operations = allResources(model.root).flatMap((resource) => [...resource.methods.values()].map((method) => method.operationName));
+    expect(operations.filter(Boolean).sort()).toEqual(Object.keys(routes).sort());
+    expect(model.stage.name).toBe('dev');
+    const callers = assembly.ofType('AWS::Lambda::Function').filter((fn) => variablesOf(fn)[ENV.apiUrl] !== undefined);
+    expect(callers.map((fn) => fn.properties.Description).sort()).toEqual(
+      (['getCart', 'putCartItem', 'deleteCartItem', 'checkout', 'dashboard'] as const).map((id) => `${routes[id].method} ${routes[id].path}`).sort(),
+    );
+    for (const fn of callers) expect(variablesOf(fn)[ENV.apiUrl], fn.logicalId).toBe(executeApiUrl(model, assembly.region));
   });
 
   it('gives functions the signing secret ARN of the platform stack', () => {
