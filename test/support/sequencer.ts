@@ -14,11 +14,14 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 export const LONG_FILES: readonly string[] = [
   'test/local/runtime-lifecycle.test.ts', // whole `npm start`s, one after another
-  'test/e2e/ops.e2e.test.ts', // flagged orders, retries and replays through the sagas
   'test/e2e/orders.e2e.test.ts', // orders through the saga, cancellations, refunds
   'test/local/dynamodb-local.test.ts', // starts, kills and restarts DynamoDB Local's JVM
-  'test/e2e/cart.e2e.test.ts',
   'test/e2e/journey.e2e.test.ts',
+  'test/e2e/ops.e2e.test.ts', // DLQs, replays and a flagged order through the sagas
+  'test/e2e/cart.e2e.test.ts',
+  // Seconds of real timeouts and backoffs: the pure tests' one file that mostly waits, which
+  // otherwise started with them at the end of the run (10 s of its last 12 at load 11).
+  'test/unit/edge/dashboard-api.test.ts',
 ];
 
 export class LongFilesFirst extends BaseSequencer {

@@ -24,7 +24,7 @@ describe('the order test files start in', () => {
     ];
     const sorted = await new LongFilesFirst(firstRun).sort(files);
     expect(sorted.map((file) => path.relative(ROOT, file.moduleId))).toEqual([
-      'test/local/runtime-lifecycle.test.ts', 'test/e2e/ops.e2e.test.ts', 'test/local/dynamodb-local.test.ts',
+      'test/local/runtime-lifecycle.test.ts', 'test/local/dynamodb-local.test.ts', 'test/e2e/ops.e2e.test.ts',
       'test/e2e/edge.e2e.test.ts', 'test/local/event-bus.test.ts', 'test/unit/shared/paging.test.ts',
     ]);
   });
