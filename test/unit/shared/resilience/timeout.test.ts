@@ -18,7 +18,9 @@ describe('withTimeout', () => {
     const error = await withTimeout(30, never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).timeoutMs).toBe(30);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // The work never ends: any answer is the timeout's. Bounded only against a unit slip (30 s for
+    // 30 ms), well above what a stalled worker on a loaded host adds to a 30 ms timer.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('aborts the signal the work was given, and reports a TimeoutError rather than the abort', async () => {
