@@ -29,12 +29,13 @@ export function renderTimeline(rows: readonly TimelineRow[], tail = 15): { table
     [row.start.toFixed(1), row.end.toFixed(1), (row.end - row.start).toFixed(1), row.project, row.slot, row.state, row.file].join('\t'))].join('\n');
   const last = Math.max(0, ...rows.map((row) => row.end));
   const longest = [...rows].sort((a, b) => b.end - b.start - (a.end - a.start)).slice(0, 5);
+  // The run's tail: what still ran in its last seconds, the files that started earliest first.
   const atTheEnd = sorted.filter((row) => row.end > last - tail);
   const describe = (row: TimelineRow) => `${row.file} ${row.start.toFixed(1)}-${row.end.toFixed(1)} s`;
   const summary = [
     `timeline: ${rows.length} files, the last ended ${last.toFixed(1)} s after the start`,
     `  longest: ${longest.map(describe).join('; ')}`,
-    `  running in the last ${tail} s: ${atTheEnd.map(describe).join('; ')}`,
+    `  running in the last ${tail} s: ${atTheEnd.length} file(s), from ${atTheEnd.slice(0, 3).map(describe).join('; ')}`,
   ].join('\n');
   return { table, summary };
 }

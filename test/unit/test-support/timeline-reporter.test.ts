@@ -27,7 +27,7 @@ describe('the test run timeline', () => {
     ]);
     expect(summary).toContain('3 files, the last ended 50.5 s after the start');
     expect(summary).toContain('longest: b.test.ts 2.0-40.0 s; a.test.ts 0.0-30.0 s; c.test.ts 31.0-50.5 s');
-    expect(summary).toContain('running in the last 15 s: b.test.ts 2.0-40.0 s; c.test.ts 31.0-50.5 s');
+    expect(summary).toContain('running in the last 15 s: 2 file(s), from b.test.ts 2.0-40.0 s; c.test.ts 31.0-50.5 s');
   });
 
   it('times each file from its start to its end, in its slot, and writes the table where TEST_TIMELINE_FILE says', () => {
