@@ -65,18 +65,17 @@ export interface FetchOptions {
 /**
  * How DynamoDB Local's JVM is tuned, for the run it serves (CPU seconds measured on 2 cores at
  * load 24-59, PutItem/GetItem/Query/TransactWriteItems in equal parts, 4 at a time):
- * - `sustained`: HotSpot's own choices (C2, G1). C2 compiles for the first ~15,000 requests
- *   (boot 3.4 s, then 17.9, 10.8 and 9.0 s per 5,000) and only then serves each request for as
- *   little as C1 or a little less (5.4-7.5 s per 5,000): for a runtime left serving for hours;
- * - `short-lived` (the default): C1 only and the serial collector: boot 2.0 s, then 10.1, 6.9 and
- *   5.8 s per 5,000 requests, 230 MB resident instead of 390. Over 40,000 requests it still cost
- *   a fifth less CPU (56 s vs 71), and an `npm start` session, a test server or a bench serves
- *   fewer: under the load bench's 16 buyers (after 40 s of them, load 6-7) C2's compiler threads
- *   were still a third of the JVM's CPU, 18-30 ms per confirmed order, and the JVM took 40 ms per
- *   order with C1 against 56 ms with C2 (58 against 93 at load 10-15), its request threads the same.
+ * - `sustained` (the default: `npm start`, the benches): HotSpot's own choices (C2, G1). C2
+ *   compiles for the first ~15,000 requests (boot 3.4 s, then 17.9, 10.8 and 9.0 s per 5,000)
+ *   and only then serves each request for as little as C1 or a little less (5.4-7.5 s per 5,000):
+ *   what a runtime left running for hours wants, and the JVM the benches' DynamoDB Local
+ *   baselines (GetItem beside the app's reads and orders) were always taken on;
+ * - `short-lived` (test servers: they boot often, and serve minutes of a test run): C1 only and
+ *   the serial collector: boot 2.0 s, then 10.1, 6.9 and 5.8 s per 5,000 requests, 230 MB
+ *   resident instead of 390. Over 40,000 requests it still cost a fifth less CPU (56 s vs 71).
  * A start takes `StartOptions.jvm`, else `DYNAMODB_LOCAL_JVM` from its environment (so a runtime
  * a test spawns as a process, `npm start` included, runs the profile the test asks for), else
- * `short-lived`.
+ * `sustained`.
  */
 export type JvmProfile = 'sustained' | 'short-lived';
 export const JVM_PROFILE_ENV = 'DYNAMODB_LOCAL_JVM';
@@ -88,7 +87,7 @@ const JVM_OPTIONS: Record<JvmProfile, readonly string[]> = {
 export interface StartOptions extends JavaOptions, FetchOptions {
   /** Port to listen on (on 127.0.0.1); a free one is picked when omitted. */
   port?: number;
-  /** The JVM's tuning; defaults to `DYNAMODB_LOCAL_JVM` from `env`, else `short-lived`. */
+  /** The JVM's tuning; defaults to `DYNAMODB_LOCAL_JVM` from `env`, else `sustained`. */
   jvm?: JvmProfile;
   /** How long to wait for the first successful request. Defaults to 30 s. */
   readyTimeoutMs?: number;
@@ -318,7 +317,7 @@ export async function prepareDynamoDbLocal(options: JavaOptions & FetchOptions =
 export function jvmProfileOf(options: Pick<StartOptions, 'jvm' | 'env'>): JvmProfile {
   if (options.jvm) return options.jvm;
   const named = (options.env ?? process.env)[JVM_PROFILE_ENV];
-  if (named === undefined || named === '') return 'short-lived';
+  if (named === undefined || named === '') return 'sustained';
   if (named in JVM_OPTIONS) return named as JvmProfile;
   throw new Error(`${JVM_PROFILE_ENV} must be one of ${Object.keys(JVM_OPTIONS).join(', ')}, not '${named}'`);
 }
@@ -401,7 +400,7 @@ function endpointOf(port: number): string {
 }
 
 /** The JVM's arguments: Launcher.java serves DynamoDB Local in memory, shared db, on 127.0.0.1. */
-export function dynamoDbLocalArgs(emulatorDir: string, launcherDir: string, port: number, profile: JvmProfile = 'short-lived'): string[] {
+export function dynamoDbLocalArgs(emulatorDir: string, launcherDir: string, port: number, profile: JvmProfile = 'sustained'): string[] {
   return [
     ...JVM_OPTIONS[profile],
     // sqlite4java's native libraries live here; without it, even an in-memory database fails.

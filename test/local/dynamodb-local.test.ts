@@ -368,9 +368,8 @@ describe('the globalSetup instance', () => {
 });
 
 describe('the JVM profile', () => {
-  it('is the short-lived one (C1) unless a start or its environment asks for HotSpot\'s own', () => {
-    expect(jvmProfileOf({ env: {} })).toBe('short-lived');
-    expect(jvmProfileOf({ env: { [JVM_PROFILE_ENV]: 'sustained' } })).toBe('sustained');
+  it('is HotSpot\'s own unless a start or its environment asks for the short-lived one', () => {
+    expect(jvmProfileOf({ env: {} })).toBe('sustained');
     expect(jvmProfileOf({ env: { [JVM_PROFILE_ENV]: 'short-lived' } })).toBe('short-lived');
     expect(jvmProfileOf({ jvm: 'sustained', env: { [JVM_PROFILE_ENV]: 'short-lived' } })).toBe('sustained');
     expect(dynamoDbLocalArgs('/emulator', '/launcher', 0, 'sustained').filter((arg) => arg.startsWith('-XX:'))).toEqual([]);
