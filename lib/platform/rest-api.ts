@@ -208,9 +208,10 @@ export class CommerceRestApi extends Construct {
    * itself, here they are added explicitly, see redeployedOnChange.)
    */
   private latestDeployment(stage: Stage): Deployment {
-    const deployment = new Deployment(this, 'Deployment', { api: this.api, description: 'Commerce public API' });
+    const restApi = restApiProperties(stage);
+    const deployment = new Deployment(this, 'Deployment', { api: this.api, description: restApi.description });
     Object.defineProperty(this.api, 'latestDeployment', { value: deployment });
-    deployment.addToLogicalId({ restApi: restApiProperties(stage) });
+    deployment.addToLogicalId({ restApi });
     return deployment;
   }
 
