@@ -1,18 +1,21 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { buildSync } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import type { IConstruct } from 'constructs';
 import { buildOpenApiDocument } from '../../functions/contracts/openapi';
 import { OPENAPI_DOCUMENT_FILE } from '../../functions/edge/openapi-document';
 import { processTempDir } from './process-temp-dir';
 
 /**
- * Bundles every Lambda handler of the project in one in-process esbuild pass, once per synth.
+ * Bundles every Lambda handler of the project in one esbuild pass, once per synth.
  *
  * NodejsFunction runs `npx esbuild` once per function (about 2 s each here), which would make
  * synth, and so `npm start`, take a minute; one pass over all entries takes about a second
- * and produces the same kind of output: one minified CommonJS file per function.
+ * and produces the same kind of output: one minified CommonJS file per function. The pass runs
+ * in a process of its own (bundle-pass.mjs), for the plugin that lets esbuild drop the schemas
+ * of the SDK operations a function never calls.
  */
 const HANDLER_DIRS = /^functions\/[a-z-]+\/handlers$/;
 
@@ -63,6 +66,13 @@ const BUILT_BESIDE: Record<string, Record<string, () => string>> = {
   'functions/edge/handlers/open-api.ts': { [OPENAPI_DOCUMENT_FILE]: () => JSON.stringify(buildOpenApiDocument()) },
 };
 
+const BUNDLE_PASS = path.join(__dirname, 'bundle-pass.mjs');
+
+/** esbuild's build with bundle-pass.mjs's plugin; a failed build throws (esbuild printed why on stderr). */
+function buildWithPlugins(options: BuildOptions): void {
+  execFileSync(process.execPath, [BUNDLE_PASS], { input: JSON.stringify(options), stdio: ['pipe', 'inherit', 'inherit'] });
+}
+
 const bundles = new Map<string, string>();
 
 function bundleAll(root: string): string {
@@ -74,7 +84,7 @@ function bundleAll(root: string): string {
   const entryPoints = Object.fromEntries(
     handlerEntries(root).map((entry) => [entry.replace(/\.ts$/, '/index'), path.join(root, entry)]),
   );
-  buildSync({
+  buildWithPlugins({
     absWorkingDir: root,
     entryPoints,
     outdir,

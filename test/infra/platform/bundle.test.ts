@@ -115,6 +115,14 @@ describe('function bundles', () => {
     expect(JSON.parse(answer.slice(4))).toEqual(buildOpenApiDocument());
   });
 
+  it('carry the schemas of the SDK operations they call, not those of the whole API', () => {
+    // Each operation of a REST API names its HTTP path in its schema: the Lambda API's all start
+    // with a date, SESv2's with /v2/email/. CancelOrder only invokes, notifications' consumer only sends.
+    const paths = (entry: string, prefix: string) => [...new Set(bundleOf(entry).match(new RegExp(`"${prefix}[^"]*"`, 'g')))];
+    expect(paths('functions/orders/handlers/cancel-order.ts', '/\\d{4}-\\d\\d-\\d\\d/')).toEqual(['"/2015-03-31/functions/{FunctionName}/invocations"']);
+    expect(paths('functions/notifications/handlers/on-event.ts', '/v2/email/')).toEqual(['"/v2/email/outbound-emails"']);
+  });
+
   it('hold no X-Ray SDK', () => {
     expect(Object.keys(HANDLERS).filter((entry) => bundleOf(entry).includes('AWS_XRAY_DAEMON_ADDRESS'))).toEqual([]);
   });
