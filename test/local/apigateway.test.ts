@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_PROBLEMS, problemTemplate } from '../../lib/platform/rest-api';
 import { renderGatewayResponse } from '../../local/apigateway/gateway-responses';
@@ -631,6 +633,20 @@ describe('stop()', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     await expect(fetch(`${gateway.url}/products`)).rejects.toThrow();
     await gateway.stop();
+  });
+
+  it('does not wait for a client that is still sending its request', async () => {
+    const gateway = await startApiGateway(assemblyOf(fixtureResources({ gatewayResponses: true })), new FakeLambda(), { log: () => {} });
+    const { port } = new URL(gateway.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    // Headers never finished: server.close() alone would wait for them (up to headersTimeout, 60 s).
+    socket.write('GET /products HTTP/1.1\r\nHost: localhost\r\n');
+    const closed = once(socket, 'close');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const outcome = await Promise.race([gateway.stop().then(() => 'stopped'), new Promise((resolve) => setTimeout(resolve, 5_000, 'still waiting'))]);
+    expect(outcome).toBe('stopped');
+    await closed;
   });
 
   it('fails to start when the port is taken', async () => {
