@@ -23,7 +23,7 @@ export interface SsmOptions {
   readonly port?: number;
   /**
    * Deployed addresses and their local stand-ins, as the functions' variables get them: a
-   * parameter holding one (the API stack publishes its URL) answers the local address. Asked at
+   * parameter holding one (an app that publishes its API's URL there) answers the local address. Asked at
    * each read, since the gateway starts after this service.
    */
   readonly localAddresses?: () => readonly LocalAddress[];
