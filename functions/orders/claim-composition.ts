@@ -1,5 +1,5 @@
 import { lambdaShipmentClaimer } from './adapters/shipment-claim';
-import type { ShipmentClaimer } from './domain/orders';
+import type { ShipmentClaimer } from './domain/order-cancellation';
 import { ordersConfig } from './orders-config';
 
 /**

@@ -1,7 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ClaimShipmentResult } from '../../contracts/shipment-claim';
 import { sdkClient } from '../../shared/aws-clients';
-import type { ShipmentClaimer } from '../domain/orders';
+import type { ShipmentClaimer } from '../domain/order-cancellation';
 
 const lambdaClient = /* @__PURE__ */ sdkClient(LambdaClient, {});
 

@@ -2,7 +2,7 @@ import { ordersRoutes } from '../../contracts/routes/orders';
 import { httpRoute } from '../../shared/http/route-handler';
 import { shipmentClaimer } from '../claim-composition';
 import { cancellationSaga, orderStore } from '../composition';
-import { cancelOrder } from '../domain/orders';
+import { cancelOrder } from '../domain/order-cancellation';
 
 const deps = { store: orderStore, cancellationSaga: cancellationSaga(), shipping: shipmentClaimer() };
 

@@ -147,10 +147,16 @@ describe('function bundles', () => {
     expect(holders.sort()).toEqual(expected.sort());
   });
 
-  it("build no order events where none is published: the cart's functions (the orders API takes its reasons alone) and the orders' reads", () => {
-    const readers = [...ROUTE_IDS.filter((id) => routes[id].owner === 'cart'), 'getOrder', 'listOrders'] as RouteId[];
+  it("build no order events where none is published: the cart's functions (the orders API takes its reasons alone), the orders' reads and the cancel", () => {
+    const readers = [...ROUTE_IDS.filter((id) => routes[id].owner === 'cart'), 'getOrder', 'listOrders', 'cancelOrder'] as RouteId[];
     expect(readers.filter((id) => bundleOf(routeEntry(id)).includes('"OrderPlaced"'))).toEqual([]);
     expect(bundleOf(routeEntry('placeOrder'))).toContain('"OrderPlaced"');
+  });
+
+  it('build no saga inputs in the cancel, which starts the cancellation saga with a typed input (its tasks parse it)', () => {
+    // The saga inputs' order lines are inventory's, whose module holds its events.
+    expect(bundleOf(routeEntry('cancelOrder'))).not.toContain('"StockReserved"');
+    expect(bundleOf('functions/orders/handlers/on-order-placed.ts')).toContain('"StockReserved"');
   });
 
   it("hold no SSM client in the cart's functions: they get the API's address at deploy time", () => {

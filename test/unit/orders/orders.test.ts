@@ -5,9 +5,8 @@ import type { PendingEvent } from '../../../functions/shared/events/outbox';
 import type { ProductCopy } from '../../../functions/orders/domain/catalog-copy';
 import type { IdempotencyRecord } from '../../../functions/orders/domain/idempotency';
 import type { OrderEvent, OrderState } from '../../../functions/orders/domain/order';
-import {
-  cancelOrder, MAX_CANCEL_ATTEMPTS, MAX_CREATE_ATTEMPTS, placeOrder, type OrderStore, type SagaStarter, type ShipmentClaimer, type StoredOrder,
-} from '../../../functions/orders/domain/orders';
+import { cancelOrder, MAX_CANCEL_ATTEMPTS, type ShipmentClaimer } from '../../../functions/orders/domain/order-cancellation';
+import { MAX_CREATE_ATTEMPTS, placeOrder, type OrderStore, type SagaStarter, type StoredOrder } from '../../../functions/orders/domain/orders';
 import { MAX_TRANSITION_ATTEMPTS, transitionOrder } from '../../../functions/orders/domain/saga-tasks';
 import { recordDelivery, recordDispatch } from '../../../functions/orders/domain/shipment-events';
 import { OrderContendedError } from '../../../functions/orders/domain/transitions';
