@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ShipmentStatus } from './api/shipping';
+import { ShipmentStatus } from './api/shipment-status';
 
 /**
  * The shipping-owned claim of a CONFIRMED order's shipment for its cancellation, invoked by the

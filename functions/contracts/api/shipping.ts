@@ -1,7 +1,7 @@
 import * as z from 'zod';
+import { ShipmentStatus } from './shipment-status';
 
-export const ShipmentStatus = z.enum(['PREPARING', 'DISPATCHED', 'DELIVERED', 'CANCELLED']);
-export type ShipmentStatus = z.infer<typeof ShipmentStatus>;
+export { ShipmentStatus };
 
 export const Shipment = z.object({
   shipmentId: z.string(),

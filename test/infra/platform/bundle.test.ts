@@ -177,6 +177,12 @@ describe('function bundles', () => {
     const orders = ROUTE_IDS.filter((id) => routes[id].owner === 'orders');
     expect(orders.filter((id) => bundleOf(routeEntry(id)).includes('"PREPARING"'))).toEqual(['cancelOrder']);
   });
+
+  it("build of shipping's API only the shipment statuses its claim answers with, in the function that claims a shipment", () => {
+    // A Shipment names its shipmentId; the claim's answer does not.
+    expect(bundleOf(routeEntry('cancelOrder')).includes('shipmentId')).toBe(false);
+    expect(bundleOf(routeEntry('getShipment')).includes('shipmentId')).toBe(true);
+  });
 });
 
 describe('the bundler\'s output', () => {
