@@ -130,6 +130,12 @@ describe('function bundles', () => {
     expect({ repository: code.includes('aws-sdk-js-v3.git'), version: code.includes(`{version:"${version}"}`) }).toEqual({ repository: false, version: true });
   });
 
+  it('import no bundled module on first use (the SDK loads its event stream serde statically), so esbuild wraps no module in a lazy initializer', () => {
+    // esbuild's form of a dynamic import() of a module it bundled.
+    const lazy = Object.keys(HANDLERS).filter((entry) => bundleOf(entry).includes('Promise.resolve().then(()=>('));
+    expect(lazy).toEqual([]);
+  });
+
   it('hold no X-Ray SDK', () => {
     expect(Object.keys(HANDLERS).filter((entry) => bundleOf(entry).includes('AWS_XRAY_DAEMON_ADDRESS'))).toEqual([]);
   });
