@@ -1,0 +1,76 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EnvironmentPool, HOLD_LIMIT, type CpuProbe } from '../../../local/lambda/environment-pool';
+import type { ExecutionEnvironment, InvocationOutcome, InvocationRequest } from '../../../local/lambda/execution-environment';
+
+const PATIENCE_MS = 100;
+const REQUEST: InvocationRequest = { requestId: 'r', eventJson: '{}', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f' };
+
+/** An environment that is ready at once and holds every invocation until the test ends it. */
+function fakeEnvironment(): ExecutionEnvironment {
+  return {
+    alive: true,
+    initialized: Promise.resolve(undefined),
+    invoke: () => new Promise<InvocationOutcome>(() => undefined),
+    terminate: async () => undefined,
+  } as unknown as ExecutionEnvironment;
+}
+
+/** Two cores idle for `idleShare` of the (fake) time that passes between readings. */
+function twoCores(): CpuProbe & { idleShare: number } {
+  let idle = 0;
+  let total = 0;
+  let last = Date.now();
+  return {
+    cores: 2,
+    idleShare: 1,
+    read() {
+      const elapsed = 2 * (Date.now() - last);
+      last = Date.now();
+      total += elapsed;
+      idle += elapsed * this.idleShare;
+      return { idle, total };
+    },
+  };
+}
+
+/** One environment eagerly, up to five; the first invocation holds it, the second waits. */
+function heldPool(cpu: CpuProbe): EnvironmentPool {
+  const pool = new EnvironmentPool(fakeEnvironment, { max: 5, eager: 1, patienceMs: PATIENCE_MS, cpu });
+  void pool.run(REQUEST);
+  void pool.run(REQUEST);
+  return pool;
+}
+
+describe('EnvironmentPool: an environment past the eager ones', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('starts once none has freed up for the patience while the machine had CPU to spare', async () => {
+    const pool = heldPool(twoCores());
+    await vi.advanceTimersByTimeAsync(PATIENCE_MS - 10);
+    expect(pool.size).toBe(1);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(pool.size).toBe(2);
+  });
+
+  it('waits while the machine has no CPU to spare (less than half a core idle), then starts once it has', async () => {
+    const cpu = twoCores();
+    cpu.idleShare = 0.2; // 0.4 of a core
+    const pool = heldPool(cpu);
+    await vi.advanceTimersByTimeAsync(3 * PATIENCE_MS);
+    expect(pool.size).toBe(1);
+    cpu.idleShare = 0.3; // 0.6 of a core
+    await vi.advanceTimersByTimeAsync(PATIENCE_MS + 10);
+    expect(pool.size).toBe(2);
+  });
+
+  it('starts after HOLD_LIMIT patiences without progress however busy the machine is: a function waiting on itself is never held for ever', async () => {
+    const cpu = twoCores();
+    cpu.idleShare = 0;
+    const pool = heldPool(cpu);
+    await vi.advanceTimersByTimeAsync(HOLD_LIMIT * PATIENCE_MS - 10);
+    expect(pool.size).toBe(1);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(pool.size).toBe(2);
+  });
+});
