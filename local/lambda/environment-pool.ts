@@ -45,6 +45,9 @@ export const DEFAULT_PATIENCE_MS = 200;
 /** A stall this many patiences long adds an environment even when the machine's CPU is busy. */
 export const HOLD_LIMIT = 5;
 
+/** How long a stall's CPU is watched before the pool decides whether the machine has any to spare. */
+export const CPU_WINDOW_MS = 100;
+
 /** The machine's CPU time so far, all cores together (ms), and how much of it was idle. */
 export interface CpuTimes {
   readonly idle: number;
@@ -95,6 +98,8 @@ export class EnvironmentPool {
   /** The longest recent init or invocation (ms), decaying by a fifth at each one that ends. */
   private recentSlowestMs = 0;
   private growTimer: NodeJS.Timeout | undefined;
+  /** The machine's CPU times when this stall's last look at them was taken (none before the patience is up). */
+  private cpuAtStall: CpuTimes | undefined;
 
   /**
    * @param create starts a new environment; it must call {@link EnvironmentPool.forget} when the
@@ -203,6 +208,13 @@ export class EnvironmentPool {
     if (next) next.resolve(this.start());
   }
 
+  /** Whether the machine had CPU to spare since the last look in this stall; the first look only takes the reading. */
+  private spareCpuSinceLastLook(): boolean {
+    const before = this.cpuAtStall;
+    this.cpuAtStall = this.cpu.read();
+    return before !== undefined && hasSpareCpu(this.cpu, before, this.cpuAtStall);
+  }
+
   /** Whether invocations wait only because of `eager`: the pool is at it and could grow to `max`. */
   private heldByEager(): boolean {
     return !this.stopped && this.waiting.length > 0 && this.all.size >= this.eager && this.all.size < this.max;
@@ -210,28 +222,29 @@ export class EnvironmentPool {
 
   /**
    * While invocations wait because of `eager`: once no environment has freed up (or become ready)
-   * for the patience (see above), none is starting and the machine had CPU to spare meanwhile, one
-   * more starts for the first in line; after `HOLD_LIMIT` patiences, whatever the CPU.
+   * for the patience (see above), none is starting and the machine then has CPU to spare (over
+   * `CPU_WINDOW_MS`), one more starts for the first in line; after `HOLD_LIMIT` patiences, whatever the CPU.
    */
   private watchForStall(): void {
     // An environment that is starting watches again once it is ready (see start).
     if (this.growTimer || this.starting > 0 || !this.heldByEager()) return;
     const patience = Math.max(this.patienceMs, 2 * this.recentSlowestMs);
     const stalledMs = Date.now() - this.lastProgress;
-    // Before the patience is up, wait for it; past it (the CPU was busy), look again a patience later.
-    const due = Math.max(1, stalledMs < patience ? patience - stalledMs : Math.min(patience, HOLD_LIMIT * patience - stalledMs));
-    const cpuBefore = this.cpu.read();
+    if (stalledMs < patience) this.cpuAtStall = undefined;
+    // Before the patience is up, wait for it; past it, read the CPU over a short window (read only
+    // then: a pool that keeps progressing never asks the machine).
+    const due = stalledMs < patience ? patience - stalledMs : Math.min(CPU_WINDOW_MS, HOLD_LIMIT * patience - stalledMs);
     this.growTimer = setTimeout(() => {
       this.growTimer = undefined;
       if (this.starting > 0 || !this.heldByEager()) return;
       const stalled = Date.now() - this.lastProgress;
-      const grow = stalled >= HOLD_LIMIT * patience || (stalled >= patience && hasSpareCpu(this.cpu, cpuBefore, this.cpu.read()));
-      if (grow) {
+      if (stalled >= HOLD_LIMIT * patience || (stalled >= patience && this.spareCpuSinceLastLook())) {
         this.lastProgress = Date.now();
+        this.cpuAtStall = undefined;
         this.waiting.shift()!.resolve(this.start());
       }
       this.watchForStall();
-    }, due);
+    }, Math.max(1, due));
     // Waiting invocations keep the process busy anyway; the timer alone must not.
     this.growTimer.unref();
   }

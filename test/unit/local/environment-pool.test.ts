@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EnvironmentPool, HOLD_LIMIT, type CpuProbe } from '../../../local/lambda/environment-pool';
+import { CPU_WINDOW_MS, EnvironmentPool, HOLD_LIMIT, type CpuProbe } from '../../../local/lambda/environment-pool';
 import type { ExecutionEnvironment, InvocationOutcome, InvocationRequest } from '../../../local/lambda/execution-environment';
 
 const PATIENCE_MS = 100;
@@ -45,11 +45,17 @@ describe('EnvironmentPool: an environment past the eager ones', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('starts once none has freed up for the patience while the machine had CPU to spare', async () => {
-    const pool = heldPool(twoCores());
+  it('starts once none has freed up for the patience and the machine then has CPU to spare', async () => {
+    const cpu = twoCores();
+    let reads = 0;
+    const read = cpu.read.bind(cpu);
+    cpu.read = () => (reads++, read());
+    const pool = heldPool(cpu);
     await vi.advanceTimersByTimeAsync(PATIENCE_MS - 10);
     expect(pool.size).toBe(1);
-    await vi.advanceTimersByTimeAsync(20);
+    // Until the patience is up the machine is not asked.
+    expect(reads).toBe(0);
+    await vi.advanceTimersByTimeAsync(10 + CPU_WINDOW_MS + 10);
     expect(pool.size).toBe(2);
   });
 
@@ -60,7 +66,7 @@ describe('EnvironmentPool: an environment past the eager ones', () => {
     await vi.advanceTimersByTimeAsync(3 * PATIENCE_MS);
     expect(pool.size).toBe(1);
     cpu.idleShare = 0.3; // 0.6 of a core
-    await vi.advanceTimersByTimeAsync(PATIENCE_MS + 10);
+    await vi.advanceTimersByTimeAsync(CPU_WINDOW_MS + 10);
     expect(pool.size).toBe(2);
   });
 
