@@ -15,10 +15,11 @@
  * may take a hundred milliseconds and an environment's first one more, which is not a stall.
  * Nor is a wait while the machine has no CPU to spare: then the busy environments wait for the
  * CPU (DynamoDB Local's, each other's), and a new one would only compete for it with a cold
- * start and a V8 isolate of its own: under 16 buyers' orders on 2 busy cores the pool started
- * 3 to 19 environments in 30 s that way, and the functions' threads spent a fifth more CPU per
- * confirmed order (47.5 against 38.6 ms, three interleaved pairs). Past `HOLD_LIMIT` patiences
- * without progress the pool grows anyway, so a function waiting on itself never waits for ever.
+ * start and a V8 isolate of its own: under 16 buyers' orders on 2 cores shared with other work
+ * the pools started 1 to 16 environments in 30 s that way, and the functions' threads spent 48.6
+ * ms of CPU per confirmed order against 41.1 without them (five interleaved pairs). Past
+ * `HOLD_LIMIT` patiences without progress (at most `MAX_HOLD_MS` past the first) the pool grows
+ * anyway, so a function waiting on itself never waits for ever.
  */
 import { cpus } from 'node:os';
 import type { ExecutionEnvironment, InvocationOutcome, InvocationRequest } from './execution-environment';
@@ -42,8 +43,10 @@ export interface PoolLimits {
 /** A few of a read's invocations on a loaded machine; less than a cold start of a small bundle. */
 export const DEFAULT_PATIENCE_MS = 200;
 
-/** A stall this many patiences long adds an environment even when the machine's CPU is busy. */
+/** A stall this many patiences long adds an environment even when the machine's CPU is busy... */
 export const HOLD_LIMIT = 5;
+/** ...or this much longer than the patience, if that comes first (a slow function's patience is long). */
+export const MAX_HOLD_MS = 2_000;
 
 /** How long a stall's CPU is watched before the pool decides whether the machine has any to spare. */
 export const CPU_WINDOW_MS = 100;
@@ -223,22 +226,24 @@ export class EnvironmentPool {
   /**
    * While invocations wait because of `eager`: once no environment has freed up (or become ready)
    * for the patience (see above), none is starting and the machine then has CPU to spare (over
-   * `CPU_WINDOW_MS`), one more starts for the first in line; after `HOLD_LIMIT` patiences, whatever the CPU.
+   * `CPU_WINDOW_MS`), one more starts for the first in line; after `HOLD_LIMIT` patiences (at most
+   * `MAX_HOLD_MS` past the first), whatever the CPU.
    */
   private watchForStall(): void {
     // An environment that is starting watches again once it is ready (see start).
     if (this.growTimer || this.starting > 0 || !this.heldByEager()) return;
     const patience = Math.max(this.patienceMs, 2 * this.recentSlowestMs);
+    const holdMs = Math.min(HOLD_LIMIT * patience, patience + MAX_HOLD_MS);
     const stalledMs = Date.now() - this.lastProgress;
     if (stalledMs < patience) this.cpuAtStall = undefined;
     // Before the patience is up, wait for it; past it, read the CPU over a short window (read only
     // then: a pool that keeps progressing never asks the machine).
-    const due = stalledMs < patience ? patience - stalledMs : Math.min(CPU_WINDOW_MS, HOLD_LIMIT * patience - stalledMs);
+    const due = stalledMs < patience ? patience - stalledMs : Math.min(CPU_WINDOW_MS, holdMs - stalledMs);
     this.growTimer = setTimeout(() => {
       this.growTimer = undefined;
       if (this.starting > 0 || !this.heldByEager()) return;
       const stalled = Date.now() - this.lastProgress;
-      if (stalled >= HOLD_LIMIT * patience || (stalled >= patience && this.spareCpuSinceLastLook())) {
+      if (stalled >= holdMs || (stalled >= patience && this.spareCpuSinceLastLook())) {
         this.lastProgress = Date.now();
         this.cpuAtStall = undefined;
         this.waiting.shift()!.resolve(this.start());

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CPU_WINDOW_MS, EnvironmentPool, HOLD_LIMIT, type CpuProbe } from '../../../local/lambda/environment-pool';
+import { CPU_WINDOW_MS, EnvironmentPool, HOLD_LIMIT, MAX_HOLD_MS, type CpuProbe } from '../../../local/lambda/environment-pool';
 import type { ExecutionEnvironment, InvocationOutcome, InvocationRequest } from '../../../local/lambda/execution-environment';
 
 const PATIENCE_MS = 100;
@@ -34,8 +34,8 @@ function twoCores(): CpuProbe & { idleShare: number } {
 }
 
 /** One environment eagerly, up to five; the first invocation holds it, the second waits. */
-function heldPool(cpu: CpuProbe): EnvironmentPool {
-  const pool = new EnvironmentPool(fakeEnvironment, { max: 5, eager: 1, patienceMs: PATIENCE_MS, cpu });
+function heldPool(cpu: CpuProbe, patienceMs = PATIENCE_MS): EnvironmentPool {
+  const pool = new EnvironmentPool(fakeEnvironment, { max: 5, eager: 1, patienceMs, cpu });
   void pool.run(REQUEST);
   void pool.run(REQUEST);
   return pool;
@@ -75,6 +75,18 @@ describe('EnvironmentPool: an environment past the eager ones', () => {
     cpu.idleShare = 0;
     const pool = heldPool(cpu);
     await vi.advanceTimersByTimeAsync(HOLD_LIMIT * PATIENCE_MS - 10);
+    expect(pool.size).toBe(1);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(pool.size).toBe(2);
+  });
+
+  it('holds a long patience at most MAX_HOLD_MS past it', async () => {
+    const cpu = twoCores();
+    cpu.idleShare = 0;
+    const patienceMs = MAX_HOLD_MS;
+    expect(HOLD_LIMIT * patienceMs).toBeGreaterThan(patienceMs + MAX_HOLD_MS);
+    const pool = heldPool(cpu, patienceMs);
+    await vi.advanceTimersByTimeAsync(patienceMs + MAX_HOLD_MS - 10);
     expect(pool.size).toBe(1);
     await vi.advanceTimersByTimeAsync(20);
     expect(pool.size).toBe(2);
