@@ -94,8 +94,15 @@ function bundleAll(root: string): string {
     format: 'cjs',
     // ESM builds of the dependencies tree-shake; their CommonJS builds do not.
     mainFields: ['module', 'main'],
-    minify: true,
-    keepNames: true,
+    // Identifiers are not minified, so every function and class keeps its own name (stack
+    // traces, `new.target.name` of our errors) with no `keepNames`: that option names each
+    // function with a defineProperty call where it is created, and the SDK's middleware stack
+    // creates about 20 such closures per stack, four stacks per document client command: 6 % of
+    // a hot GetProduct's CPU profile, and about a thousand calls at each cold start. Without it a
+    // hot GetProduct costs about 7 % less CPU per call and a cold import about 6 % less, though
+    // bundles are about 40 % larger (2026-12-03).
+    minifyWhitespace: true,
+    minifySyntax: true,
     // The AWS SDK is bundled, not left to the one the Lambda runtime ships: the versions in
     // package-lock.json are the ones tested and the ones that run, and the tree-shaken ESM build
     // of the clients a function uses starts faster than the runtime's whole CommonJS packages

@@ -136,6 +136,14 @@ describe('function bundles', () => {
     expect(lazy).toEqual([]);
   });
 
+  it("keep every function's and class's own name without naming each one at run time (the SDK builds hundreds of functions per request)", () => {
+    const code = bundleOf(routeEntry('getProduct'));
+    // What esbuild's keepNames calls for each function it creates, minified or not.
+    expect(code).not.toMatch(/"name",\s*\{\s*value(:\s*\w+)?,\s*configurable:\s*(!0|true)\s*\}/);
+    expect(code).toMatch(/\bProductNotFoundError\s*=\s*class\b|\bclass ProductNotFoundError\b/);
+    expect(code).toMatch(/function httpRoute\(/);
+  });
+
   it('hold no X-Ray SDK', () => {
     expect(Object.keys(HANDLERS).filter((entry) => bundleOf(entry).includes('AWS_XRAY_DAEMON_ADDRESS'))).toEqual([]);
   });
