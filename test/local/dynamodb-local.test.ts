@@ -368,11 +368,11 @@ describe('the globalSetup instance', () => {
 });
 
 describe('the JVM profile', () => {
-  it('is HotSpot\'s own unless a start or its environment asks for the short-lived one', () => {
+  it('is the sustained one unless a start or its environment asks for the short-lived one', () => {
     expect(jvmProfileOf({ env: {} })).toBe('sustained');
     expect(jvmProfileOf({ env: { [JVM_PROFILE_ENV]: 'short-lived' } })).toBe('short-lived');
     expect(jvmProfileOf({ jvm: 'sustained', env: { [JVM_PROFILE_ENV]: 'short-lived' } })).toBe('sustained');
-    expect(dynamoDbLocalArgs('/emulator', '/launcher', 0, 'sustained').filter((arg) => arg.startsWith('-XX:'))).toEqual([]);
+    expect(dynamoDbLocalArgs('/emulator', '/launcher', 0, 'sustained').filter((arg) => arg.startsWith('-XX:'))).toEqual(['-XX:+UseParallelGC']);
     expect(dynamoDbLocalArgs('/emulator', '/launcher', 0, 'short-lived').filter((arg) => arg.startsWith('-XX:'))).toEqual([
       '-XX:TieredStopAtLevel=1',
       '-XX:+UseSerialGC',
