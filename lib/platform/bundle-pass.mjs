@@ -7,11 +7,11 @@
  *
  * Its plugin trims what the AWS SDK costs a cold start. It lets esbuild drop the schemas of the
  * SDK operations a function never calls: each client describes its operations and shapes in one
- * module (schemas_0.js), as arrays whose traits are objects keyed by the module's string constants: `{ [_h]: ["POST",
- * "/2015-03-31/functions/{FunctionName}/invocations", 200] }`. esbuild treats a computed key
- * as code that may run (a key's toString), so it keeps every such array, and every shape it
- * names: the Lambda client's whole API (46 KiB) in a function that only invokes, compiled at
- * each cold start. The plugin writes each such key as the string its constant holds (the same
+ * module (schemas_0.js), as arrays whose traits are objects keyed by the module's string
+ * constants: `{ [_h]: ["POST", "/2015-03-31/functions/{FunctionName}/invocations", 200] }`.
+ * esbuild treats a computed key as code that may run (a key's toString), so it keeps every such
+ * array, and every shape it names: the Lambda client's whole API (46 KiB) in a function that
+ * only invokes, compiled at each cold start. The plugin writes each such key as the string its constant holds (the same
  * object), and the schemas of unused operations are dropped like any unused constant. It also
  * hands each client its package.json as the one field the client reads (its version, for the
  * user agent): esbuild would otherwise carry the whole file (about 2 KiB per client). And it

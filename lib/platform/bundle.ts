@@ -13,9 +13,9 @@ import { processTempDir } from './process-temp-dir';
  *
  * NodejsFunction runs `npx esbuild` once per function (about 2 s each here), which would make
  * synth, and so `npm start`, take a minute; one pass over all entries takes about a second
- * and produces the same kind of output: one minified CommonJS file per function. The pass runs
- * in a process of its own (bundle-pass.mjs), for the plugin that lets esbuild drop the schemas
- * of the SDK operations a function never calls.
+ * and produces the same kind of output: one CommonJS file per function. The pass runs in a
+ * process of its own (bundle-pass.mjs), for the plugin that trims what the AWS SDK costs a cold
+ * start (the schemas of the operations a function never calls among them).
  */
 const HANDLER_DIRS = /^functions\/[a-z-]+\/handlers$/;
 

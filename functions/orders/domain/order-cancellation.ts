@@ -1,3 +1,9 @@
+/**
+ * The customer's cancellation of an order, apart from the changes in orders.ts, which import the
+ * events and saga inputs they publish and start: POST /orders/{orderId}/cancel builds none of
+ * those schemas at its cold start (its saga input is typed, not parsed: the saga's tasks parse
+ * it), as order-reads.ts does for the reads.
+ */
 import type * as z from 'zod';
 import type { OrderCancellationInput } from '../../contracts/saga';
 import type { ClaimShipmentInput, ClaimShipmentResult } from '../../contracts/shipment-claim';
@@ -7,13 +13,6 @@ import { nowIso } from '../../shared/ids';
 import { LOST_RACE, retryOnLostRace } from '../../shared/lost-race';
 import { cancellationPath, canSee, OrderNotFoundError, ShipmentAlreadyLeftError, toOrderView, type Order } from './order';
 import type { OrderStore, SagaStarter } from './orders';
-
-/**
- * The customer's cancellation of an order, apart from the changes in orders.ts, which import the
- * events and saga inputs they publish and start: POST /orders/{orderId}/cancel builds none of
- * those schemas at its cold start (its saga input is typed, not parsed: the saga's tasks parse
- * it), as order-reads.ts does for the reads.
- */
 
 /** Shipping's claim of a CONFIRMED order's shipment for its cancellation (see contracts/shipment-claim.ts). */
 export interface ShipmentClaimer {
@@ -32,9 +31,9 @@ export const MAX_CANCEL_ATTEMPTS = 3;
 /**
  * A PENDING order records the request and its running saga compensates at ConfirmOrder (it has
  * no shipment); when no saga has started yet, none will, and the consumer of OrderPlaced cancels
- * the order instead (see saga-start.ts). A CONFIRMED order's shipment is claimed first, synchronously: once it has been
- * dispatched the cancel is refused (409) with nothing changed, even before the order has heard
- * of the dispatch; otherwise it can no longer be dispatched, and the cancellation saga refunds,
+ * the order instead (see saga-start.ts). A CONFIRMED order's shipment is claimed first,
+ * synchronously: once it has been dispatched the cancel is refused (409) with nothing changed,
+ * even before the order has heard of the dispatch; otherwise it can no longer be dispatched, and the cancellation saga refunds,
  * returns the stock and cancels the order (execution name `cancel-<orderId>`, so a repeated
  * cancel, whose claim finds the shipment CANCELLED already, starts nothing new; a request that
  * failed between the claim and the start heals when the client retries it). An order confirmed
