@@ -7,8 +7,7 @@ import {
   MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldError,
 } from '../errors';
 import { sharedConfig } from '../environment';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger, metrics } from '../observability';
+import { logger } from '../observability';
 import { toProblem } from './problem';
 import { PROBLEM_CONTENT_TYPE } from './problem-types';
 import { initState, stateOf } from './request-state';
@@ -22,11 +21,6 @@ const ALLOWED_ORIGIN = sharedConfig.allowedOrigin();
 
 function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
-}
-
-/** Responses by status class (2xx, 4xx, 5xx): the per-route error rate, from the functions' own metrics. */
-function countResponse(status: number): void {
-  metrics.addMetric(`Http${Math.floor(status / 100)}xx`, MetricUnit.Count, 1);
 }
 
 function responseHeaders(correlationId: string): Record<string, string> {
@@ -53,7 +47,6 @@ export function httpBoundary(): HttpMiddleware {
     },
     after: (request) => {
       const { correlationId } = stateOf(request.context);
-      countResponse(request.response!.statusCode);
       request.response = {
         ...request.response!,
         headers: { ...responseHeaders(correlationId), ...request.response!.headers },
@@ -62,7 +55,6 @@ export function httpBoundary(): HttpMiddleware {
     onError: (request) => {
       const correlationId = safeCorrelationId(request.context);
       const { status, problem, headers } = toProblem(request.error, correlationId);
-      countResponse(status);
       request.response = {
         statusCode: status,
         headers: { ...responseHeaders(correlationId), ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE },
