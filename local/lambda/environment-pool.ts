@@ -20,6 +20,10 @@
  * ms of CPU per confirmed order against 41.1 without them (five interleaved pairs). Past
  * `HOLD_LIMIT` patiences without progress (at most `MAX_HOLD_MS` past the first) the pool grows
  * anyway, so a function waiting on itself never waits for ever.
+ *
+ * An environment left idle for `idleMs` is stopped, as Lambda reclaims idle environments: a
+ * long-running `npm start` keeps only what its recent load needed, not a V8 isolate for every
+ * environment any burst ever started.
  */
 import { cpus } from 'node:os';
 import type { ExecutionEnvironment, InvocationOutcome, InvocationRequest } from './execution-environment';
@@ -38,10 +42,15 @@ export interface PoolLimits {
   readonly patienceMs?: number;
   /** The machine's CPU, read to tell a stall from a busy machine. Default: this machine's cores. */
   readonly cpu?: CpuProbe;
+  /** How long an environment may sit idle before it is stopped. Default: {@link DEFAULT_IDLE_MS}. */
+  readonly idleMs?: number;
 }
 
 /** A few of a read's invocations on a loaded machine; less than a cold start of a small bundle. */
 export const DEFAULT_PATIENCE_MS = 200;
+
+/** Lambda stops an idle environment after some minutes (the time is not documented and varies). */
+export const DEFAULT_IDLE_MS = 10 * 60_000;
 
 /** A stall this many patiences long adds an environment even when the machine's CPU is busy... */
 export const HOLD_LIMIT = 5;
@@ -86,8 +95,12 @@ function hasSpareCpu(probe: CpuProbe, before: CpuTimes, after: CpuTimes): boolea
 
 export class EnvironmentPool {
   private readonly all = new Set<ExecutionEnvironment>();
-  /** Most recently used last: the warmest environment is reused first. */
+  /** Most recently used last: the warmest environment is reused first, the coldest stopped first. */
   private readonly idle: ExecutionEnvironment[] = [];
+  /** When each idle environment became idle (epoch ms). */
+  private readonly idleSince = new Map<ExecutionEnvironment, number>();
+  private readonly idleMs: number;
+  private reclaimTimer: NodeJS.Timeout | undefined;
   private readonly waiting: Waiter[] = [];
   /** Environments still in their init phase. */
   private starting = 0;
@@ -116,6 +129,7 @@ export class EnvironmentPool {
     this.eager = Math.max(1, Math.min(this.max, limits.eager ?? this.max));
     this.patienceMs = limits.patienceMs ?? DEFAULT_PATIENCE_MS;
     this.cpu = limits.cpu ?? machineCpu;
+    this.idleMs = limits.idleMs ?? DEFAULT_IDLE_MS;
   }
 
   get size(): number {
@@ -137,6 +151,7 @@ export class EnvironmentPool {
   /** Drops an environment whose thread exited (idle crash, timeout, init error). */
   forget(environment: ExecutionEnvironment): void {
     this.all.delete(environment);
+    this.idleSince.delete(environment);
     const index = this.idle.indexOf(environment);
     if (index >= 0) this.idle.splice(index, 1);
   }
@@ -145,8 +160,10 @@ export class EnvironmentPool {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.growTimer);
+    clearTimeout(this.reclaimTimer);
     for (const waiter of this.waiting.splice(0)) waiter.reject(new Error('the Lambda service is stopping'));
     this.idle.length = 0;
+    this.idleSince.clear();
     await Promise.all([...this.all].map((environment) => environment.terminate()));
     this.all.clear();
   }
@@ -157,8 +174,10 @@ export class EnvironmentPool {
     let warm = this.idle.pop();
     while (warm && !warm.alive) {
       this.all.delete(warm);
+      this.idleSince.delete(warm);
       warm = this.idle.pop();
     }
+    if (warm) this.idleSince.delete(warm);
     return warm;
   }
 
@@ -186,8 +205,38 @@ export class EnvironmentPool {
       return;
     }
     const next = this.waiting.shift();
-    if (next) next.resolve(environment);
-    else this.idle.push(environment);
+    if (next) {
+      next.resolve(environment);
+      return;
+    }
+    this.idle.push(environment);
+    this.idleSince.set(environment, Date.now());
+    this.scheduleReclaim();
+  }
+
+  /** A timer for when the coldest idle environment will have been idle for `idleMs`. */
+  private scheduleReclaim(): void {
+    const coldest = this.idle[0];
+    if (this.reclaimTimer || this.stopped || !coldest) return;
+    const due = this.idleSince.get(coldest)! + this.idleMs - Date.now();
+    this.reclaimTimer = setTimeout(() => {
+      this.reclaimTimer = undefined;
+      this.reclaimIdle();
+      this.scheduleReclaim();
+    }, Math.max(1, due));
+    // An idle pool must not keep the process alive.
+    this.reclaimTimer.unref();
+  }
+
+  /** Stops the environments idle for `idleMs` or longer (the coldest are first in the idle list). */
+  private reclaimIdle(): void {
+    const now = Date.now();
+    while (this.idle.length > 0 && now - this.idleSince.get(this.idle[0]!)! >= this.idleMs) {
+      const environment = this.idle.shift()!;
+      this.idleSince.delete(environment);
+      this.all.delete(environment);
+      void environment.terminate();
+    }
   }
 
   private start(): ExecutionEnvironment {

@@ -92,3 +92,75 @@ describe('EnvironmentPool: an environment past the eager ones', () => {
     expect(pool.size).toBe(2);
   });
 });
+
+/** Environments that answer at once, each numbered, recording which were terminated. */
+function answeringEnvironments() {
+  const started: string[] = [];
+  const terminated: string[] = [];
+  const create = () => {
+    const id = `env-${started.length + 1}`;
+    started.push(id);
+    return {
+      alive: true,
+      initialized: Promise.resolve(undefined),
+      invoke: async (): Promise<InvocationOutcome> => ({ ok: true, payloadJson: JSON.stringify(id) }),
+      terminate: async () => void terminated.push(id),
+    } as unknown as ExecutionEnvironment;
+  };
+  return { create, started, terminated };
+}
+
+const servedBy = async (pool: EnvironmentPool) => {
+  const outcome = await pool.run(REQUEST);
+  return outcome.ok ? JSON.parse(outcome.payloadJson) as string : outcome.error.errorMessage;
+};
+
+describe('EnvironmentPool: idle environments', () => {
+  const IDLE_MS = 60_000;
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('stops an environment idle for idleMs, as Lambda reclaims them: the next invocation starts a new one', async () => {
+    const { create, started, terminated } = answeringEnvironments();
+    const pool = new EnvironmentPool(create, { max: 2, idleMs: IDLE_MS });
+    expect(await servedBy(pool)).toBe('env-1');
+    await vi.advanceTimersByTimeAsync(IDLE_MS - 10);
+    expect(terminated).toEqual([]);
+    expect(await servedBy(pool)).toBe('env-1');
+    // Its idle time starts again at each invocation.
+    await vi.advanceTimersByTimeAsync(IDLE_MS - 10);
+    expect(terminated).toEqual([]);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(terminated).toEqual(['env-1']);
+    expect(pool.size).toBe(0);
+    expect(await servedBy(pool)).toBe('env-2');
+    expect(started).toEqual(['env-1', 'env-2']);
+  });
+
+  it('stops only the environments idle long enough, the coldest first, and keeps reusing the warmest', async () => {
+    const { create, terminated } = answeringEnvironments();
+    const pool = new EnvironmentPool(create, { max: 2, idleMs: IDLE_MS });
+    // Two at once: two environments.
+    await Promise.all([servedBy(pool), servedBy(pool)]);
+    expect(pool.size).toBe(2);
+    await vi.advanceTimersByTimeAsync(IDLE_MS / 2);
+    // One invocation: the warmest serves it, the other stays idle since the start.
+    await servedBy(pool);
+    await vi.advanceTimersByTimeAsync(IDLE_MS / 2 + 10);
+    expect(terminated).toHaveLength(1);
+    expect(pool.size).toBe(1);
+    await vi.advanceTimersByTimeAsync(IDLE_MS / 2);
+    expect(terminated).toHaveLength(2);
+    expect(pool.size).toBe(0);
+  });
+
+  it('stops no environment after the pool is stopped, and leaves none running', async () => {
+    const { create, terminated } = answeringEnvironments();
+    const pool = new EnvironmentPool(create, { max: 2, idleMs: IDLE_MS });
+    await servedBy(pool);
+    await pool.stop();
+    expect(terminated).toEqual(['env-1']);
+    await vi.advanceTimersByTimeAsync(2 * IDLE_MS);
+    expect(terminated).toEqual(['env-1']);
+  });
+});
