@@ -147,7 +147,8 @@ async function main(): Promise<void> {
   // What `npm run ops -- --local` reads to find this runtime: its endpoints, the (fixed, local) credentials they take and the stacks' outputs.
   const runtimeFile = path.join(outdir, LOCAL_RUNTIME_FILE);
   writeFileSync(runtimeFile, JSON.stringify({
-    url: runtime.url, region: runtime.assembly.region, credentials: LOCAL_CREDENTIALS, endpoints: runtime.endpoints, outputs: runtime.assembly.outputs,
+    // The two keys, not the shared object: the SDK clients that used it added their own markers.
+    url: runtime.url, region: runtime.assembly.region, credentials: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey }, endpoints: runtime.endpoints, outputs: runtime.assembly.outputs,
   }, null, 2));
 
   // The code `npm run admin` uses writes the administrator, as it would into a deployed table;

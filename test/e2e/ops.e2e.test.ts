@@ -70,6 +70,12 @@ describe.runIf(runtimeFile)('ops CLI on the offline runtime', () => {
     expect(out.join('\n')).toContain('dlq redrive <queue>');
   });
 
+  it('finds the runtime in a file that holds its endpoints and the fixed local credentials, nothing the SDK added to them', () => {
+    const written = JSON.parse(readFileSync(runtimeFile!, 'utf8')) as { credentials: unknown; endpoints: Record<string, string> };
+    expect(written.credentials).toEqual({ accessKeyId: 'local', secretAccessKey: 'local' });
+    expect(Object.keys(written.endpoints)).toEqual(expect.arrayContaining(['DYNAMODB', 'SQS', 'EVENTBRIDGE', 'SFN', 'LAMBDA']));
+  });
+
   it('refuses an unknown command with its usage, exit code 2', async () => {
     const { code, errors } = await ops('dlq', 'drain');
     expect(code).toBe(2);
