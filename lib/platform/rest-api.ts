@@ -193,7 +193,14 @@ export class CommerceRestApi extends Construct {
       this.api.addGatewayResponse(`Problem${problem.type.responseType}`, {
         type: problem.type,
         ...(problem.status === undefined ? {} : { statusCode: String(problem.status) }),
-        responseHeaders: { 'Access-Control-Allow-Origin': `'${stage.allowedOrigin}'`, 'Content-Type': `'${PROBLEM}'` },
+        responseHeaders: {
+          'Access-Control-Allow-Origin': `'${stage.allowedOrigin}'`,
+          'Content-Type': `'${PROBLEM}'`,
+          // Every response carries X-Correlation-Id (api.md); here the id the body names, not the
+          // client's header, which the gateway cannot check against the contract's pattern.
+          'X-Correlation-Id': 'context.requestId',
+          'Access-Control-Expose-Headers': "'X-Correlation-Id'",
+        },
         templates: { [PROBLEM]: template, 'application/json': template },
       });
     }

@@ -22,7 +22,10 @@ describe('edge', () => {
   });
 
   it('answers an unknown route with a 404 problem and a CORS preflight with the allowed headers', async () => {
-    expectProblem(await api.get('/no-such-route'), 404);
+    const unrouted = await api.get<{ correlationId: string }>('/no-such-route');
+    expectProblem(unrouted, 404);
+    // The gateway's own answers carry X-Correlation-Id too, the id their body names.
+    expect(unrouted.headers.get('x-correlation-id')).toBe(unrouted.body.correlationId);
     const preflight = await fetch(`${process.env.E2E_BASE_URL}/products`, {
       method: 'OPTIONS',
       headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST' },

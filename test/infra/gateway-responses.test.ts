@@ -111,6 +111,9 @@ describe('gateway responses', () => {
         const answer = renderGatewayResponse(definitions, { ...error, message }, sources(accept));
         expect(answer.statusCode).toBe(EXPECTED_STATUS[type]);
         expect(answer.headers['Content-Type']).toBe('application/problem+json');
+        // The contract returns X-Correlation-Id on every response: the gateway's own ones too, equal to the body's.
+        expect(answer.headers['X-Correlation-Id']).toBe(REQUEST_ID);
+        expect(answer.headers['Access-Control-Expose-Headers']).toBe('X-Correlation-Id');
         const problem = JSON.parse(answer.body) as Record<string, unknown>;
         expect(problem).toMatchObject({ type: expect.stringMatching(/^https:\/\/commerce\.dev\/problems\/[a-z-]+$/), correlationId: REQUEST_ID });
         if (type === 'DEFAULT_4XX') expect(problem).toMatchObject({ title: 'Client Error' });
