@@ -111,6 +111,7 @@ describe('POST /orders', () => {
       { ...orderBody(productId, 'tok_visa'), items: Array.from({ length: 51 }, (_, i) => ({ productId: `p${i}`, quantity: 1 })) },
       { ...orderBody(productId, 'tok_visa'), items: [{ productId, quantity: 1 }, { productId, quantity: 2 }] },
       { ...orderBody(productId, 'tok_visa'), shippingAddress: { ...address, country: 'Britain' } },
+      { ...orderBody(productId, 'tok_visa'), shippingAddress: { ...address, country: 'XX' } },
       { items: [{ productId, quantity: 1 }], paymentToken: 'tok_visa' },
     ];
     for (const body of invalid) expectProblem(await api.post('/orders', { token: customer.token, body }), 400);

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { ShippingAddress as ShippingAddressFields } from '../events/orders';
 import { CancellationReason, RejectionReason } from '../events/order-reasons';
 import { Currency, Id, PageQuery, pageOf } from './common';
+import { COUNTRY_CODES } from './country-codes';
 
 export const OrderStatus = z.enum(['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED', 'DELIVERED']);
 export type OrderStatus = z.infer<typeof OrderStatus>;
@@ -16,7 +17,7 @@ export const ShippingAddress = z.strictObject({
   line2: z.string().trim().max(200).optional(),
   city: Text(100),
   postalCode: Text(20),
-  country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code, e.g. US'),
+  country: z.enum(COUNTRY_CODES, 'an ISO 3166-1 alpha-2 country code, e.g. US'),
 }) satisfies z.ZodType<z.infer<typeof ShippingAddressFields>>;
 
 export const PlaceOrderRequest = z.strictObject({
