@@ -60,6 +60,9 @@ describe('users', () => {
   it('answers 400 for an invalid rename', async () => {
     const { token } = await registerAndLogin();
     expectProblem(await api.patch('/users/me', { token, body: { name: '' } }), 400);
+    // Control characters (NUL, an ANSI escape) and a lone surrogate: refused, the name stays as it was.
+    for (const name of ['A\u0000B', 'Red\u001b[31m', 'A\ud800B']) expectProblem(await api.patch('/users/me', { token, body: { name } }), 400);
+    expect((await api.get('/users/me', { token })).body.name).toBe('E2E Customer');
   });
 
   it('carries a client correlation id through to the answer', async () => {

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { ShippingAddress as ShippingAddressFields } from '../events/orders';
 import { CancellationReason, RejectionReason } from '../events/order-reasons';
-import { Currency, Id, PageQuery, pageOf } from './common';
+import { Currency, Id, lineOfText, PageQuery, pageOf } from './common';
 import { COUNTRY_CODES } from './country-codes';
 
 export const OrderStatus = z.enum(['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED', 'DELIVERED']);
@@ -9,14 +9,13 @@ export type OrderStatus = z.infer<typeof OrderStatus>;
 export const StatusReason = z.union([RejectionReason, CancellationReason]);
 export type StatusReason = z.infer<typeof StatusReason>;
 
-const Text = (max: number) => z.string().trim().min(1).max(max);
 
 export const ShippingAddress = z.strictObject({
-  name: Text(100),
-  line1: Text(200),
-  line2: z.string().trim().max(200).optional(),
-  city: Text(100),
-  postalCode: Text(20),
+  name: lineOfText(100),
+  line1: lineOfText(200),
+  line2: lineOfText(200, 0).optional(),
+  city: lineOfText(100),
+  postalCode: lineOfText(20),
   country: z.enum(COUNTRY_CODES, 'an ISO 3166-1 alpha-2 country code, e.g. US'),
 }) satisfies z.ZodType<z.infer<typeof ShippingAddressFields>>;
 

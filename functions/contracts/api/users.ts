@@ -1,11 +1,12 @@
 import * as z from 'zod';
+import { lineOfText } from './common';
 import { Role } from './role';
 
 export { Role };
 
 // Surrounding spaces are forgiven (trimmed) before the address is checked.
 const Email = z.string().trim().pipe(z.email().max(254));
-const Name = z.string().trim().min(1).max(100);
+const Name = lineOfText(100);
 
 export const RegisterRequest = z
   .strictObject({ email: Email, password: z.string().min(8).max(128), name: Name });

@@ -148,6 +148,12 @@ describe('POST /orders', () => {
       await expect400(orderBody([{ productId, quantity: 1 }], { shippingAddress: { ...address, country } }), ['body.shippingAddress.country']);
     });
 
+    it.each(['line1', 'line2', 'city'])('a control character or lone surrogate in the address %s', async (field) => {
+      for (const value of ['1 Main St\r\nX-Injected: 1', 'Main\u0000St', 'Main\u009bSt', 'Main\udc00St']) {
+        await expect400(orderBody([{ productId, quantity: 1 }], { shippingAddress: { ...address, [field]: value } }), [`body.shippingAddress.${field}`]);
+      }
+    });
+
     it('a client-supplied price, or any unknown field', async () => {
       await expect400(orderBody([{ productId, quantity: 1, unitPriceCents: 1 } as { productId: string; quantity: number }]), ['body.items.0']);
       await expect400(orderBody([{ productId, quantity: 1 }], { totalCents: 1 }), ['body']);
