@@ -178,6 +178,30 @@ describe('checkout', () => {
     expectProblem(await checkout(token), 409);
   });
 
+  it('names a product archived since it was put in the cart (the cart view leaves it out): 422, the cart unchanged', async () => {
+    const { token } = await registerAndLogin('Late Archive');
+    const archived = await stockedProduct(5, 800);
+    await putItem(token, mug, 1);
+    expect((await putItem(token, archived, 2)).status).toBe(200);
+    // The order service hears of the product, then of its archiving: wait for each in turn.
+    const probe = () => api.post('/orders', {
+      token, body: { items: [{ productId: archived, quantity: 1 }], paymentToken: 'tok_visa', shippingAddress: address },
+      headers: { 'Idempotency-Key': unique('probe') },
+    });
+    await eventually('the order service to know the product', async () => ((await probe()).status === 202 ? true : undefined));
+    expect((await api.delete(`/products/${archived}`, { token: admin })).status).toBe(204);
+    await eventually('the order service to refuse the archived product', async () => ((await probe()).status === 422 ? true : undefined));
+    const refused = await checkout(token);
+    expectProblem(refused, 422);
+    expect(refused.text).toContain(archived);
+    expect((refused.body as unknown as { errors: unknown[] }).errors).toEqual([{ path: `cart.items.${archived}`, message: expect.any(String) }]);
+    expect((await getCart(token)).body.items.map((item) => item.productId)).toEqual([mug]);
+    expect((await api.delete<Cart>(`/cart/items/${archived}`, { token })).status).toBe(200);
+    const placed = await checkoutWhenKnown(token);
+    expect(placed.status).toBe(202);
+    expect(placed.body.items.map((item) => item.productId)).toEqual([mug]);
+  });
+
   it('yields one order for a double click, and the same order again for a retry with the same Idempotency-Key', async () => {
     const { token } = await registerAndLogin('Double Clicker');
     await putItem(token, cup, 1);

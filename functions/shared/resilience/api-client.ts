@@ -5,7 +5,8 @@ import { TimeoutError, withTimeout } from './timeout';
 
 /** The dependency answered with a status other than 2xx. */
 export class UnexpectedStatusError extends Error {
-  constructor(readonly status: number) {
+  /** `answer`: the JSON body of a refusal (4xx), which says why; undefined for anything else. */
+  constructor(readonly status: number, readonly answer?: unknown) {
     super(`The dependency answered ${status}`);
     this.name = 'UnexpectedStatusError';
   }
@@ -73,6 +74,14 @@ export function postValidated<S extends z.ZodType>(url: string, body: unknown, s
   return exchangeValidated(url, schema, { method: 'POST', body: JSON.stringify(body), contentType: 'application/json' }, options);
 }
 
+/** A 4xx's JSON body (the problem saying why), read within the call's timeout; any other body is released unread. */
+async function refusalAnswer(response: Response): Promise<unknown> {
+  if (response.status >= 400 && response.status < 500) return response.json().catch(() => undefined);
+  // Release the connection: an unread body would hold it until it is collected.
+  await response.body?.cancel().catch(() => {});
+  return undefined;
+}
+
 function exchangeValidated<S extends z.ZodType>(
   url: string,
   schema: S,
@@ -88,11 +97,7 @@ function exchangeValidated<S extends z.ZodType>(
     } catch (error) {
       throw new NetworkError({ cause: error });
     }
-    if (!response.ok) {
-      // Release the connection: an unread body would hold it until it is collected.
-      await response.body?.cancel().catch(() => {});
-      throw new UnexpectedStatusError(response.status);
-    }
+    if (!response.ok) throw new UnexpectedStatusError(response.status, await refusalAnswer(response));
     let body: unknown;
     try {
       body = await response.json();

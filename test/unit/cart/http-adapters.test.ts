@@ -72,4 +72,17 @@ describe('httpOrders', () => {
     expect(unavailable).toBeInstanceOf(OrdersUnavailableError);
     expect((unavailable as OrdersUnavailableError).status).toBe(503);
   });
+
+  it('names the products the order service no longer sells, which the cart view leaves out, so they can be removed', async () => {
+    const body = { ...orderBody, items: [{ productId: 'p-1', quantity: 1 }, { productId: 'p/2', quantity: 3 }] };
+    const refusal = json(422, {
+      type: 'https://commerce.dev/problems/unorderable-products', title: 'Unprocessable Content', status: 422,
+      detail: 'These products cannot be ordered: p/2', errors: [{ path: 'body.items.1.productId', message: 'Unknown or archived product' }],
+      correlationId: 'corr-1',
+    });
+    const error = await httpOrders({ ...base, authorization: 'Bearer t', fetcher: async () => refusal }).place(body, 'k').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnprocessableError);
+    expect((error as UnprocessableError).message).toBe('These products of the cart are no longer sold: p/2. Remove them (DELETE /cart/items/{productId}) and try again');
+    expect((error as UnprocessableError).errors).toEqual([{ path: 'cart.items.p/2', message: 'Unknown or archived product' }]);
+  });
 });

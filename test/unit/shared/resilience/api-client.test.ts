@@ -81,11 +81,12 @@ describe('postValidated', () => {
     });
   });
 
-  it('turns a 4xx into a typed error that is not transient', async () => {
+  it('turns a 4xx into a typed error that is not transient, keeping the body that says why', async () => {
     const error = await postValidated('https://api.example.com/orders', {}, Schema, {
       headers: {}, timeoutMs: 1000, fetcher: async () => json(422, { title: 'no' }),
     }).catch((e: unknown) => e);
-    expect(error).toEqual(new UnexpectedStatusError(422));
+    expect(error).toEqual(new UnexpectedStatusError(422, { title: 'no' }));
+    expect((error as UnexpectedStatusError).answer).toEqual({ title: 'no' });
     expect(isTransient(error)).toBe(false);
   });
 });
