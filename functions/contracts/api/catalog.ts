@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { Currency, Id, PageQuery, pageOf } from './common';
+import { Currency, Id, lineOfText, PageQuery, pageOf } from './common';
 
-const Name = z.string().trim().min(1).max(200);
+const Name = lineOfText(200);
 const Description = z.string().max(4000);
-const Category = z.string().trim().min(1).max(100);
+const Category = lineOfText(100);
 const PriceCents = z.number().int().positive().max(100_000_000);
 const Sku = z
   .string()

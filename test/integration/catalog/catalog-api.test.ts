@@ -200,6 +200,10 @@ describe('POST /products', () => {
     ['a missing name', { name: undefined }, 'body.name'],
     ['a blank name', { name: '   ' }, 'body.name'],
     ['a missing category', { category: undefined }, 'body.category'],
+    ['a name with a line break', { name: 'Mug\r\nX-Injected: 1' }, 'body.name'],
+    ['a name with an ANSI escape', { name: 'Mug\u001b[2J' }, 'body.name'],
+    ['a category with a NUL', { category: 'kitchen\u0000' }, 'body.category'],
+    ['a name with a lone surrogate', { name: 'Mug \ud83d' }, 'body.name'],
     ['a missing sku', { sku: undefined }, 'body.sku'],
     ['an unknown field', { status: 'ARCHIVED' }, 'body'],
   ])('answers 400 for %s, and writes nothing', async (_label, overrides, path) => {
@@ -326,6 +330,7 @@ describe('PATCH /products/{productId}', () => {
     ['negative priceCents', { priceCents: -1 }, 'body.priceCents', undefined],
     ['fractional priceCents', { priceCents: 9.99 }, 'body.priceCents', undefined],
     ['a blank name', { name: '' }, 'body.name', undefined],
+    ['a name with a control character', { name: 'Mug\u0007' }, 'body.name', undefined],
   ])('answers 400 for %s and changes nothing', async (_label, body, path, named) => {
     const product = await created();
     const response = await patchProduct(product.id, body);
