@@ -14,9 +14,10 @@ export type Problem = z.infer<typeof Problem>;
 /** Opaque ids in paths: bounded so a silly value is a 404 lookup, never an oversized key. */
 export const Id = z.string().min(1).max(64);
 
-// C0 controls, DEL and C1 controls: invisible, they forge lines in mails, labels, logs and terminals.
+// C0 controls, DEL and C1 controls forge lines in mails, labels, logs and terminals; bidi
+// embeddings, overrides and isolates make text display as other text ("\u202Etxt.exe").
 // eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
-const NO_CONTROLS = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+const NO_CONTROLS = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
 // Half of a surrogate pair alone is no character: stored as UTF-8 it silently becomes U+FFFD.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 

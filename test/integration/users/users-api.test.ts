@@ -257,8 +257,8 @@ describe('PATCH /users/me', () => {
 
   it('answers 400 for an empty or too long name, or an attempt to change other fields, and changes nothing', async () => {
     const user = await signedUp('Stays');
-    // Control characters (NUL, an ANSI escape, C1) and a lone surrogate are no one's name: they forge lines in mails and logs.
-    const unprintable = ['A\u0000B', 'Red\u001b[31m', 'A\u0085B', 'A\ud800B'].map((name) => ({ name }));
+    // Control characters (NUL, an ANSI escape, C1), a lone surrogate and bidi overrides are no one's name: they forge lines and text in mails and logs.
+    const unprintable = ['A\u0000B', 'Red\u001b[31m', 'A\u0085B', 'A\ud800B', '\u202Eevil', 'A\u2066B'].map((name) => ({ name }));
     for (const body of [{ name: '' }, { name: 'x'.repeat(101) }, { name: 'X', role: 'admin' }, {}, ...unprintable]) {
       expect((await updateMe(body, user.auth)).status).toBe(400);
     }
