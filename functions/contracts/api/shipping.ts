@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lineOfText } from './common';
 import { ShipmentStatus } from './shipment-status';
 
 export { ShipmentStatus };
@@ -14,7 +15,7 @@ export const Shipment = z.object({
 export type Shipment = z.infer<typeof Shipment>;
 
 export const DispatchRequest = z.strictObject({
-  carrier: z.string().trim().min(1).max(50),
-  trackingNumber: z.string().trim().min(1).max(100),
+  carrier: lineOfText(50),
+  trackingNumber: lineOfText(100),
 });
 export type DispatchRequest = z.infer<typeof DispatchRequest>;

@@ -278,6 +278,7 @@ describe('POST /shipments/{orderId}/dispatch', () => {
       ['a carrier over 50 characters', { carrier: 'x'.repeat(51), trackingNumber: '1Z' }, ['body.carrier']],
       ['a tracking number over 100 characters', { carrier: 'UPS', trackingNumber: '9'.repeat(101) }, ['body.trackingNumber']],
       ['numbers for strings', { carrier: 7, trackingNumber: 123 }, ['body.carrier', 'body.trackingNumber']],
+      ['control characters', { carrier: 'UPS\r\nX', trackingNumber: '1Z\u001b[2J' }, ['body.carrier', 'body.trackingNumber']],
       ['an unknown field', { ...carriage, status: 'DELIVERED' }, ['body']],
     ])('%s', async (_label, body, paths) => {
       const { orderId } = await preparedShipment(fx);
