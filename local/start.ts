@@ -14,6 +14,7 @@
  * its backoff, in any state machine: tests that fail a step on purpose need not wait out its retries).
  * Once up, it writes <outdir>/local-runtime.json (endpoints and stack outputs) for `npm run ops -- --local`.
  * The first administrator comes from COMMERCE_ADMIN_EMAIL / COMMERCE_ADMIN_PASSWORD.
+ * SIGINT, SIGTERM or the exit of the process that started it stops it and everything it started.
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -28,6 +29,25 @@ process.env.TZ = 'UTC';
 
 
 class UsageError extends Error {}
+
+/** How often the runtime looks whether the program that started it is still there. */
+const PARENT_CHECK_MS = 1000;
+
+/**
+ * Calls `onGone` once the process that started this one has exited (this one then belongs to
+ * init or a subreaper). A test runner or bench killed outright stops no runtime it started, and
+ * an orphaned runtime would serve on, holding its port and memory, until killed by hand.
+ */
+function whenParentExits(onGone: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, PARENT_CHECK_MS);
+  // The watch alone must not keep the process alive.
+  timer.unref();
+}
 
 /** Lambda's service's own cap per function offline (lambda-service.ts). */
 const MAX_ENVIRONMENTS = 10;
@@ -120,6 +140,7 @@ async function main(): Promise<void> {
   // (an exit that skips stopping the services).
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  whenParentExits(() => void stop('the process that started this one exited'));
 
   // An unchanged app (its assembly reused or copied from the cache, no synth) has DynamoDB Local's
   // JVM boot, about a second, while the runtime and the app's code load. Not before a synth: that

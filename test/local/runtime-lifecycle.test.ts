@@ -70,13 +70,20 @@ let sharedOutdir: string | undefined;
  * @param shareAssembly starts that run to the ready line share one outdir, as `npm start` reuses
  *   cdk.out (and the demo data an earlier start kept there); the others copy the cached assembly.
  */
-function launch(args: string[], env: NodeJS.ProcessEnv, shareAssembly = false): RuntimeProcess {
+/** A parent that starts the runtime with its own output and then only waits: the test can kill it outright. */
+const PARENT_SCRIPT = "require('node:child_process').spawn(process.execPath, JSON.parse(process.argv[1]), { stdio: 'inherit' }); setInterval(() => {}, 60_000);";
+
+/**
+ * @param viaParent `child` is a parent process that started the runtime (see PARENT_SCRIPT), not the runtime.
+ */
+function launch(args: string[], env: NodeJS.ProcessEnv, shareAssembly = false, viaParent = false): RuntimeProcess {
   const startedAt = Date.now();
   // Its own cloud assembly: other suites read and write the project's cdk.out meanwhile.
   const outdir = shareAssembly && sharedOutdir !== undefined ? sharedOutdir : mkdtempSync(path.join(tmpdir(), 'commerce-lifecycle-'));
   if (outdir !== sharedOutdir) outdirs.push(outdir);
   if (shareAssembly) sharedOutdir = outdir;
-  const child = spawn(process.execPath, [...START_ARGS, '--outdir', outdir, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = [...START_ARGS, '--outdir', outdir, ...args];
+  const child = spawn(process.execPath, viaParent ? ['-e', PARENT_SCRIPT, JSON.stringify(command)] : command, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error('could not spawn local/start.ts');
   let output = '';
   const append = (chunk: Buffer) => {
@@ -447,6 +454,21 @@ describe('the offline runtime as a process (local/start.ts)', { concurrent: fals
     // DynamoDB Local's launcher and esbuild's service both end when their stdin pipe closes.
     expect(await survivors(runtime.descendants), 'processes the runtime started are still running').toEqual([]);
     timings.push(`SIGKILL while starting: started ${programs(runtime)}`);
+  }, READY_TIMEOUT_MS + 30_000);
+
+  it('stops by itself, leaving nothing behind, when the program that started it dies without stopping it', async () => {
+    const parent = launch(['--port', '0', '--quiet', '--no-seed'], baseEnv(), true, true);
+    const ready = await waitForReady(parent);
+    const runtimePid = [...parent.descendants].find(([, command]) => command.includes('local/start.ts'))?.[0];
+    expect(runtimePid, tail(parent)).toBeDefined();
+    parent.child.kill('SIGKILL');
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (isAlive(runtimePid!) && Date.now() < deadline) await delay(100);
+    expect(isAlive(runtimePid!), `the runtime (${runtimePid}) still runs without its parent${tail(parent)}`).toBe(false);
+    expect(parent.output()).toContain('the process that started this one exited: stopping');
+    expect(await survivors(parent.descendants), 'processes the runtime started are still running').toEqual([]);
+    const { hostname, port } = new URL(ready.url);
+    expect(await connectTo(hostname, Number(port))).toBe('ECONNREFUSED');
   }, READY_TIMEOUT_MS + 30_000);
 
   describe('without Java on the PATH', () => {
