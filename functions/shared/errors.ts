@@ -46,10 +46,16 @@ export class UnprocessableError extends problemOf(422, 'unprocessable') {}
 
 /**
  * A write that kept losing races with concurrent writes of the same thing gave up: nothing of it
- * was written, and the client may simply try again. The message says what was contended.
+ * was written, and the client may simply try again, which `Retry-After: 1` says to a client that
+ * reads it (unlike the other 409s, which the same request would only meet again). The message
+ * says what was contended.
  */
 export class ConcurrentUpdateError extends ConflictError {
   override readonly code = 'concurrent-update';
+
+  constructor(message: string) {
+    super(message, { headers: { 'Retry-After': '1' } });
+  }
 }
 
 /** The base of the typed errors that tell the client when to try again: `Retry-After`, in whole seconds (at least 1). */

@@ -662,6 +662,8 @@ describe('POST /products when DynamoDB cancels the write for a concurrent transa
     expect(response.status).toBe(409);
     expect(response.headers['Content-Type']).toBe('application/problem+json');
     expect(problem(response).type).toContain('concurrent-update');
+    // The retry below succeeds: the answer says to try again in a second.
+    expect(response.headers['Retry-After']).toBe('1');
     conflicts.stop();
     expect(await itemsOfSku(input.sku as string)).toEqual([]);
     expect(await outboxEvents((data) => data.sku === input.sku)).toEqual([]);

@@ -44,6 +44,9 @@ describe('the error mapper', () => {
     expect(toProblem(busy, 'c').problem).toMatchObject({
       type: problemType('concurrent-update'), status: 409, detail: 'The order is being changed by another request; try again',
     });
+    // Unlike other conflicts, trying again may well succeed: the answer says when.
+    expect(toProblem(busy, 'c').headers).toEqual({ 'Retry-After': '1' });
+    expect(toProblem(new ConflictError('Email already registered'), 'c').headers).toEqual({});
   });
 
   it('answers anything else with a 500 that leaks nothing', () => {
