@@ -167,9 +167,10 @@ async function main(): Promise<void> {
   const servicesUp = Date.now();
   // What `npm run ops -- --local` reads to find this runtime: its endpoints, the (fixed, local) credentials they take and the stacks' outputs.
   const runtimeFile = path.join(outdir, LOCAL_RUNTIME_FILE);
+  // The two keys, not the shared object: the SDK clients that used it added their own markers to it.
+  const { accessKeyId, secretAccessKey } = LOCAL_CREDENTIALS;
   writeFileSync(runtimeFile, JSON.stringify({
-    // The two keys, not the shared object: the SDK clients that used it added their own markers.
-    url: runtime.url, region: runtime.assembly.region, credentials: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey }, endpoints: runtime.endpoints, outputs: runtime.assembly.outputs,
+    url: runtime.url, region: runtime.assembly.region, credentials: { accessKeyId, secretAccessKey }, endpoints: runtime.endpoints, outputs: runtime.assembly.outputs,
   }, null, 2));
 
   // The code `npm run admin` uses writes the administrator, as it would into a deployed table;

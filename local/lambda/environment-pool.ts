@@ -95,10 +95,11 @@ function hasSpareCpu(probe: CpuProbe, before: CpuTimes, after: CpuTimes): boolea
 
 export class EnvironmentPool {
   private readonly all = new Set<ExecutionEnvironment>();
-  /** Most recently used last: the warmest environment is reused first, the coldest stopped first. */
-  private readonly idle: ExecutionEnvironment[] = [];
-  /** When each idle environment became idle (epoch ms). */
-  private readonly idleSince = new Map<ExecutionEnvironment, number>();
+  /**
+   * The idle environments and when each became idle (epoch ms), most recently used last: the
+   * warmest is reused first, the coldest stopped first.
+   */
+  private readonly idle: { readonly environment: ExecutionEnvironment; readonly since: number }[] = [];
   private readonly idleMs: number;
   private reclaimTimer: NodeJS.Timeout | undefined;
   private readonly waiting: Waiter[] = [];
@@ -151,8 +152,7 @@ export class EnvironmentPool {
   /** Drops an environment whose thread exited (idle crash, timeout, init error). */
   forget(environment: ExecutionEnvironment): void {
     this.all.delete(environment);
-    this.idleSince.delete(environment);
-    const index = this.idle.indexOf(environment);
+    const index = this.idle.findIndex((entry) => entry.environment === environment);
     if (index >= 0) this.idle.splice(index, 1);
   }
 
@@ -163,7 +163,6 @@ export class EnvironmentPool {
     clearTimeout(this.reclaimTimer);
     for (const waiter of this.waiting.splice(0)) waiter.reject(new Error('the Lambda service is stopping'));
     this.idle.length = 0;
-    this.idleSince.clear();
     await Promise.all([...this.all].map((environment) => environment.terminate()));
     this.all.clear();
   }
@@ -171,13 +170,11 @@ export class EnvironmentPool {
   /** The warmest idle environment still alive, if any (bounded by the idle list: the dead are dropped). */
   private idleEnvironment(): ExecutionEnvironment | undefined {
     if (this.stopped) return undefined;
-    let warm = this.idle.pop();
+    let warm = this.idle.pop()?.environment;
     while (warm && !warm.alive) {
       this.all.delete(warm);
-      this.idleSince.delete(warm);
-      warm = this.idle.pop();
+      warm = this.idle.pop()?.environment;
     }
-    if (warm) this.idleSince.delete(warm);
     return warm;
   }
 
@@ -209,8 +206,7 @@ export class EnvironmentPool {
       next.resolve(environment);
       return;
     }
-    this.idle.push(environment);
-    this.idleSince.set(environment, Date.now());
+    this.idle.push({ environment, since: Date.now() });
     this.scheduleReclaim();
   }
 
@@ -218,7 +214,7 @@ export class EnvironmentPool {
   private scheduleReclaim(): void {
     const coldest = this.idle[0];
     if (this.reclaimTimer || this.stopped || !coldest) return;
-    const due = this.idleSince.get(coldest)! + this.idleMs - Date.now();
+    const due = coldest.since + this.idleMs - Date.now();
     this.reclaimTimer = setTimeout(() => {
       this.reclaimTimer = undefined;
       this.reclaimIdle();
@@ -231,9 +227,8 @@ export class EnvironmentPool {
   /** Stops the environments idle for `idleMs` or longer (the coldest are first in the idle list). */
   private reclaimIdle(): void {
     const now = Date.now();
-    while (this.idle.length > 0 && now - this.idleSince.get(this.idle[0]!)! >= this.idleMs) {
-      const environment = this.idle.shift()!;
-      this.idleSince.delete(environment);
+    while (this.idle.length > 0 && now - this.idle[0]!.since >= this.idleMs) {
+      const { environment } = this.idle.shift()!;
       this.all.delete(environment);
       void environment.terminate();
     }

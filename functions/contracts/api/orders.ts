@@ -9,7 +9,6 @@ export type OrderStatus = z.infer<typeof OrderStatus>;
 export const StatusReason = z.union([RejectionReason, CancellationReason]);
 export type StatusReason = z.infer<typeof StatusReason>;
 
-
 export const ShippingAddress = z.strictObject({
   name: lineOfText(100),
   line1: lineOfText(200),
